@@ -6,16 +6,18 @@ use patchbay_schema::{DateTime, Schema};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-#[derive(Schema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Schema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum CustomerType {
     Business,
+    #[default]
     Residential,
 }
 
-#[derive(Schema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Schema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[schema(name = "CustomerStatus")]
 pub enum CustomerStatus {
     Prospect,
+    #[default]
     Pending,
     Open,
     Closed,
@@ -240,16 +242,4 @@ pub struct Customer {
 pub struct CustomersQueryOutput {
     #[serde(rename = "Customer")]
     pub customer: Customer,
-}
-
-impl Default for CustomerType {
-    fn default() -> Self {
-        CustomerType::Residential
-    }
-}
-
-impl Default for CustomerStatus {
-    fn default() -> Self {
-        CustomerStatus::Pending
-    }
 }

@@ -6,8 +6,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// Which customers a product is sold to.
-#[derive(Schema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Schema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum CustomerClass {
+    #[default]
     All,
     Business,
     Residential,
@@ -299,10 +300,4 @@ pub struct ProductsQueryOutput {
     #[serde(rename = "Products")]
     #[schema(item = "Product")]
     pub products: Vec<ProductItem>,
-}
-
-impl Default for CustomerClass {
-    fn default() -> Self {
-        CustomerClass::All
-    }
 }

@@ -88,17 +88,23 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
         }
         Data::Enum(e) => {
             let mut members = Vec::new();
+            let mut aliases = Vec::new();
             for v in &e.variants {
                 if !matches!(v.fields, Fields::Unit) {
                     return Err(syn::Error::new_spanned(v, "Schema enums have unit variants only"));
                 }
-                members.push(serde_rename(&v.attrs)?.unwrap_or_else(|| v.ident.to_string()));
+                let member = serde_rename(&v.attrs)?.unwrap_or_else(|| v.ident.to_string());
+                for alias in serde_aliases(&v.attrs)? {
+                    aliases.push(quote!((#alias, #member)));
+                }
+                members.push(member);
             }
             quote! {
                 ::patchbay_schema::Shape::Enum(::patchbay_schema::EnumDef {
                     name: #type_name,
                     doc: #doc,
                     members: vec![#(#members),*],
+                    aliases: vec![#(#aliases),*],
                 })
             }
         }
@@ -176,6 +182,16 @@ fn serde_rename(attrs: &[Attribute]) -> syn::Result<Option<String>> {
     nested(attrs, "serde", |k, v| {
         if k == "rename" {
             out = v;
+        }
+    })?;
+    Ok(out)
+}
+
+fn serde_aliases(attrs: &[Attribute]) -> syn::Result<Vec<String>> {
+    let mut out = Vec::new();
+    nested(attrs, "serde", |k, v| {
+        if k == "alias" {
+            out.extend(v);
         }
     })?;
     Ok(out)

@@ -82,6 +82,8 @@ pub struct EnumDef {
     pub name: &'static str,
     pub doc: &'static str,
     pub members: Vec<&'static str>,
+    /// Other spellings accepted on input, each with the member it means (`#[serde(alias)]`).
+    pub aliases: Vec<(&'static str, &'static str)>,
 }
 
 /// A complex type: an ordered sequence of child elements.
@@ -216,5 +218,6 @@ mod tests {
     fn derive_reads_enum_members() {
         let Shape::Enum(e) = Status::shape() else { panic!("not an enum") };
         assert_eq!(e.members, ["ACTIVE", "INACTIVE"]);
+        assert_eq!(e.aliases, [("INACITVE", "INACTIVE")]);
     }
 }

@@ -12,8 +12,8 @@
 use crate::envelope;
 use crate::guard::{fault, is_nil, unreachable_eof, Ev, Limits, Xml};
 use crate::model::{Kind, Model, StructNode};
-use crate::{DecodeError, SoapCall};
-use patchbay_api::NAMESPACE;
+use crate::{DecodeError, SoapCall, SoapVersion};
+use patchbay_api::{OpInfo, NAMESPACE};
 use patchbay_schema::{DateTime, ListStyle, Scalar};
 use quick_xml::events::BytesStart;
 use serde_json::{Map, Value};
@@ -64,6 +64,8 @@ pub fn decode_request(
         xml,
         model,
         path: Vec::new(),
+        version,
+        operation: op.info.name,
     };
     let mut request = Map::new();
     if !op_empty {
@@ -89,6 +91,50 @@ pub fn decode_request(
     })
 }
 
+/// Reads a result envelope of `op` back into the JSON object the server encoded it from:
+/// the inverse of [`crate::encode_result`], for clients written in Rust (the tests and the
+/// benchmark harness).
+pub fn decode_result(body: &[u8], op: &OpInfo) -> Result<Value, DecodeError> {
+    let limits = Limits::default();
+    let mut xml = Xml::new(body, &limits)?;
+    let (version, element, empty) = envelope::read_to_operation(&mut xml)?;
+    let model = Model::get();
+    let node = model
+        .op(op.name)
+        .ok_or_else(|| DecodeError::UnknownOperation(op.name.to_string()))?;
+    let local = element.local_name();
+    let name = std::str::from_utf8(local.as_ref()).unwrap_or_default();
+    if name == "Fault" {
+        return Err(fault("the response is a SOAP Fault".into()));
+    }
+    if name != format!("{}Response", op.name) {
+        return Err(fault(format!("expected {}Response, found {name}", op.name)));
+    }
+    let mut decoder = Decoder {
+        xml,
+        model,
+        path: Vec::new(),
+        version,
+        operation: node.info.name,
+    };
+    let mut result = Map::new();
+    if !empty {
+        loop {
+            match decoder.xml.next()? {
+                Ev::Start(e) if e.local_name().as_ref().ends_with(b"Result") => {
+                    result = decoder.read_struct(node.result)?;
+                }
+                Ev::Start(_) => decoder.xml.skip()?,
+                Ev::Empty(_) | Ev::Text(_) => {}
+                Ev::End => break,
+                Ev::Eof => unreachable_eof()?,
+            }
+        }
+    }
+    envelope::read_to_end(&mut decoder.xml)?;
+    Ok(Value::Object(result))
+}
+
 /// The `action` parameter of a SOAP 1.2 Content-Type.
 fn action_param(content_type: &str) -> Option<String> {
     content_type.split(';').skip(1).find_map(|p| {
@@ -110,6 +156,8 @@ struct Decoder<'a> {
     xml: Xml<'a>,
     model: &'static Model,
     path: Vec<Seg>,
+    version: SoapVersion,
+    operation: &'static str,
 }
 
 impl<'a> Decoder<'a> {
@@ -247,8 +295,13 @@ impl<'a> Decoder<'a> {
                 if text.is_empty() {
                     return Ok(None);
                 }
-                let members = &self.model.enums[id].members;
-                if members.contains(&text) {
+                let def = &self.model.enums[id];
+                let members = &def.members;
+                if let Some((_, member)) = def.aliases.iter().find(|(alias, _)| *alias == text) {
+                    // An accepted spelling of a member (the seeds' INACITVE): passed on as
+                    // the member itself, which is also what is written back.
+                    Ok(Some(Value::String((*member).to_string())))
+                } else if members.contains(&text) {
                     Ok(Some(Value::String(text.to_string())))
                 } else {
                     Err(self.invalid(format!("must be one of {}", members.join(", "))))
@@ -284,7 +337,12 @@ impl<'a> Decoder<'a> {
                 Seg::Item(n, at) => field.push_str(&format!("{n}[{at}]")),
             }
         }
-        DecodeError::Invalid { field, rule }
+        DecodeError::Invalid {
+            version: self.version,
+            operation: self.operation,
+            field,
+            rule,
+        }
     }
 }
 

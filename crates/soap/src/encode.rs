@@ -46,6 +46,29 @@ pub fn encode_result(version: SoapVersion, op: &OpInfo, result: &Value) -> Strin
     out
 }
 
+/// The request envelope for `op`, from a request object (`{"Credentials": {…}, …the
+/// operation's fields…}`): what a client sends. The server never calls this; Rust clients
+/// (the tests and the benchmark harness) do.
+pub fn encode_request(version: SoapVersion, op: &OpInfo, request: &Value) -> String {
+    let model = Model::get();
+    let node = model
+        .op(op.name)
+        .unwrap_or_else(|| panic!("{} is not an operation of this server", op.name));
+    let empty = Map::new();
+    let fields = request.as_object().unwrap_or(&empty);
+    let mut out = String::with_capacity(512);
+    envelope::open(version, &mut out);
+    let _ = write!(out, "<{0} xmlns=\"{NAMESPACE}\"><Request>", op.name);
+    Writer {
+        model,
+        out: &mut out,
+    }
+    .struct_content(node.request, fields);
+    let _ = write!(out, "</Request></{0}>", op.name);
+    envelope::close(&mut out);
+    out
+}
+
 struct Writer<'m, 'o> {
     model: &'m Model,
     out: &'o mut String,

@@ -18,14 +18,19 @@ mod model;
 mod pages;
 mod wsdl;
 
-pub use decode::decode_request;
-pub use encode::encode_result;
+pub use decode::{decode_request, decode_result};
+pub use encode::{encode_request, encode_result};
 pub use envelope::{content_type, fault};
 pub use guard::Limits;
 pub use pages::{operation_page, operations_page, ENDPOINT_PATH};
 pub use wsdl::wsdl;
 
 use patchbay_api::OpInfo;
+
+/// The operation of this name, as the SOAP binding knows it.
+pub fn operation(name: &str) -> Option<OpInfo> {
+    model::Model::get().op(name).map(|node| node.info)
+}
 
 /// The two SOAP versions asmx answers; each has its own envelope namespace and content type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -92,6 +97,10 @@ pub enum DecodeError {
     /// the server reports them as a failed Header like any other bad input.
     #[error("{field} {rule}")]
     Invalid {
+        /// The envelope's version, to answer in.
+        version: SoapVersion,
+        /// The operation the request was for.
+        operation: &'static str,
         /// The element path from `Request`, e.g. `Request/Fields/Field[2]/FieldID`.
         field: String,
         /// What the value must be, e.g. `must be a whole number`.

@@ -141,6 +141,8 @@ fn bad_values_name_the_field_path() {
     assert_eq!(
         err,
         DecodeError::Invalid {
+            version: SoapVersion::V11,
+            operation: "Products_Query",
             field: "Request/ProductID".into(),
             rule: "must be a whole number".into()
         }
@@ -153,6 +155,8 @@ fn bad_values_name_the_field_path() {
     assert_eq!(
         err,
         DecodeError::Invalid {
+            version: SoapVersion::V11,
+            operation: "Products_Create",
             field: "Request/Fields/Field[2]/FieldID".into(),
             rule: "must be a whole number".into()
         }
@@ -176,6 +180,8 @@ fn bad_values_name_the_field_path() {
     assert_eq!(
         err,
         DecodeError::Invalid {
+            version: SoapVersion::V11,
+            operation: "Products_Create",
             field: "Request/Prorate".into(),
             rule: "must be true or false".into()
         }
@@ -186,7 +192,7 @@ fn bad_values_name_the_field_path() {
         "<CustomerClass>Gold</CustomerClass>",
     ))
     .unwrap_err();
-    let DecodeError::Invalid { field, rule } = err else {
+    let DecodeError::Invalid { field, rule, .. } = err else {
         panic!("{err:?}")
     };
     assert_eq!(field, "Request/CustomerClass");

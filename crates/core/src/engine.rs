@@ -1,0 +1,370 @@
+//! The engine: the one entry point of both bindings.
+//!
+//! A binding turns its wire format into a request object (`serde_json::Value` with the wire
+//! field names) and hands it to [`Engine::execute`], which authenticates the framing, checks the
+//! role, decodes the operation's input, runs the handler and builds the result object with its
+//! Header. Every refusal is an [`ApiError`], mapped to the Header here and nowhere else.
+
+use crate::auth::{self, Auth, ClientContext, Principal};
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::model::{AuditRecord, ClientConfig, ClientInfo};
+use crate::store::{ClientDb, ClientTx, Store};
+use async_trait::async_trait;
+use parking_lot::{Mutex, RwLock};
+use patchbay_api::common::{Header, RequestFraming};
+use patchbay_api::Operation;
+use patchbay_schema::DateTime;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// An operation's behaviour: a function of the caller's context and the decoded input.
+#[async_trait]
+pub trait Handler: Operation {
+    async fn handle(ctx: &Ctx, input: Self::Input) -> ApiResult<Self::Output>;
+}
+
+/// The context a handler runs in: the caller, their client's database and configuration.
+pub struct Ctx {
+    pub engine: Arc<EngineInner>,
+    pub principal: Principal,
+    pub client: ClientContext,
+    pub operation: &'static str,
+    /// A session key the handler chose for the Header (Sessions_Create), replacing the default.
+    pub header_session_key: Mutex<Option<String>>,
+}
+
+impl Ctx {
+    pub fn config(&self) -> &ClientConfig {
+        &self.client.config
+    }
+
+    pub fn db(&self) -> &dyn ClientDb {
+        &*self.client.db
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        &*self.engine.store
+    }
+
+    pub fn auth(&self) -> &Auth {
+        &self.engine.auth
+    }
+
+    /// Writes the audit record of this request's change into the transaction that makes it.
+    pub async fn audit(&self, tx: &mut dyn ClientTx, entity: &str, ids: &[i64]) -> ApiResult<()> {
+        let (user, on_behalf) = match &self.principal.impersonator {
+            Some(real) => (real.id, Some(self.principal.user.id)),
+            None => (self.principal.user.id, None),
+        };
+        tx.audit(&AuditRecord {
+            at: DateTime::now(),
+            user_id: user,
+            on_behalf_of_user_id: on_behalf,
+            operation: self.operation.to_string(),
+            entity: entity.to_string(),
+            entity_ids: ids.to_vec(),
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+trait ErasedHandler: Send + Sync {
+    /// Decodes the input; on success returns it re-encoded as understood (for Debug/Request).
+    fn decode(&self, input: Value) -> ApiResult<(Box<dyn std::any::Any + Send>, Value)>;
+    async fn call(&self, ctx: &Ctx, input: Box<dyn std::any::Any + Send>) -> ApiResult<Value>;
+}
+
+struct Typed<O>(PhantomData<fn() -> O>);
+
+#[async_trait]
+impl<O: Handler> ErasedHandler for Typed<O> {
+    fn decode(&self, input: Value) -> ApiResult<(Box<dyn std::any::Any + Send>, Value)> {
+        let typed: O::Input = serde_path_to_error::deserialize(input).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." { "Request".to_string() } else { path };
+            ApiError::invalid(&field, e.into_inner())
+        })?;
+        let understood = serde_json::to_value(&typed).map_err(ApiError::internal)?;
+        Ok((Box::new(typed), understood))
+    }
+
+    async fn call(&self, ctx: &Ctx, input: Box<dyn std::any::Any + Send>) -> ApiResult<Value> {
+        let input = *input.downcast::<O::Input>().expect("decode and call use the same operation");
+        let output = O::handle(ctx, input).await?;
+        serde_json::to_value(&output).map_err(ApiError::internal)
+    }
+}
+
+struct CachedClient {
+    info: Arc<ClientInfo>,
+    db: Arc<dyn ClientDb>,
+    version: i64,
+    config: Arc<ClientConfig>,
+    info_fetched: Instant,
+}
+
+/// How long a process trusts its copy of the client list (names and session timeouts).
+const CLIENT_INFO_TTL: Duration = Duration::from_secs(5);
+
+pub struct EngineInner {
+    pub store: Arc<dyn Store>,
+    pub auth: Auth,
+    handlers: HashMap<&'static str, Box<dyn ErasedHandler>>,
+    clients: RwLock<HashMap<String, Arc<CachedClient>>>,
+}
+
+/// What happened to one request, for logs and metrics.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    pub client: Option<String>,
+    pub user: Option<String>,
+    pub error_code: Option<&'static str>,
+    pub success: bool,
+}
+
+/// The result object of one request and what happened.
+pub struct Execution {
+    pub result: Value,
+    pub outcome: Outcome,
+}
+
+#[derive(Clone)]
+pub struct Engine(Arc<EngineInner>);
+
+impl Engine {
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        let mut handlers: HashMap<&'static str, Box<dyn ErasedHandler>> = HashMap::new();
+        macro_rules! register {
+            ($($op:ty),* $(,)?) => {
+                $(handlers.insert(<$op as Operation>::NAME, Box::new(Typed::<$op>(PhantomData)));)*
+            };
+        }
+        use patchbay_api::ops::*;
+        register!(
+            SessionsCreate,
+            SessionsValidate,
+            SessionsDestroy,
+            ImpersonationAuthorize,
+            ProductsCreate,
+            ProductsQuery,
+            ProductsUpdate,
+            CustomersCreate,
+            CustomersQuery,
+        );
+        for op in patchbay_api::operations() {
+            assert!(handlers.contains_key(op.name), "operation {} is declared but has no handler", op.name);
+        }
+        Engine(Arc::new(EngineInner { store, auth: Auth::default(), handlers, clients: RwLock::default() }))
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.0.store
+    }
+
+    pub fn knows(&self, operation: &str) -> bool {
+        self.0.handlers.contains_key(operation)
+    }
+
+    /// Sessions open and not idle past their limit, over all clients.
+    pub async fn live_sessions(&self) -> ApiResult<i64> {
+        Ok(self.0.store.count_live_sessions(DateTime::now()).await?)
+    }
+
+    /// Forgets this process's copies of stored sessions, so the next use reads the store.
+    pub fn forget_cached_sessions(&self) {
+        self.0.auth.forget_all_sessions();
+    }
+
+    /// Drops cached client state, so changed settings are read at the next request.
+    pub fn invalidate(&self) {
+        self.0.clients.write().clear();
+    }
+
+    /// Runs one request. `request` is the Request object with wire field names; `None` when
+    /// the operation is unknown.
+    pub async fn execute(&self, operation: &str, request: Value) -> Option<Execution> {
+        let (&name, handler) = self.0.handlers.get_key_value(operation)?;
+        let mut outcome = Outcome::default();
+        let mut debug = false;
+        let mut understood: Option<Value> = None;
+        let mut principal_info: Option<(String, bool)> = None;
+
+        let result: ApiResult<Value> = async {
+            let mut object = match request {
+                Value::Object(m) => m,
+                Value::Null => Map::new(),
+                _ => return Err(ApiError::invalid("Request", "must be an object")),
+            };
+            let mut framing_obj = Map::new();
+            for key in ["Credentials", "Session", "Debug"] {
+                if let Some(v) = object.remove(key) {
+                    framing_obj.insert(key.to_string(), v);
+                }
+            }
+            let framing: RequestFraming = serde_path_to_error::deserialize(Value::Object(framing_obj))
+                .map_err(|e| ApiError::invalid(&e.path().to_string(), e.into_inner()))?;
+            debug = framing.debug.unwrap_or(false);
+
+            let engine = self.0.clone();
+            let (principal, client) = self
+                .0
+                .auth
+                .authenticate(&*self.0.store, &framing, |code| {
+                    let engine = engine.clone();
+                    async move { engine.client_context(&code).await }
+                })
+                .await?;
+            outcome.client = Some(principal.client.code.clone());
+            outcome.user = Some(principal.impersonator.as_ref().unwrap_or(&principal.user).username.clone());
+
+            let (input, echo) = handler.decode(Value::Object(object))?;
+            understood = Some(masked_request(&framing, echo));
+
+            if !auth::role_allows(&client.config, &principal.user.role, name) {
+                return Err(ApiError::new(
+                    ErrorCode::PermissionDenied,
+                    format!("Role {:?} may not call {name}.", principal.user.role),
+                ));
+            }
+            principal_info = Some((String::new(), principal.impersonated()));
+            let ctx = Ctx {
+                engine: self.0.clone(),
+                principal,
+                client,
+                operation: name,
+                header_session_key: Mutex::new(None),
+            };
+            let output = handler.call(&ctx, input).await?;
+            let key = match ctx.header_session_key.lock().take() {
+                Some(k) => Some(k),
+                None => ctx.principal.session_key.clone(),
+            };
+            let key = match key {
+                Some(k) => k,
+                None => self.0.auth.live_session(&*self.0.store, &ctx.principal).await?,
+            };
+            principal_info = Some((key, ctx.principal.impersonated()));
+            Ok(output)
+        }
+        .await;
+
+        let (header, output) = match result {
+            Ok(output) => {
+                let (key, impersonated) = principal_info.unwrap_or_default();
+                (
+                    Header { success: true, session_key: Some(key).filter(|k| !k.is_empty()), impersonated, ..Header::default() },
+                    Some(output),
+                )
+            }
+            Err(e) => {
+                let fatal = e.code == ErrorCode::Internal;
+                debug |= fatal;
+                outcome.error_code = Some(e.code.code()).filter(|c| !c.is_empty());
+                let (key, impersonated) = principal_info.unwrap_or_default();
+                (
+                    Header {
+                        success: false,
+                        message: e.message.clone().or_else(|| Some(e.code.description().to_string())),
+                        session_key: Some(key).filter(|k| !k.is_empty()),
+                        impersonated,
+                        error_code: Some(e.code.code().to_string()).filter(|c| !c.is_empty()),
+                        error_description: Some(e.code.description().to_string()).filter(|c| !c.is_empty()),
+                    },
+                    None,
+                )
+            }
+        };
+        outcome.success = header.success;
+        let mut result = Map::new();
+        result.insert("Header".into(), serde_json::to_value(&header).expect("a Header serializes"));
+        if let Some(Value::Object(fields)) = output {
+            result.extend(fields);
+        }
+        if debug {
+            if let Some(req) = understood {
+                let mut d = Map::new();
+                d.insert("Request".into(), req);
+                result.insert("Debug".into(), Value::Object(d));
+            }
+        }
+        Some(Execution { result: Value::Object(result), outcome })
+    }
+}
+
+/// The request as understood, with every secret replaced.
+fn masked_request(framing: &RequestFraming, input: Value) -> Value {
+    let mut framing = framing.clone();
+    if let Some(c) = framing.credentials.as_mut() {
+        if c.password.is_some() {
+            c.password = Some("********".into());
+        }
+        if c.impersonation_key.is_some() {
+            c.impersonation_key = Some("********".into());
+        }
+    }
+    if let Some(s) = framing.session.as_mut() {
+        if s.session_key.is_some() {
+            s.session_key = Some("********".into());
+        }
+    }
+    let mut out = match serde_json::to_value(&framing) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    if let Value::Object(mut fields) = input {
+        for key in ["SessionKey", "ImpersonationKey", "Password"] {
+            if let Some(v) = fields.get_mut(key) {
+                *v = Value::String("********".into());
+            }
+        }
+        out.extend(fields);
+    }
+    Value::Object(out)
+}
+
+impl EngineInner {
+    /// A client's context with its configuration, reloaded when the stored version moved on.
+    pub async fn client_context(&self, code: &str) -> ApiResult<Option<ClientContext>> {
+        let cached = self.clients.read().get(code).cloned();
+        let entry = match cached {
+            Some(c) => {
+                let version = c.db.config_version().await?;
+                if version == c.version && c.info_fetched.elapsed() < CLIENT_INFO_TTL {
+                    c
+                } else {
+                    match self.load_client(code).await? {
+                        Some(c) => c,
+                        None => return Ok(None),
+                    }
+                }
+            }
+            None => match self.load_client(code).await? {
+                Some(c) => c,
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(ClientContext { info: entry.info.clone(), db: entry.db.clone(), config: entry.config.clone() }))
+    }
+
+    async fn load_client(&self, code: &str) -> ApiResult<Option<Arc<CachedClient>>> {
+        let Some(info) = self.store.clients().await?.into_iter().find(|c| c.code == code) else {
+            return Ok(None);
+        };
+        let Some(db) = self.store.client(code).await? else { return Ok(None) };
+        let (version, config) = db.load_config().await?;
+        let entry = Arc::new(CachedClient {
+            info: Arc::new(info),
+            db,
+            version,
+            config: Arc::new(config),
+            info_fetched: Instant::now(),
+        });
+        self.clients.write().insert(code.to_string(), entry.clone());
+        Ok(Some(entry))
+    }
+}

@@ -1,0 +1,264 @@
+//! The domain's records: what the store keeps for one client.
+//!
+//! A client's configuration (settings and catalog) is small, read on nearly every request and
+//! changed rarely, so it travels as one [`ClientConfig`] snapshot that the engine caches and
+//! revalidates by version. Customers, services and everything that grows with the business
+//! are read and written row by row.
+
+use patchbay_api::customers::{CustomerProductStatus, CustomerStatus, CustomerType};
+use patchbay_api::products::{AvailabilityLocation, CustomerClass};
+use patchbay_schema::DateTime;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A client: a separate system with its own ids, data and sessions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientInfo {
+    pub code: String,
+    pub name: String,
+    pub session_idle_minutes: i32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClientConfig {
+    pub roles: Vec<Role>,
+    pub users: Vec<User>,
+    pub bill_profiles: Vec<Named>,
+    pub product_categories: Vec<Named>,
+    pub line_types: Vec<Named>,
+    pub product_types: Vec<ProductType>,
+    pub providers: Vec<Provider>,
+    pub processes: Vec<Process>,
+    pub unavailable_reasons: Vec<Named>,
+    pub custom_fields: Vec<CustomFieldDef>,
+    pub products: Vec<Product>,
+    pub packages: Vec<Package>,
+}
+
+/// A role names the operations its users may call, as globs over operation names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Role {
+    pub name: String,
+    pub allow: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i32,
+    pub username: String,
+    /// An argon2id PHC string; the plain password is never stored.
+    pub password_hash: String,
+    pub role: String,
+    pub agent_id: Option<i32>,
+    pub agent_number: Option<String>,
+}
+
+/// The many settings lists that are just an id and a name (bill profiles, G/L codes, service
+/// types, unavailable reasons).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Named {
+    pub id: i32,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductType {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub recurring: bool,
+    pub requires_shipping: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Provider {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub wireless: bool,
+    pub provisionable: bool,
+    /// How orders reach the provider: `simulated`, `manual` or `webhook`.
+    pub adapter: String,
+    /// The adapter's own settings (the `simulated = {…}` table, a webhook's url), kept as given.
+    pub adapter_settings: serde_json::Value,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Process {
+    pub id: i32,
+    pub name: String,
+    pub routes: Vec<ProcessRoute>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessRoute {
+    pub id: i32,
+    pub description: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomFieldDef {
+    pub id: i32,
+    pub label: String,
+}
+
+/// A custom field value on a product or customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldValue {
+    pub field_id: i32,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Allowance {
+    pub quantity: Option<i32>,
+    pub expiration_days: Option<i32>,
+    pub nights_weekends: bool,
+    pub unlimited: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wireless {
+    pub voice: bool,
+    pub sms: bool,
+    pub data: bool,
+    pub allowances: Vec<Allowance>,
+}
+
+/// A catalog product.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: i32,
+    pub provider_id: i32,
+    pub product_type_id: i32,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub wholesale_description: Option<String>,
+    pub code1: Option<String>,
+    pub code2: Option<String>,
+    pub rate: Decimal,
+    pub cost: Decimal,
+    pub free_months: Option<i32>,
+    pub automatic_expiration: Option<i32>,
+    pub billing_months: Option<i32>,
+    /// Sold only in this state; `None` for everywhere.
+    pub state: Option<String>,
+    pub bill_in_arrears: bool,
+    pub prorate: bool,
+    pub product_category_id: Option<i32>,
+    pub order_completion_billing: bool,
+    pub creates_order: bool,
+    pub active: bool,
+    pub customer_class: CustomerClass,
+    pub bill_profiles: Vec<i32>,
+    pub line_types: Vec<i32>,
+    pub attributes: Vec<(String, String)>,
+    pub availability: Vec<AvailabilityLocation>,
+    pub wireless: Option<Wireless>,
+    pub fields: Vec<FieldValue>,
+}
+
+/// A package: a provider and the products a new service starts with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Package {
+    pub id: i32,
+    pub name: String,
+    pub provider_id: i32,
+    pub line_type_id: Option<i32>,
+    pub products: Vec<i32>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressRecord {
+    pub first_name: String,
+    pub last_name: String,
+    pub address1: String,
+    pub address2: Option<String>,
+    pub city: String,
+    pub state: String,
+    pub zip: String,
+    pub zip4: Option<String>,
+    pub country: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRecord {
+    pub id: i32,
+    pub class: CustomerType,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company_name: Option<String>,
+    pub status: CustomerStatus,
+    pub bill_profile_id: Option<i32>,
+    pub service_address: Option<AddressRecord>,
+    pub fields: Vec<FieldValue>,
+    pub created_at: DateTime,
+}
+
+/// A service (line) of a customer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceRecord {
+    pub id: i32,
+    pub customer_id: i32,
+    pub tn: Option<String>,
+    pub line_type_id: Option<i32>,
+    pub provider_id: Option<i32>,
+    pub package_id: Option<i32>,
+    pub description: Option<String>,
+    pub created_at: DateTime,
+}
+
+/// A product on a customer's service.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerProductRecord {
+    pub id: i32,
+    pub customer_id: i32,
+    pub service_id: Option<i32>,
+    pub product_id: i32,
+    pub description: Option<String>,
+    pub rate: Decimal,
+    pub quantity: i32,
+    pub status: CustomerProductStatus,
+    pub activated_at: Option<DateTime>,
+    pub billed_through: Option<DateTime>,
+}
+
+/// One line of the audit trail: who changed what, when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub at: DateTime,
+    pub user_id: i32,
+    /// The user who granted an impersonation key, when the change was made through one:
+    /// `user_id` acted as `on_behalf_of_user_id`.
+    pub on_behalf_of_user_id: Option<i32>,
+    pub operation: String,
+    /// The kind of entity changed, e.g. `product`.
+    pub entity: String,
+    /// The ids of the entities changed.
+    pub entity_ids: Vec<i64>,
+}
+
+/// A live session. The key itself is never stored, only its SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub key_hash: String,
+    pub client: String,
+    /// The user the session acts as.
+    pub user_id: i32,
+    /// The user who actually logged in, when acting through an impersonation key.
+    pub impersonator_user_id: Option<i32>,
+    pub created_at: DateTime,
+    pub last_used_at: DateTime,
+}
+
+/// A grant from one user to another to act as the granting user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpersonationGrant {
+    pub key_hash: String,
+    pub client: String,
+    /// The user who granted it, and whom the holder acts as.
+    pub grantor_user_id: i32,
+    /// The only user who may use it.
+    pub grantee_user_id: i32,
+    pub expires_at: DateTime,
+}

@@ -1,0 +1,107 @@
+//! Settings files: the example file loads exactly, re-applying changes nothing, and a bad file
+//! stops with one line naming the file, the line and what is wrong.
+
+use patchbay_core::settings::{apply_str, ApplyReport};
+use patchbay_core::store::Store;
+use std::sync::Arc;
+
+const EXAMPLE: &str = include_str!("../../../tests/fixtures/settings.toml");
+
+async fn store() -> Arc<dyn Store> {
+    let url = patchbay_store::testing::fresh_database_url().await;
+    let store = patchbay_store::open(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+}
+
+#[tokio::test]
+async fn the_example_file_loads_everything_and_reapplying_changes_nothing() {
+    let store = store().await;
+    let first = apply_str(&*store, "settings.toml", EXAMPLE).await.unwrap();
+    assert_eq!(first.changed, vec!["acme", "globex"]);
+    let acme = store.client("acme").await.unwrap().unwrap();
+    let (version, config) = acme.load_config().await.unwrap();
+    assert_eq!(config.roles.len(), 2);
+    assert_eq!(config.users.iter().map(|u| u.id).collect::<Vec<_>>(), vec![1, 2]);
+    assert!(config.users.iter().all(|u| u.password_hash.starts_with("$argon2id$")), "only hashes are stored");
+    assert_eq!(config.bill_profiles.len(), 2);
+    assert_eq!(config.product_categories[0].id, 7);
+    assert_eq!(config.line_types.iter().map(|l| l.id).collect::<Vec<_>>(), vec![3, 4]);
+    assert_eq!(config.product_types.len(), 3);
+    assert!(config.product_types.iter().any(|t| t.code == "DEVICE" && t.requires_shipping));
+    let sim = config.providers.iter().find(|p| p.code == "SIMWIRELESS").unwrap();
+    assert_eq!(sim.adapter, "simulated");
+    assert_eq!(sim.adapter_settings["confirm_after_ms"], 50);
+    assert_eq!(sim.adapter_settings["mdn_prefix"], "555");
+    assert_eq!(config.processes[1].routes.len(), 2);
+    assert_eq!(config.unavailable_reasons.len(), 2);
+    assert_eq!(config.custom_fields[0].label, "Plan Tier");
+    assert_eq!(config.products.len(), 5);
+    let p100 = config.products.iter().find(|p| p.id == 100).unwrap();
+    assert_eq!(p100.rate.to_string(), "35.00");
+    assert_eq!(p100.attributes.len(), 2);
+    assert_eq!(p100.wireless.as_ref().unwrap().allowances[0].quantity, Some(5120));
+    assert!(!config.products.iter().find(|p| p.id == 104).unwrap().active);
+    assert_eq!(config.packages.iter().find(|p| p.id == 1000).unwrap().products, vec![100, 101]);
+
+    let again = apply_str(&*store, "settings.toml", EXAMPLE).await.unwrap();
+    assert_eq!(again, ApplyReport { changed: vec![], unchanged: vec!["acme".into(), "globex".into()] });
+    assert_eq!(acme.config_version().await.unwrap(), version, "re-applying wrote nothing");
+
+    let globex = store.client("globex").await.unwrap().unwrap();
+    let (_, g) = globex.load_config().await.unwrap();
+    assert_eq!(g.products.len(), 1);
+    assert_eq!(g.products[0].name.as_deref(), Some("Globex Fiber 1G"));
+}
+
+async fn refused(text: &str) -> String {
+    let store = store().await;
+    let err = apply_str(&*store, "bad.toml", text).await.unwrap_err().to_string();
+    assert!(store.clients().await.unwrap().is_empty(), "a bad file changes nothing: {err}");
+    err
+}
+
+#[tokio::test]
+async fn a_package_naming_a_missing_product_names_both() {
+    let text = EXAMPLE.replace("products = [100, 101]", "products = [100, 999]");
+    let line = text.lines().position(|l| l.contains("products = [100, 999]")).unwrap() + 1;
+    let err = refused(&text).await;
+    assert_eq!(err, format!("bad.toml:{line}: package 1000 names product 999, which does not exist"));
+}
+
+#[tokio::test]
+async fn other_mistakes_are_named_with_their_line() {
+    let cases = [
+        ("rate = \"35.00\"", "rat = \"35.00\"", "unknown field `rat`"),
+        ("adapter = \"manual\"", "adapter = \"carrier-pigeon\"", "adapter \"carrier-pigeon\""),
+        ("provider = 10\n  product_type = 1\n  name = \"Unlimited", "provider = 77\n  product_type = 1\n  name = \"Unlimited", "names provider 77"),
+        ("rate = \"35.00\"", "rate = \"thirty\"", "not a decimal"),
+        ("role = \"readonly\"", "role = \"superuser\"", "role \"superuser\""),
+        ("state = \"TX\"", "state = \"Texas\"", "state \"Texas\""),
+        ("customer_class = \"Residential\"", "customer_class = \"Martian\"", "customer_class"),
+    ];
+    for (from, to, expect) in cases {
+        assert!(EXAMPLE.contains(from), "{from}");
+        let text = EXAMPLE.replacen(from, to, 1);
+        let err = refused(&text).await;
+        assert!(err.starts_with("bad.toml:"), "{err}");
+        let line: usize = err.split(':').nth(1).unwrap().parse().unwrap_or_else(|_| panic!("no line in {err}"));
+        assert!(line > 0, "{err}");
+        assert!(err.contains(expect), "{to}: {err}");
+    }
+    let err = refused("this is = not toml [").await;
+    assert!(err.starts_with("bad.toml:1:"), "{err}");
+}
+
+#[tokio::test]
+async fn password_hashes_are_accepted_in_place_of_passwords() {
+    let store = store().await;
+    let hash = patchbay_core::auth::password::hash("correct horse battery");
+    let text = EXAMPLE.replacen("password = \"correct horse battery\"", &format!("password_hash = \"{hash}\""), 1);
+    apply_str(&*store, "hashed.toml", &text).await.unwrap();
+    let (_, config) = store.client("acme").await.unwrap().unwrap().load_config().await.unwrap();
+    assert_eq!(config.users[0].password_hash, hash);
+    let bad = EXAMPLE.replacen("password = \"correct horse battery\"", "password_hash = \"$2b$12$notargon\"", 1);
+    let err = refused(&bad).await;
+    assert!(err.contains("argon2id"), "{err}");
+}

@@ -1,0 +1,166 @@
+//! `patchbay`: a thin command line over the Patchbay libraries.
+
+mod demo;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use patchbay_core::Engine;
+use patchbay_server::{AppState, Limits};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "patchbay", version, about = "A self-hosted back office for telecom service providers, speaking the v20 API.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct DatabaseArg {
+    /// sqlite://PATH (created if missing) or postgres://USER:PASS@HOST/DB.
+    #[arg(long, env = "PATCHBAY_DATABASE_URL", default_value = "sqlite://patchbay.db")]
+    database: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrates the database, applies settings and serves the API until SIGTERM or Ctrl-C.
+    Serve {
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Address to listen on; port 0 lets the system choose.
+        #[arg(long, env = "PATCHBAY_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// A settings file to apply at start (repeatable).
+        #[arg(long = "settings", value_name = "FILE")]
+        settings: Vec<PathBuf>,
+        /// Applies the bundled demo: example settings and a handful of customers.
+        #[arg(long)]
+        demo: bool,
+        /// Largest request body accepted, in bytes.
+        #[arg(long, env = "PATCHBAY_MAX_BODY_BYTES", default_value_t = 64 * 1024 * 1024)]
+        max_body_bytes: usize,
+    },
+    /// Applies a settings file and exits.
+    Apply {
+        #[command(flatten)]
+        db: DatabaseArg,
+        file: PathBuf,
+    },
+    /// Brings the database schema up to date and exits.
+    Migrate {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PATCHBAY_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .json()
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("patchbay: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Migrate { db } => {
+            let store = open(&db.database).await?;
+            store.migrate().await.context("migrating the database")?;
+            println!("database is up to date");
+        }
+        Command::Apply { db, file } => {
+            let store = open(&db.database).await?;
+            store.migrate().await.context("migrating the database")?;
+            let report = patchbay_core::settings::apply_file(&*store, &file).await?;
+            report_apply(&file.display().to_string(), &report);
+        }
+        Command::Serve { db, listen, settings, demo, max_body_bytes } => {
+            let store = open(&db.database).await?;
+            store.migrate().await.context("migrating the database")?;
+            if demo {
+                let report = patchbay_core::settings::apply_str(&*store, "demo settings", demo::SETTINGS).await?;
+                report_apply("demo settings", &report);
+            }
+            for file in &settings {
+                let report = patchbay_core::settings::apply_file(&*store, file).await?;
+                report_apply(&file.display().to_string(), &report);
+            }
+            let engine = Engine::new(store);
+            if demo {
+                demo::populate(&engine).await.context("creating the demo customers")?;
+            }
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}; is another server using it? Try --listen 127.0.0.1:0"))?;
+            let addr = listener.local_addr()?;
+            if demo {
+                demo::print_welcome(addr);
+            }
+            println!("listening on http://{addr}");
+            std::io::stdout().flush()?;
+            let limits = Limits { max_body_bytes, ..Limits::default() };
+            patchbay_server::serve(listener, AppState::new(engine.clone(), limits), shutdown_signal()).await?;
+            engine.store().close().await;
+            tracing::info!("stopped");
+        }
+    }
+    Ok(())
+}
+
+async fn open(url: &str) -> Result<std::sync::Arc<dyn patchbay_core::store::Store>> {
+    patchbay_store::open(url).await.with_context(|| format!("opening the database {}", redact(url)))
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{}:***{}", &url[..scheme], user, &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn report_apply(name: &str, report: &patchbay_core::settings::ApplyReport) {
+    for c in &report.changed {
+        println!("{name}: applied client {c}");
+    }
+    for c in &report.unchanged {
+        println!("{name}: client {c} already up to date");
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,68 @@
+//! The JSON binding: `POST /api/v20/{Operation}` with the Request object as the body.
+
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+use std::time::Instant;
+
+pub async fn post(
+    State(state): State<AppState>,
+    Path(operation): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    if !state.engine.knows(&operation) {
+        return refusal(StatusCode::NOT_FOUND, &format!("There is no operation named {operation:?}."));
+    }
+    let mut request: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Map::new())
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v @ Value::Object(_)) => v,
+            Ok(_) => return refusal(StatusCode::BAD_REQUEST, "The body must be a JSON object: the Request."),
+            Err(e) => return refusal(StatusCode::BAD_REQUEST, &format!("The body is not valid JSON: {e}.")),
+        }
+    };
+    if let Some(credentials) = basic_credentials(&headers) {
+        let object = request.as_object_mut().expect("checked above");
+        if !object.contains_key("Credentials") && !object.contains_key("Session") {
+            object.insert("Credentials".into(), credentials);
+        }
+    }
+    let Some(execution) = state.engine.execute(&operation, request).await else {
+        return refusal(StatusCode::NOT_FOUND, &format!("There is no operation named {operation:?}."));
+    };
+    state.record("json", &operation, &execution.outcome, started);
+    Json(execution.result).into_response()
+}
+
+/// `Authorization: Basic base64(username@client:password)`, as the vendor's JSON API takes it.
+fn basic_credentials(headers: &HeaderMap) -> Option<Value> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user_at_client, password) = text.split_once(':')?;
+    let (username, client) = user_at_client.rsplit_once('@')?;
+    Some(json!({ "Username": username, "Password": password, "Client": client }))
+}
+
+/// A request that never reached an operation, answered with the same Header shape.
+fn refusal(status: StatusCode, message: &str) -> Response {
+    let body = json!({
+        "Header": {
+            "Success": false,
+            "Message": message,
+            "Impersonated": false,
+            "Error_Code": "S2010",
+            "Error_Description": "Invalid input received.",
+        }
+    });
+    (status, Json(body)).into_response()
+}

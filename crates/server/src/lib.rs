@@ -1,0 +1,73 @@
+//! The HTTP front of Patchbay.
+//!
+//! Handlers only translate: the SOAP endpoint turns an envelope into a request object with
+//! `patchbay-soap`, the JSON endpoint takes the request object as it comes, and both hand it to
+//! the same [`Engine`]. Nothing here decides what an operation does.
+
+mod health;
+mod json;
+mod metrics;
+mod openapi;
+mod soap;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use patchbay_core::{Engine, Outcome};
+use std::sync::Arc;
+use std::time::Instant;
+
+pub use metrics::Metrics;
+pub use patchbay_soap::Limits;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Engine,
+    pub metrics: Arc<Metrics>,
+    pub limits: Arc<Limits>,
+}
+
+impl AppState {
+    pub fn new(engine: Engine, limits: Limits) -> Self {
+        AppState { engine, metrics: Arc::new(Metrics::new()), limits: Arc::new(limits) }
+    }
+
+    /// One structured log line and the metrics of one request.
+    fn record(&self, binding: &'static str, operation: &str, outcome: &Outcome, started: Instant) {
+        let elapsed = started.elapsed();
+        let result = if outcome.success { "success" } else { outcome.error_code.unwrap_or("error") };
+        self.metrics.observe(operation, result, elapsed);
+        tracing::info!(
+            target: "patchbay::request",
+            binding,
+            operation,
+            client = outcome.client.as_deref().unwrap_or("-"),
+            user = outcome.user.as_deref().unwrap_or("-"),
+            outcome = result,
+            duration_us = elapsed.as_micros() as u64,
+        );
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.limits.max_body_bytes;
+    Router::new()
+        .route("/v20/default.asmx", get(soap::get).post(soap::post))
+        .route("/api/v20/openapi.json", get(openapi::document))
+        .route("/api/v20/{operation}", post(json::post))
+        .route("/healthz", get(health::alive))
+        .route("/readyz", get(health::ready))
+        .route("/metrics", get(metrics::render))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then stops accepting and lets requests in flight finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

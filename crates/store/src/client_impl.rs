@@ -1,0 +1,1029 @@
+//! One client's database: [`ClientDb`] and [`ClientTx`], written once for both engines.
+//!
+//! This file is compiled twice, as `sqlite::client` and `postgres::client` (`#[path]` module
+//! declarations), so each copy is plain monomorphic sqlx code over its parent's `Db`. The
+//! parent supplies what differs between the engines:
+//!
+//! - `Db`: the sqlx database;
+//! - `Money`, `money_in`, `money_out`: how a [`Decimal`] is bound and read (NUMERIC on
+//!   PostgreSQL, canonical decimal text on SQLite);
+//! - `begin_write`, `begin_read`: how write and snapshot-read transactions start.
+//!
+//! The SQL itself is portable between SQLite (3.35 or later) and PostgreSQL: `$n` parameters,
+//! `INSERT … ON CONFLICT … DO UPDATE`, `RETURNING`. Table names are prefixed with `p`, which is
+//! empty on SQLite (the file is the client's) and `client_<name>.` on PostgreSQL.
+
+use super::{begin_read, begin_write, money_in, money_out, Db, Money};
+use crate::common::{db_err, enum_str, from_json, kinds, opt_time, parse_enum, time, to_json};
+use async_trait::async_trait;
+use patchbay_core::error::StoreResult;
+use patchbay_core::model::*;
+use patchbay_core::store::{ClientDb, ClientTx};
+use rust_decimal::Decimal;
+use sqlx::{Pool, Row, Transaction};
+use std::collections::HashMap;
+
+type DbRow = <Db as sqlx::Database>::Row;
+type Conn = <Db as sqlx::Database>::Connection;
+
+/// Reads column `i` of a row.
+fn get<'r, T>(row: &'r DbRow, i: usize) -> StoreResult<T>
+where
+    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
+{
+    row.try_get(i).map_err(db_err)
+}
+
+fn money(row: &DbRow, i: usize) -> StoreResult<Decimal> {
+    money_out(get::<Money>(row, i)?)
+}
+
+/// A client's database: a pool to read from, a pool to write through (the same pool on
+/// PostgreSQL), and the prefix that qualifies its tables.
+pub(crate) struct Client {
+    pub(crate) read: Pool<Db>,
+    pub(crate) write: Pool<Db>,
+    p: String,
+    version_sql: String,
+}
+
+impl Client {
+    pub(crate) fn new(read: Pool<Db>, write: Pool<Db>, prefix: String) -> Self {
+        let version_sql = format!("SELECT version FROM {prefix}config_version WHERE id = 1");
+        Client {
+            read,
+            write,
+            p: prefix,
+            version_sql,
+        }
+    }
+}
+
+#[async_trait]
+impl ClientDb for Client {
+    async fn config_version(&self) -> StoreResult<i64> {
+        sqlx::query_scalar(&self.version_sql)
+            .fetch_one(&self.read)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn load_config(&self) -> StoreResult<(i64, ClientConfig)> {
+        // One snapshot: the version read matches the data read.
+        let mut tx = begin_read(&self.read).await.map_err(db_err)?;
+        let version: i64 = sqlx::query_scalar(&self.version_sql)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let config = load_config(&mut tx, &self.p).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok((version, config))
+    }
+
+    async fn customer(&self, id: i32) -> StoreResult<Option<CustomerRecord>> {
+        let p = &self.p;
+        let sql = format!(
+            "SELECT c.id, c.class, c.first_name, c.last_name, c.company_name, c.status, c.bill_profile_id, \
+                    c.service_first_name, c.service_last_name, c.service_address1, c.service_address2, \
+                    c.service_city, c.service_state, c.service_zip, c.service_zip4, c.service_country, \
+                    c.created_at, f.field_id, f.value \
+             FROM {p}customers c LEFT JOIN {p}customer_fields f ON f.customer_id = c.id \
+             WHERE c.id = $1 ORDER BY f.seq"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(id)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)?;
+        let Some(r) = rows.first() else {
+            return Ok(None);
+        };
+        let service_address = match get::<Option<String>>(r, 9)? {
+            None => None,
+            Some(address1) => Some(AddressRecord {
+                first_name: get::<Option<String>>(r, 7)?.unwrap_or_default(),
+                last_name: get::<Option<String>>(r, 8)?.unwrap_or_default(),
+                address1,
+                address2: get(r, 10)?,
+                city: get::<Option<String>>(r, 11)?.unwrap_or_default(),
+                state: get::<Option<String>>(r, 12)?.unwrap_or_default(),
+                zip: get::<Option<String>>(r, 13)?.unwrap_or_default(),
+                zip4: get(r, 14)?,
+                country: get::<Option<String>>(r, 15)?.unwrap_or_default(),
+            }),
+        };
+        let mut fields = Vec::new();
+        for row in &rows {
+            if let Some(field_id) = get::<Option<i32>>(row, 17)? {
+                fields.push(FieldValue {
+                    field_id,
+                    value: get(row, 18)?,
+                });
+            }
+        }
+        Ok(Some(CustomerRecord {
+            id: get(r, 0)?,
+            class: parse_enum("customer class", get(r, 1)?)?,
+            first_name: get(r, 2)?,
+            last_name: get(r, 3)?,
+            company_name: get(r, 4)?,
+            status: parse_enum("customer status", get(r, 5)?)?,
+            bill_profile_id: get(r, 6)?,
+            service_address,
+            fields,
+            created_at: time("customer created_at", get(r, 16)?)?,
+        }))
+    }
+
+    async fn customer_id_by_tn(&self, tn: &str) -> StoreResult<Option<i32>> {
+        let p = &self.p;
+        let sql = format!("SELECT customer_id FROM {p}services WHERE tn = $1 ORDER BY id LIMIT 1");
+        sqlx::query_scalar(&sql)
+            .bind(tn)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn services_of(&self, customer_id: i32) -> StoreResult<Vec<ServiceRecord>> {
+        let p = &self.p;
+        let sql = format!(
+            "SELECT id, customer_id, tn, line_type_id, provider_id, package_id, description, created_at \
+             FROM {p}services WHERE customer_id = $1 ORDER BY id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(customer_id)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(ServiceRecord {
+                    id: get(r, 0)?,
+                    customer_id: get(r, 1)?,
+                    tn: get(r, 2)?,
+                    line_type_id: get(r, 3)?,
+                    provider_id: get(r, 4)?,
+                    package_id: get(r, 5)?,
+                    description: get(r, 6)?,
+                    created_at: time("service created_at", get(r, 7)?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn customer_products_of(
+        &self,
+        customer_id: i32,
+    ) -> StoreResult<Vec<CustomerProductRecord>> {
+        let p = &self.p;
+        let sql = format!(
+            "SELECT id, customer_id, service_id, product_id, description, rate, quantity, status, \
+                    activated_at, billed_through \
+             FROM {p}customer_products WHERE customer_id = $1 ORDER BY id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(customer_id)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(CustomerProductRecord {
+                    id: get(r, 0)?,
+                    customer_id: get(r, 1)?,
+                    service_id: get(r, 2)?,
+                    product_id: get(r, 3)?,
+                    description: get(r, 4)?,
+                    rate: money(r, 5)?,
+                    quantity: get(r, 6)?,
+                    status: parse_enum("customer product status", get(r, 7)?)?,
+                    activated_at: opt_time("activated_at", get(r, 8)?)?,
+                    billed_through: opt_time("billed_through", get(r, 9)?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn begin(&self) -> StoreResult<Box<dyn ClientTx>> {
+        let tx = begin_write(&self.write).await.map_err(db_err)?;
+        Ok(Box::new(Tx {
+            tx,
+            p: self.p.clone(),
+        }))
+    }
+}
+
+async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
+    let mut config = ClientConfig::default();
+
+    for r in sqlx::query(&format!("SELECT name, allow FROM {p}roles ORDER BY name"))
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db_err)?
+    {
+        config.roles.push(Role {
+            name: get(&r, 0)?,
+            allow: from_json("role allow", &get::<String>(&r, 1)?)?,
+        });
+    }
+
+    for r in sqlx::query(&format!(
+        "SELECT id, username, password_hash, role, agent_id, agent_number FROM {p}users ORDER BY id"
+    ))
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db_err)?
+    {
+        config.users.push(User {
+            id: get(&r, 0)?,
+            username: get(&r, 1)?,
+            password_hash: get(&r, 2)?,
+            role: get(&r, 3)?,
+            agent_id: get(&r, 4)?,
+            agent_number: get(&r, 5)?,
+        });
+    }
+
+    config.bill_profiles = load_named(c, p, "bill_profiles").await?;
+    config.product_categories = load_named(c, p, "product_categories").await?;
+    config.line_types = load_named(c, p, "line_types").await?;
+    config.unavailable_reasons = load_named(c, p, "unavailable_reasons").await?;
+
+    for r in sqlx::query(&format!(
+        "SELECT id, code, name, recurring, requires_shipping FROM {p}product_types ORDER BY id"
+    ))
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db_err)?
+    {
+        config.product_types.push(ProductType {
+            id: get(&r, 0)?,
+            code: get(&r, 1)?,
+            name: get(&r, 2)?,
+            recurring: get(&r, 3)?,
+            requires_shipping: get(&r, 4)?,
+        });
+    }
+
+    for r in sqlx::query(&format!(
+        "SELECT id, code, name, wireless, provisionable, adapter, adapter_settings FROM {p}providers ORDER BY id"
+    ))
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db_err)?
+    {
+        config.providers.push(Provider {
+            id: get(&r, 0)?,
+            code: get(&r, 1)?,
+            name: get(&r, 2)?,
+            wireless: get(&r, 3)?,
+            provisionable: get(&r, 4)?,
+            adapter: get(&r, 5)?,
+            adapter_settings: from_json("adapter_settings", &get::<String>(&r, 6)?)?,
+        });
+    }
+
+    for r in sqlx::query(&format!("SELECT id, name FROM {p}processes ORDER BY id"))
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db_err)?
+    {
+        config.processes.push(Process {
+            id: get(&r, 0)?,
+            name: get(&r, 1)?,
+            routes: vec![],
+        });
+    }
+    let index: HashMap<i32, usize> = config
+        .processes
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.id, i))
+        .collect();
+    for r in sqlx::query(&format!(
+        "SELECT process_id, id, description FROM {p}process_routes ORDER BY process_id, seq"
+    ))
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db_err)?
+    {
+        if let Some(&i) = index.get(&get::<i32>(&r, 0)?) {
+            config.processes[i].routes.push(ProcessRoute {
+                id: get(&r, 1)?,
+                description: get(&r, 2)?,
+            });
+        }
+    }
+
+    for r in sqlx::query(&format!(
+        "SELECT id, label FROM {p}custom_fields ORDER BY id"
+    ))
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db_err)?
+    {
+        config.custom_fields.push(CustomFieldDef {
+            id: get(&r, 0)?,
+            label: get(&r, 1)?,
+        });
+    }
+
+    config.products = load_products(c, p).await?;
+
+    for r in sqlx::query(&format!(
+        "SELECT id, name, provider_id, line_type_id FROM {p}packages ORDER BY id"
+    ))
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db_err)?
+    {
+        config.packages.push(Package {
+            id: get(&r, 0)?,
+            name: get(&r, 1)?,
+            provider_id: get(&r, 2)?,
+            line_type_id: get(&r, 3)?,
+            products: vec![],
+        });
+    }
+    let index: HashMap<i32, usize> = config
+        .packages
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.id, i))
+        .collect();
+    for r in sqlx::query(&format!(
+        "SELECT package_id, product_id FROM {p}package_products ORDER BY package_id, seq"
+    ))
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db_err)?
+    {
+        if let Some(&i) = index.get(&get::<i32>(&r, 0)?) {
+            config.packages[i].products.push(get(&r, 1)?);
+        }
+    }
+
+    Ok(config)
+}
+
+async fn load_named(c: &mut Conn, p: &str, table: &str) -> StoreResult<Vec<Named>> {
+    let rows = sqlx::query(&format!("SELECT id, name FROM {p}{table} ORDER BY id"))
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(Named {
+                id: get(r, 0)?,
+                name: get(r, 1)?,
+            })
+        })
+        .collect()
+}
+
+async fn load_products(c: &mut Conn, p: &str) -> StoreResult<Vec<Product>> {
+    let mut products = Vec::new();
+    for r in sqlx::query(&format!(
+        "SELECT id, provider_id, product_type_id, name, description, wholesale_description, code1, code2, \
+                rate, cost, free_months, automatic_expiration, billing_months, state, bill_in_arrears, \
+                prorate, product_category_id, order_completion_billing, creates_order, active, \
+                customer_class, wireless, wireless_voice, wireless_sms, wireless_data \
+         FROM {p}products ORDER BY id"
+    ))
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db_err)?
+    {
+        let wireless = get::<bool>(&r, 21)?.then(|| -> StoreResult<Wireless> {
+            Ok(Wireless { voice: get(&r, 22)?, sms: get(&r, 23)?, data: get(&r, 24)?, allowances: vec![] })
+        });
+        products.push(Product {
+            id: get(&r, 0)?,
+            provider_id: get(&r, 1)?,
+            product_type_id: get(&r, 2)?,
+            name: get(&r, 3)?,
+            description: get(&r, 4)?,
+            wholesale_description: get(&r, 5)?,
+            code1: get(&r, 6)?,
+            code2: get(&r, 7)?,
+            rate: money(&r, 8)?,
+            cost: money(&r, 9)?,
+            free_months: get(&r, 10)?,
+            automatic_expiration: get(&r, 11)?,
+            billing_months: get(&r, 12)?,
+            state: get(&r, 13)?,
+            bill_in_arrears: get(&r, 14)?,
+            prorate: get(&r, 15)?,
+            product_category_id: get(&r, 16)?,
+            order_completion_billing: get(&r, 17)?,
+            creates_order: get(&r, 18)?,
+            active: get(&r, 19)?,
+            customer_class: parse_enum("customer class", get(&r, 20)?)?,
+            bill_profiles: vec![],
+            line_types: vec![],
+            attributes: vec![],
+            availability: vec![],
+            wireless: wireless.transpose()?,
+            fields: vec![],
+        });
+    }
+    let index: HashMap<i32, usize> = products
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.id, i))
+        .collect();
+
+    // Each child table in one query, ordered by product and position.
+    let child = |table: &str, cols: &str| {
+        format!("SELECT product_id, {cols} FROM {p}{table} ORDER BY product_id, seq")
+    };
+    let rows = sqlx::query(&child("product_bill_profiles", "bill_profile_id"))
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db_err)?;
+    for r in &rows {
+        if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
+            products[i].bill_profiles.push(get(r, 1)?);
+        }
+    }
+    let rows = sqlx::query(&child("product_line_types", "line_type_id"))
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db_err)?;
+    for r in &rows {
+        if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
+            products[i].line_types.push(get(r, 1)?);
+        }
+    }
+    let rows = sqlx::query(&child("product_attributes", "key, value"))
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db_err)?;
+    for r in &rows {
+        if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
+            products[i].attributes.push((get(r, 1)?, get(r, 2)?));
+        }
+    }
+    let rows = sqlx::query(&child("product_availability", "location"))
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db_err)?;
+    for r in &rows {
+        if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
+            products[i]
+                .availability
+                .push(parse_enum("availability location", get(r, 1)?)?);
+        }
+    }
+    let rows = sqlx::query(&child(
+        "product_allowances",
+        "quantity, expiration_days, nights_weekends, unlimited",
+    ))
+    .fetch_all(&mut *c)
+    .await
+    .map_err(db_err)?;
+    for r in &rows {
+        if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
+            if let Some(w) = products[i].wireless.as_mut() {
+                w.allowances.push(Allowance {
+                    quantity: get(r, 1)?,
+                    expiration_days: get(r, 2)?,
+                    nights_weekends: get(r, 3)?,
+                    unlimited: get(r, 4)?,
+                });
+            }
+        }
+    }
+    let rows = sqlx::query(&child("product_fields", "field_id, value"))
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db_err)?;
+    for r in &rows {
+        if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
+            products[i].fields.push(FieldValue {
+                field_id: get(r, 1)?,
+                value: get(r, 2)?,
+            });
+        }
+    }
+    Ok(products)
+}
+
+/// A write transaction on one client's database. Dropping it without `commit` rolls back.
+pub(crate) struct Tx {
+    tx: Transaction<'static, Db>,
+    p: String,
+}
+
+impl Tx {
+    fn conn(&mut self) -> &mut Conn {
+        &mut self.tx
+    }
+
+    async fn exec(&mut self, sql: &str) -> StoreResult<()> {
+        sqlx::query(sql)
+            .execute(self.conn())
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Keeps the counter of `kind` at least at `id`, so `next_id` never hands out an id that
+    /// an explicit write took.
+    async fn raise_counter(&mut self, kind: &str, id: i32) -> StoreResult<()> {
+        let p = &self.p;
+        let sql = format!(
+            "INSERT INTO {p}id_counters AS c (kind, last_id) VALUES ($1, $2) \
+             ON CONFLICT (kind) DO UPDATE SET last_id = excluded.last_id WHERE excluded.last_id > c.last_id"
+        );
+        sqlx::query(&sql)
+            .bind(kind)
+            .bind(id)
+            .execute(self.conn())
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// [`raise_counter`](Self::raise_counter) to the largest id written, if any.
+    async fn raise_counter_to_max(&mut self, kind: &str, max: Option<i32>) -> StoreResult<()> {
+        match max {
+            Some(max) => self.raise_counter(kind, max).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn bump_version(&mut self) -> StoreResult<()> {
+        let sql = format!(
+            "UPDATE {}config_version SET version = version + 1 WHERE id = 1",
+            self.p
+        );
+        self.exec(&sql).await
+    }
+
+    async fn put_named(&mut self, table: &str, items: &[Named]) -> StoreResult<()> {
+        let sql = format!(
+            "INSERT INTO {}{table} (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+            self.p
+        );
+        for n in items {
+            sqlx::query(&sql)
+                .bind(n.id)
+                .bind(&n.name)
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+
+    /// Writes a product's row and replaces its child rows.
+    async fn write_product(&mut self, x: &Product) -> StoreResult<()> {
+        let p = self.p.clone();
+        let sql = format!(
+            "INSERT INTO {p}products (id, provider_id, product_type_id, name, description, wholesale_description, \
+                 code1, code2, rate, cost, free_months, automatic_expiration, billing_months, state, \
+                 bill_in_arrears, prorate, product_category_id, order_completion_billing, creates_order, active, \
+                 customer_class, wireless, wireless_voice, wireless_sms, wireless_data) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+                 $21, $22, $23, $24, $25) \
+             ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id, \
+                 product_type_id = excluded.product_type_id, name = excluded.name, \
+                 description = excluded.description, wholesale_description = excluded.wholesale_description, \
+                 code1 = excluded.code1, code2 = excluded.code2, rate = excluded.rate, cost = excluded.cost, \
+                 free_months = excluded.free_months, automatic_expiration = excluded.automatic_expiration, \
+                 billing_months = excluded.billing_months, state = excluded.state, \
+                 bill_in_arrears = excluded.bill_in_arrears, prorate = excluded.prorate, \
+                 product_category_id = excluded.product_category_id, \
+                 order_completion_billing = excluded.order_completion_billing, \
+                 creates_order = excluded.creates_order, active = excluded.active, \
+                 customer_class = excluded.customer_class, wireless = excluded.wireless, \
+                 wireless_voice = excluded.wireless_voice, wireless_sms = excluded.wireless_sms, \
+                 wireless_data = excluded.wireless_data"
+        );
+        let w = x.wireless.as_ref();
+        sqlx::query(&sql)
+            .bind(x.id)
+            .bind(x.provider_id)
+            .bind(x.product_type_id)
+            .bind(&x.name)
+            .bind(&x.description)
+            .bind(&x.wholesale_description)
+            .bind(&x.code1)
+            .bind(&x.code2)
+            .bind(money_in(&x.rate))
+            .bind(money_in(&x.cost))
+            .bind(x.free_months)
+            .bind(x.automatic_expiration)
+            .bind(x.billing_months)
+            .bind(&x.state)
+            .bind(x.bill_in_arrears)
+            .bind(x.prorate)
+            .bind(x.product_category_id)
+            .bind(x.order_completion_billing)
+            .bind(x.creates_order)
+            .bind(x.active)
+            .bind(enum_str(&x.customer_class))
+            .bind(w.is_some())
+            .bind(w.is_some_and(|w| w.voice))
+            .bind(w.is_some_and(|w| w.sms))
+            .bind(w.is_some_and(|w| w.data))
+            .execute(self.conn())
+            .await
+            .map_err(db_err)?;
+
+        for table in [
+            "product_bill_profiles",
+            "product_line_types",
+            "product_attributes",
+            "product_availability",
+            "product_allowances",
+            "product_fields",
+        ] {
+            let sql = format!("DELETE FROM {p}{table} WHERE product_id = $1");
+            sqlx::query(&sql)
+                .bind(x.id)
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+        }
+        let sql = format!("INSERT INTO {p}product_bill_profiles (product_id, seq, bill_profile_id) VALUES ($1, $2, $3)");
+        for (seq, id) in (0i32..).zip(&x.bill_profiles) {
+            sqlx::query(&sql)
+                .bind(x.id)
+                .bind(seq)
+                .bind(id)
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+        }
+        let sql = format!(
+            "INSERT INTO {p}product_line_types (product_id, seq, line_type_id) VALUES ($1, $2, $3)"
+        );
+        for (seq, id) in (0i32..).zip(&x.line_types) {
+            sqlx::query(&sql)
+                .bind(x.id)
+                .bind(seq)
+                .bind(id)
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+        }
+        let sql = format!("INSERT INTO {p}product_attributes (product_id, seq, key, value) VALUES ($1, $2, $3, $4)");
+        for (seq, (k, v)) in (0i32..).zip(&x.attributes) {
+            sqlx::query(&sql)
+                .bind(x.id)
+                .bind(seq)
+                .bind(k)
+                .bind(v)
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+        }
+        let sql = format!(
+            "INSERT INTO {p}product_availability (product_id, seq, location) VALUES ($1, $2, $3)"
+        );
+        for (seq, loc) in (0i32..).zip(&x.availability) {
+            sqlx::query(&sql)
+                .bind(x.id)
+                .bind(seq)
+                .bind(enum_str(loc))
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+        }
+        if let Some(w) = w {
+            let sql = format!(
+                "INSERT INTO {p}product_allowances (product_id, seq, quantity, expiration_days, nights_weekends, unlimited) \
+                 VALUES ($1, $2, $3, $4, $5, $6)"
+            );
+            for (seq, a) in (0i32..).zip(&w.allowances) {
+                sqlx::query(&sql)
+                    .bind(x.id)
+                    .bind(seq)
+                    .bind(a.quantity)
+                    .bind(a.expiration_days)
+                    .bind(a.nights_weekends)
+                    .bind(a.unlimited)
+                    .execute(self.conn())
+                    .await
+                    .map_err(db_err)?;
+            }
+        }
+        let sql = format!("INSERT INTO {p}product_fields (product_id, seq, field_id, value) VALUES ($1, $2, $3, $4)");
+        for (seq, f) in (0i32..).zip(&x.fields) {
+            sqlx::query(&sql)
+                .bind(x.id)
+                .bind(seq)
+                .bind(f.field_id)
+                .bind(&f.value)
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ClientTx for Tx {
+    async fn next_id(&mut self, kind: &str) -> StoreResult<i32> {
+        // The counter row stays locked until the transaction ends, so concurrent transactions
+        // (and processes) queue here instead of reading the same value.
+        let p = &self.p;
+        let sql = format!(
+            "INSERT INTO {p}id_counters AS c (kind, last_id) VALUES ($1, 1) \
+             ON CONFLICT (kind) DO UPDATE SET last_id = c.last_id + 1 RETURNING last_id"
+        );
+        sqlx::query_scalar(&sql)
+            .bind(kind)
+            .fetch_one(self.conn())
+            .await
+            .map_err(db_err)
+    }
+
+    async fn put_config(&mut self, config: &ClientConfig) -> StoreResult<()> {
+        let p = self.p.clone();
+
+        let sql = format!(
+            "INSERT INTO {p}roles (name, allow) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET allow = excluded.allow"
+        );
+        for r in &config.roles {
+            sqlx::query(&sql)
+                .bind(&r.name)
+                .bind(to_json(&r.allow))
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+        }
+
+        let sql = format!(
+            "INSERT INTO {p}users (id, username, password_hash, role, agent_id, agent_number) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (id) DO UPDATE SET username = excluded.username, password_hash = excluded.password_hash, \
+                 role = excluded.role, agent_id = excluded.agent_id, agent_number = excluded.agent_number"
+        );
+        for u in &config.users {
+            sqlx::query(&sql)
+                .bind(u.id)
+                .bind(&u.username)
+                .bind(&u.password_hash)
+                .bind(&u.role)
+                .bind(u.agent_id)
+                .bind(&u.agent_number)
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+        }
+
+        self.put_named("bill_profiles", &config.bill_profiles)
+            .await?;
+        self.put_named("product_categories", &config.product_categories)
+            .await?;
+        self.put_named("line_types", &config.line_types).await?;
+        self.put_named("unavailable_reasons", &config.unavailable_reasons)
+            .await?;
+
+        let sql = format!(
+            "INSERT INTO {p}product_types (id, code, name, recurring, requires_shipping) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, \
+                 recurring = excluded.recurring, requires_shipping = excluded.requires_shipping"
+        );
+        for t in &config.product_types {
+            sqlx::query(&sql)
+                .bind(t.id)
+                .bind(&t.code)
+                .bind(&t.name)
+                .bind(t.recurring)
+                .bind(t.requires_shipping)
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+        }
+
+        let sql = format!(
+            "INSERT INTO {p}providers (id, code, name, wireless, provisionable, adapter, adapter_settings) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, wireless = excluded.wireless, \
+                 provisionable = excluded.provisionable, adapter = excluded.adapter, \
+                 adapter_settings = excluded.adapter_settings"
+        );
+        for x in &config.providers {
+            sqlx::query(&sql)
+                .bind(x.id)
+                .bind(&x.code)
+                .bind(&x.name)
+                .bind(x.wireless)
+                .bind(x.provisionable)
+                .bind(&x.adapter)
+                .bind(to_json(&x.adapter_settings))
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+        }
+
+        let sql = format!(
+            "INSERT INTO {p}processes (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name"
+        );
+        let delete_routes = format!("DELETE FROM {p}process_routes WHERE process_id = $1");
+        let insert_route =
+            format!("INSERT INTO {p}process_routes (process_id, seq, id, description) VALUES ($1, $2, $3, $4)");
+        for x in &config.processes {
+            sqlx::query(&sql)
+                .bind(x.id)
+                .bind(&x.name)
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+            sqlx::query(&delete_routes)
+                .bind(x.id)
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+            for (seq, r) in (0i32..).zip(&x.routes) {
+                sqlx::query(&insert_route)
+                    .bind(x.id)
+                    .bind(seq)
+                    .bind(r.id)
+                    .bind(&r.description)
+                    .execute(self.conn())
+                    .await
+                    .map_err(db_err)?;
+            }
+        }
+
+        let sql = format!(
+            "INSERT INTO {p}custom_fields (id, label) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET label = excluded.label"
+        );
+        for f in &config.custom_fields {
+            sqlx::query(&sql)
+                .bind(f.id)
+                .bind(&f.label)
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+        }
+
+        for x in &config.products {
+            self.write_product(x).await?;
+        }
+
+        let sql = format!(
+            "INSERT INTO {p}packages (id, name, provider_id, line_type_id) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, provider_id = excluded.provider_id, \
+                 line_type_id = excluded.line_type_id"
+        );
+        let delete_products = format!("DELETE FROM {p}package_products WHERE package_id = $1");
+        let insert_product = format!(
+            "INSERT INTO {p}package_products (package_id, seq, product_id) VALUES ($1, $2, $3)"
+        );
+        for x in &config.packages {
+            sqlx::query(&sql)
+                .bind(x.id)
+                .bind(&x.name)
+                .bind(x.provider_id)
+                .bind(x.line_type_id)
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+            sqlx::query(&delete_products)
+                .bind(x.id)
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+            for (seq, id) in (0i32..).zip(&x.products) {
+                sqlx::query(&insert_product)
+                    .bind(x.id)
+                    .bind(seq)
+                    .bind(id)
+                    .execute(self.conn())
+                    .await
+                    .map_err(db_err)?;
+            }
+        }
+
+        self.raise_counter_to_max(kinds::USER, config.users.iter().map(|x| x.id).max())
+            .await?;
+        self.raise_counter_to_max(
+            kinds::BILL_PROFILE,
+            config.bill_profiles.iter().map(|x| x.id).max(),
+        )
+        .await?;
+        self.raise_counter_to_max(
+            kinds::PRODUCT_CATEGORY,
+            config.product_categories.iter().map(|x| x.id).max(),
+        )
+        .await?;
+        self.raise_counter_to_max(
+            kinds::LINE_TYPE,
+            config.line_types.iter().map(|x| x.id).max(),
+        )
+        .await?;
+        self.raise_counter_to_max(
+            kinds::PRODUCT_TYPE,
+            config.product_types.iter().map(|x| x.id).max(),
+        )
+        .await?;
+        self.raise_counter_to_max(kinds::PROVIDER, config.providers.iter().map(|x| x.id).max())
+            .await?;
+        self.raise_counter_to_max(kinds::PROCESS, config.processes.iter().map(|x| x.id).max())
+            .await?;
+        let max_route = config
+            .processes
+            .iter()
+            .flat_map(|x| x.routes.iter().map(|r| r.id))
+            .max();
+        self.raise_counter_to_max(kinds::PROCESS_ROUTE, max_route)
+            .await?;
+        self.raise_counter_to_max(
+            kinds::UNAVAILABLE_REASON,
+            config.unavailable_reasons.iter().map(|x| x.id).max(),
+        )
+        .await?;
+        self.raise_counter_to_max(
+            kinds::CUSTOM_FIELD,
+            config.custom_fields.iter().map(|x| x.id).max(),
+        )
+        .await?;
+        self.raise_counter_to_max(kinds::PRODUCT, config.products.iter().map(|x| x.id).max())
+            .await?;
+        self.raise_counter_to_max(kinds::PACKAGE, config.packages.iter().map(|x| x.id).max())
+            .await?;
+
+        self.bump_version().await
+    }
+
+    async fn put_product(&mut self, product: &Product) -> StoreResult<()> {
+        self.write_product(product).await?;
+        self.raise_counter(kinds::PRODUCT, product.id).await?;
+        self.bump_version().await
+    }
+
+    async fn insert_customer(&mut self, x: &CustomerRecord) -> StoreResult<()> {
+        let p = self.p.clone();
+        let sql = format!(
+            "INSERT INTO {p}customers (id, class, first_name, last_name, company_name, status, bill_profile_id, \
+                 service_first_name, service_last_name, service_address1, service_address2, service_city, \
+                 service_state, service_zip, service_zip4, service_country, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+        );
+        let a = x.service_address.as_ref();
+        sqlx::query(&sql)
+            .bind(x.id)
+            .bind(enum_str(&x.class))
+            .bind(&x.first_name)
+            .bind(&x.last_name)
+            .bind(&x.company_name)
+            .bind(enum_str(&x.status))
+            .bind(x.bill_profile_id)
+            .bind(a.map(|a| &a.first_name))
+            .bind(a.map(|a| &a.last_name))
+            .bind(a.map(|a| &a.address1))
+            .bind(a.and_then(|a| a.address2.as_ref()))
+            .bind(a.map(|a| &a.city))
+            .bind(a.map(|a| &a.state))
+            .bind(a.map(|a| &a.zip))
+            .bind(a.and_then(|a| a.zip4.as_ref()))
+            .bind(a.map(|a| &a.country))
+            .bind(x.created_at.unix())
+            .execute(self.conn())
+            .await
+            .map_err(db_err)?;
+        let sql = format!("INSERT INTO {p}customer_fields (customer_id, seq, field_id, value) VALUES ($1, $2, $3, $4)");
+        for (seq, f) in (0i32..).zip(&x.fields) {
+            sqlx::query(&sql)
+                .bind(x.id)
+                .bind(seq)
+                .bind(f.field_id)
+                .bind(&f.value)
+                .execute(self.conn())
+                .await
+                .map_err(db_err)?;
+        }
+        self.raise_counter(kinds::CUSTOMER, x.id).await
+    }
+
+    async fn audit(&mut self, record: &AuditRecord) -> StoreResult<()> {
+        let p = &self.p;
+        let sql = format!(
+            "INSERT INTO {p}audit_log (at, user_id, on_behalf_of_user_id, operation, entity, entity_ids) \
+             VALUES ($1, $2, $3, $4, $5, $6)"
+        );
+        sqlx::query(&sql)
+            .bind(record.at.unix())
+            .bind(record.user_id)
+            .bind(record.on_behalf_of_user_id)
+            .bind(&record.operation)
+            .bind(&record.entity)
+            .bind(to_json(&record.entity_ids))
+            .execute(self.conn())
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        self.tx.commit().await.map_err(db_err)
+    }
+}

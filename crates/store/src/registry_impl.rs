@@ -1,0 +1,356 @@
+//! The registry (clients, sessions, impersonation grants), written once for both engines.
+//!
+//! Compiled twice like `client_impl.rs` (as `sqlite::registry` and `postgres::registry`);
+//! table names are prefixed with `p`: empty on SQLite (the main file), `patchbay.` on
+//! PostgreSQL. The [`Store`] impl here is the engines' too; the parent supplies `Engine` (its
+//! store type, with fields `registry` and `clients`) and the engine-specific steps as inherent
+//! methods: `open_client`, `migrate_registry`, `migrate_client`, `close_all`.
+
+use super::client::Client;
+use super::{Db, Engine};
+use crate::common::{client_db_name, db_err, time, valid_client_code};
+use async_trait::async_trait;
+use patchbay_core::error::{StoreError, StoreResult};
+use patchbay_core::model::{ClientInfo, ImpersonationGrant, SessionRecord};
+use patchbay_core::store::{ClientDb, Store};
+use patchbay_schema::DateTime;
+use sqlx::{Pool, Row};
+use std::sync::Arc;
+
+type DbRow = <Db as sqlx::Database>::Row;
+
+fn get<'r, T>(row: &'r DbRow, i: usize) -> StoreResult<T>
+where
+    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
+{
+    row.try_get(i).map_err(db_err)
+}
+
+pub(crate) struct Registry {
+    pub(crate) read: Pool<Db>,
+    pub(crate) write: Pool<Db>,
+    p: String,
+    session_sql: String,
+    touch_sql: String,
+}
+
+impl Registry {
+    pub(crate) fn new(read: Pool<Db>, write: Pool<Db>, prefix: &str) -> Self {
+        let p = prefix;
+        Registry {
+            read,
+            write,
+            p: p.to_string(),
+            session_sql: format!(
+                "SELECT key_hash, client, user_id, impersonator_user_id, created_at, last_used_at \
+                 FROM {p}sessions WHERE key_hash = $1"
+            ),
+            // Skips the write when the second has not changed.
+            touch_sql: format!("UPDATE {p}sessions SET last_used_at = $2 WHERE key_hash = $1 AND last_used_at < $2"),
+        }
+    }
+
+    pub(crate) async fn clients(&self) -> StoreResult<Vec<ClientInfo>> {
+        let p = &self.p;
+        let sql = format!("SELECT code, name, session_idle_minutes FROM {p}clients ORDER BY code");
+        let rows = sqlx::query(&sql)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(ClientInfo {
+                    code: get(r, 0)?,
+                    name: get(r, 1)?,
+                    session_idle_minutes: get(r, 2)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Every client's code and database name.
+    pub(crate) async fn db_names(&self) -> StoreResult<Vec<(String, String)>> {
+        let p = &self.p;
+        let sql = format!("SELECT code, db_name FROM {p}clients ORDER BY code");
+        sqlx::query_as(&sql)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)
+    }
+
+    pub(crate) async fn db_name(&self, code: &str) -> StoreResult<Option<String>> {
+        let p = &self.p;
+        let sql = format!("SELECT db_name FROM {p}clients WHERE code = $1");
+        sqlx::query_scalar(&sql)
+            .bind(code)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db_err)
+    }
+
+    /// Refuses a code whose database name another client already has (`a-b` after `a_b`).
+    pub(crate) async fn check_db_name_free(&self, code: &str, db_name: &str) -> StoreResult<()> {
+        let p = &self.p;
+        let sql = format!("SELECT code FROM {p}clients WHERE db_name = $1 AND code <> $2");
+        let other: Option<String> = sqlx::query_scalar(&sql)
+            .bind(db_name)
+            .bind(code)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db_err)?;
+        match other {
+            Some(other) => Err(StoreError::Conflict(format!(
+                "client code {code:?} would share a database with client {other:?} (`-` and `_` are the same in database names)"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) async fn upsert_client(&self, c: &ClientInfo, db_name: &str) -> StoreResult<()> {
+        let p = &self.p;
+        let sql = format!(
+            "INSERT INTO {p}clients (code, db_name, name, session_idle_minutes) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, session_idle_minutes = excluded.session_idle_minutes"
+        );
+        sqlx::query(&sql)
+            .bind(&c.code)
+            .bind(db_name)
+            .bind(&c.name)
+            .bind(c.session_idle_minutes)
+            .execute(&self.write)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    pub(crate) async fn insert_session(&self, s: &SessionRecord) -> StoreResult<()> {
+        let p = &self.p;
+        let sql = format!(
+            "INSERT INTO {p}sessions (key_hash, client, user_id, impersonator_user_id, created_at, last_used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)"
+        );
+        sqlx::query(&sql)
+            .bind(&s.key_hash)
+            .bind(&s.client)
+            .bind(s.user_id)
+            .bind(s.impersonator_user_id)
+            .bind(s.created_at.unix())
+            .bind(s.last_used_at.unix())
+            .execute(&self.write)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    pub(crate) async fn session(&self, key_hash: &str) -> StoreResult<Option<SessionRecord>> {
+        let row = sqlx::query(&self.session_sql)
+            .bind(key_hash)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            Ok(SessionRecord {
+                key_hash: get(&r, 0)?,
+                client: get(&r, 1)?,
+                user_id: get(&r, 2)?,
+                impersonator_user_id: get(&r, 3)?,
+                created_at: time("session created_at", get(&r, 4)?)?,
+                last_used_at: time("session last_used_at", get(&r, 5)?)?,
+            })
+        })
+        .transpose()
+    }
+
+    pub(crate) async fn touch_session(&self, key_hash: &str, at: DateTime) -> StoreResult<()> {
+        sqlx::query(&self.touch_sql)
+            .bind(key_hash)
+            .bind(at.unix())
+            .execute(&self.write)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    pub(crate) async fn delete_session(&self, key_hash: &str) -> StoreResult<()> {
+        let p = &self.p;
+        let sql = format!("DELETE FROM {p}sessions WHERE key_hash = $1");
+        sqlx::query(&sql)
+            .bind(key_hash)
+            .execute(&self.write)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    pub(crate) async fn expire_sessions(&self, client: &str, cutoff: DateTime) -> StoreResult<u64> {
+        let p = &self.p;
+        let sql = format!("DELETE FROM {p}sessions WHERE client = $1 AND last_used_at < $2");
+        let done = sqlx::query(&sql)
+            .bind(client)
+            .bind(cutoff.unix())
+            .execute(&self.write)
+            .await
+            .map_err(db_err)?;
+        Ok(done.rows_affected())
+    }
+
+    pub(crate) async fn count_live_sessions(&self, now: DateTime) -> StoreResult<i64> {
+        let p = &self.p;
+        let sql = format!(
+            "SELECT count(*) FROM {p}sessions s JOIN {p}clients c ON c.code = s.client \
+             WHERE s.last_used_at + c.session_idle_minutes * 60 >= $1"
+        );
+        sqlx::query_scalar(&sql)
+            .bind(now.unix())
+            .fetch_one(&self.read)
+            .await
+            .map_err(db_err)
+    }
+
+    pub(crate) async fn insert_grant(&self, g: &ImpersonationGrant) -> StoreResult<()> {
+        let p = &self.p;
+        let sql = format!(
+            "INSERT INTO {p}impersonation_grants (key_hash, client, grantor_user_id, grantee_user_id, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)"
+        );
+        sqlx::query(&sql)
+            .bind(&g.key_hash)
+            .bind(&g.client)
+            .bind(g.grantor_user_id)
+            .bind(g.grantee_user_id)
+            .bind(g.expires_at.unix())
+            .execute(&self.write)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    pub(crate) async fn grant(&self, key_hash: &str) -> StoreResult<Option<ImpersonationGrant>> {
+        let p = &self.p;
+        let sql = format!(
+            "SELECT key_hash, client, grantor_user_id, grantee_user_id, expires_at \
+             FROM {p}impersonation_grants WHERE key_hash = $1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(key_hash)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db_err)?;
+        row.map(|r| {
+            Ok(ImpersonationGrant {
+                key_hash: get(&r, 0)?,
+                client: get(&r, 1)?,
+                grantor_user_id: get(&r, 2)?,
+                grantee_user_id: get(&r, 3)?,
+                expires_at: time("grant expires_at", get(&r, 4)?)?,
+            })
+        })
+        .transpose()
+    }
+}
+
+impl Engine {
+    /// The cached handle of a client's database, opening it on first use.
+    async fn client_handle(
+        &self,
+        code: &str,
+        db_name: &str,
+        create: bool,
+    ) -> StoreResult<Arc<Client>> {
+        if let Some(c) = self.clients.read().get(code) {
+            return Ok(c.clone());
+        }
+        let opened = Arc::new(self.open_client(code, db_name, create).await?);
+        // Another task may have opened it meanwhile: keep the first, drop ours.
+        Ok(self
+            .clients
+            .write()
+            .entry(code.to_string())
+            .or_insert(opened)
+            .clone())
+    }
+}
+
+#[async_trait]
+impl Store for Engine {
+    async fn migrate(&self) -> StoreResult<()> {
+        self.migrate_registry().await?;
+        for (code, db_name) in self.registry.db_names().await? {
+            let client = self.client_handle(&code, &db_name, false).await?;
+            self.migrate_client(&code, &client).await?;
+        }
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.registry.read)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.close_all().await
+    }
+
+    async fn clients(&self) -> StoreResult<Vec<ClientInfo>> {
+        self.registry.clients().await
+    }
+
+    async fn put_client(&self, client: &ClientInfo) -> StoreResult<()> {
+        let db_name = client_db_name(&client.code)?;
+        self.registry
+            .check_db_name_free(&client.code, &db_name)
+            .await?;
+        // The database first, then the registry row: whoever sees the row finds the database.
+        let handle = self.client_handle(&client.code, &db_name, true).await?;
+        self.migrate_client(&client.code, &handle).await?;
+        self.registry.upsert_client(client, &db_name).await
+    }
+
+    async fn client(&self, code: &str) -> StoreResult<Option<Arc<dyn ClientDb>>> {
+        if let Some(c) = self.clients.read().get(code) {
+            return Ok(Some(c.clone()));
+        }
+        if !valid_client_code(code) {
+            return Ok(None);
+        }
+        match self.registry.db_name(code).await? {
+            Some(db_name) => Ok(Some(self.client_handle(code, &db_name, false).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()> {
+        self.registry.insert_session(session).await
+    }
+
+    async fn session(&self, key_hash: &str) -> StoreResult<Option<SessionRecord>> {
+        self.registry.session(key_hash).await
+    }
+
+    async fn touch_session(&self, key_hash: &str, at: DateTime) -> StoreResult<()> {
+        self.registry.touch_session(key_hash, at).await
+    }
+
+    async fn delete_session(&self, key_hash: &str) -> StoreResult<()> {
+        self.registry.delete_session(key_hash).await
+    }
+
+    async fn expire_sessions(&self, client: &str, cutoff: DateTime) -> StoreResult<u64> {
+        self.registry.expire_sessions(client, cutoff).await
+    }
+
+    async fn count_live_sessions(&self, now: DateTime) -> StoreResult<i64> {
+        self.registry.count_live_sessions(now).await
+    }
+
+    async fn insert_grant(&self, grant: &ImpersonationGrant) -> StoreResult<()> {
+        self.registry.insert_grant(grant).await
+    }
+
+    async fn grant(&self, key_hash: &str) -> StoreResult<Option<ImpersonationGrant>> {
+        self.registry.grant(key_hash).await
+    }
+}

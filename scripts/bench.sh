@@ -252,6 +252,7 @@ fi
 mkdir -p "$OUT_DIR"
 rm -f "$OUT_DIR"/latest-wrk-*.txt
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 bench_database sqlite "sqlite://$TMP/bench.db"
 
 if [[ -n $PG_URL ]]; then
@@ -277,6 +278,7 @@ mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
     echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
     echo "- machine: $(nproc) CPUs ($cpu), $mem memory, kernel $(uname -r)"
+    echo "- load average before the runs (1/5/15 min): $LOAD_BEFORE (other work on the machine skews the numbers)"
     echo "- tools: $(rustc --version 2>/dev/null || echo 'rustc ?'); $(wrk -v 2>&1 | head -n1 | sed 's/ \[.*//')"
     echo "- load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency on the same machine as the server (they share the CPUs);"
     echo "  every request is Products_Query ProductID 100 on the --demo data, checked Success=true before and after each run"

@@ -129,6 +129,7 @@ async fn update_changes_given_fields_and_keeps_the_rest() {
         assert_eq!(p["Description"], "Voicemail feature", "absent fields keep their value");
         assert_eq!(p["Provisioning"]["Code1"], "VM");
         assert_eq!(p["Provisioning"]["Code2"], "", "an empty value replaces");
+        assert_eq!(p["Cost"], "0.00", "{b:?}: amounts keep two decimal places");
 
         assert_error(&app.call(b, "Products_Update", with(acme(), json!({"ID": 999, "CarrierID": 10, "ProductTypeID": 1}))).await, "PR2023");
         let no_id = app.call(b, "Products_Update", with(acme(), json!({"CarrierID": 10, "ProductTypeID": 1}))).await;

@@ -172,3 +172,16 @@ async fn repeated_failures_lock_the_username_without_saying_so() {
     // Other users are unaffected.
     assert_ok(&app.call(Binding::Json, "Products_Query", with(acme(), json!({}))).await);
 }
+
+#[tokio::test]
+async fn a_user_can_end_only_their_own_sessions() {
+    let app = TestApp::new().await;
+    for b in BINDINGS {
+        let admin = app.call(b, "Sessions_Create", with(acme(), json!({}))).await;
+        let key = admin["SessionKey"].clone();
+        let by_viewer = app.call(b, "Sessions_Destroy", with(acme_viewer(), json!({"SessionKey": key}))).await;
+        assert_error(&by_viewer, "S2004");
+        assert_ok(&app.call(b, "Sessions_Validate", json!({"Session": {"SessionKey": key}})).await);
+        assert_ok(&app.call(b, "Sessions_Destroy", with(acme(), json!({"SessionKey": key}))).await);
+    }
+}

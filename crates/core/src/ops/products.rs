@@ -410,8 +410,8 @@ fn item(config: &ClientConfig, p: &Product) -> ProductItem {
         name: p.name.clone(),
         description: p.description.clone(),
         wholesale_description: p.wholesale_description.clone(),
-        rate: p.rate,
-        cost: p.cost,
+        rate: validate::money_out(p.rate),
+        cost: validate::money_out(p.cost),
         taxes: Decimal::new(0, 2),
         bill_profiles: p
             .bill_profiles

@@ -45,11 +45,12 @@ impl Handler for SessionsDestroy {
             .or_else(|| ctx.principal.session_key.clone())
             .ok_or_else(|| ApiError::invalid("SessionKey", "is required (or authenticate with the Session to end)"))?;
         let key_hash = hash_key(&key);
-        // Only a session of the caller's own client can be ended; another client's key is
-        // answered exactly like an unknown one.
+        // Only the caller's own sessions can be ended; anyone else's key, in this client or
+        // another, is answered exactly like an unknown one.
+        let me = ctx.principal.impersonator.as_ref().unwrap_or(&ctx.principal.user).id;
         let record = ctx.store().session(&key_hash).await?;
         match record {
-            Some(r) if r.client == ctx.principal.client.code => {}
+            Some(r) if r.client == ctx.principal.client.code && r.impersonator_user_id.unwrap_or(r.user_id) == me => {}
             _ => return Err(ApiError::new(ErrorCode::SessionInvalid, "SessionKey: no such session.")),
         }
         ctx.store().delete_session(&key_hash).await?;

@@ -19,6 +19,16 @@ pub fn money(field: &str, value: Decimal) -> ApiResult<Decimal> {
     Ok(value)
 }
 
+/// An amount as written on the wire: at least two decimal places (`0.00`, `35.00`), more when
+/// stored with more (`1.005`).
+pub fn money_out(value: Decimal) -> Decimal {
+    let mut v = value;
+    if v.scale() < 2 {
+        v.rescale(2);
+    }
+    v
+}
+
 pub fn non_negative(field: &str, value: Option<i32>) -> ApiResult<Option<i32>> {
     match value {
         Some(v) if v < 0 => Err(ApiError::invalid(field, "must not be negative")),

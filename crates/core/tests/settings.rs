@@ -74,7 +74,11 @@ async fn other_mistakes_are_named_with_their_line() {
     let cases = [
         ("rate = \"35.00\"", "rat = \"35.00\"", "unknown field `rat`"),
         ("adapter = \"manual\"", "adapter = \"carrier-pigeon\"", "adapter \"carrier-pigeon\""),
-        ("provider = 10\n  product_type = 1\n  name = \"Unlimited", "provider = 77\n  product_type = 1\n  name = \"Unlimited", "names provider 77"),
+        (
+            "provider = 10\n  product_type = 1\n  name = \"Unlimited",
+            "provider = 77\n  product_type = 1\n  name = \"Unlimited",
+            "names provider 77",
+        ),
         ("rate = \"35.00\"", "rate = \"thirty\"", "not a decimal"),
         ("role = \"readonly\"", "role = \"superuser\"", "role \"superuser\""),
         ("state = \"TX\"", "state = \"Texas\"", "state \"Texas\""),

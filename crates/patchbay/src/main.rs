@@ -23,7 +23,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "patchbay", version, about = "A self-hosted back office for telecom service providers, speaking the v20 API.")]
+#[command(
+    name = "patchbay",
+    version,
+    about = "A self-hosted back office for telecom service providers, speaking the v20 API."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -120,9 +124,9 @@ async fn run(cli: Cli) -> Result<()> {
             if demo {
                 demo::populate(&engine).await.context("creating the demo customers")?;
             }
-            let listener = tokio::net::TcpListener::bind(&listen)
-                .await
-                .with_context(|| format!("cannot listen on {listen}; is another server using it? Try --listen 127.0.0.1:0"))?;
+            let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| {
+                format!("cannot listen on {listen}; is another server using it? Try --listen 127.0.0.1:0")
+            })?;
             let addr = listener.local_addr()?;
             if demo {
                 demo::print_welcome(addr);

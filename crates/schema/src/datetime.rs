@@ -39,7 +39,9 @@ pub struct DateTimeError;
 
 impl fmt::Display for DateTimeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("must be a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM:SS, optionally with Z or an offset)")
+        f.write_str(
+            "must be a date (YYYY-MM-DD) or date and time (YYYY-MM-DDTHH:MM:SS, optionally with Z or an offset)",
+        )
     }
 }
 

@@ -29,14 +29,14 @@ impl Metrics {
         )
         .expect("valid metric");
         let latency = HistogramVec::new(
-            HistogramOpts::new("patchbay_request_duration_seconds", "Time to answer a request.").buckets(vec![
-                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
-            ]),
+            HistogramOpts::new("patchbay_request_duration_seconds", "Time to answer a request.")
+                .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0]),
             &["operation"],
         )
         .expect("valid metric");
-        let sessions_live = IntGauge::new("patchbay_sessions_live", "Sessions that are open and not idle past their limit.")
-            .expect("valid metric");
+        let sessions_live =
+            IntGauge::new("patchbay_sessions_live", "Sessions that are open and not idle past their limit.")
+                .expect("valid metric");
         registry.register(Box::new(requests.clone())).expect("registered once");
         registry.register(Box::new(latency.clone())).expect("registered once");
         registry.register(Box::new(sessions_live.clone())).expect("registered once");

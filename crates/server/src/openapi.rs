@@ -49,10 +49,8 @@ pub fn build() -> Value {
         if let Some(Value::Array(r)) = result_schema.get("required") {
             required.extend(r.iter().cloned());
         }
-        schemas.insert(
-            result_name.clone(),
-            json!({ "type": "object", "properties": result_props, "required": required }),
-        );
+        schemas
+            .insert(result_name.clone(), json!({ "type": "object", "properties": result_props, "required": required }));
         paths.insert(
             format!("/api/v20/{}", op.name),
             json!({
@@ -157,7 +155,9 @@ fn scalar(s: Scalar) -> Value {
     match s {
         Scalar::Int => json!({ "type": "integer", "format": "int32" }),
         Scalar::Long => json!({ "type": "integer", "format": "int64" }),
-        Scalar::Decimal => json!({ "type": ["string", "number"], "format": "decimal", "pattern": "^-?[0-9]+(\\.[0-9]+)?$" }),
+        Scalar::Decimal => {
+            json!({ "type": ["string", "number"], "format": "decimal", "pattern": "^-?[0-9]+(\\.[0-9]+)?$" })
+        }
         Scalar::String => json!({ "type": "string" }),
         Scalar::Boolean => json!({ "type": "boolean" }),
         Scalar::DateTime => json!({ "type": "string", "format": "date-time" }),

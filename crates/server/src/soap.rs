@@ -56,7 +56,11 @@ fn fault(version: SoapVersion, status: StatusCode, message: &str) -> Response {
     } else {
         status
     };
-    (status, [(header::CONTENT_TYPE, patchbay_soap::content_type(version))], patchbay_soap::fault(version, true, message))
+    (
+        status,
+        [(header::CONTENT_TYPE, patchbay_soap::content_type(version))],
+        patchbay_soap::fault(version, true, message),
+    )
         .into_response()
 }
 
@@ -98,4 +102,3 @@ fn endpoint_url(headers: &HeaderMap) -> String {
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
-

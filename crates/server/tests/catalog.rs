@@ -23,7 +23,10 @@ async fn query_by_id_returns_the_documented_shape() {
         assert_eq!(p["Rate"], "35.00", "{b:?}: money keeps its scale");
         assert_eq!(p["Cost"], "12.50");
         assert_eq!(p["Taxes"], "0.00");
-        assert_eq!(p["BillProfiles"], json!([{"ID": 1, "Name": "Residential Monthly"}, {"ID": 2, "Name": "Business Monthly"}]));
+        assert_eq!(
+            p["BillProfiles"],
+            json!([{"ID": 1, "Name": "Residential Monthly"}, {"ID": 2, "Name": "Business Monthly"}])
+        );
         assert_eq!(p["LineTypes"], json!([{"ID": 3, "Description": "Wireless Voice"}]));
         assert_eq!(p["Provisioning"], json!({"Code1": "UTT5", "Code2": "FEAT-DATA5", "Enabled": true}));
         assert_eq!(p["Wireless"]["Voice_Flag"], true);
@@ -112,7 +115,8 @@ async fn create_refusals() {
         assert_error(&missing, "S2010");
         assert!(message(&missing).contains("CarrierID"));
     }
-    let after = app.call(Binding::Json, "Products_Query", with(acme(), json!({"IncludeNonLineCarrierProducts": true}))).await;
+    let after =
+        app.call(Binding::Json, "Products_Query", with(acme(), json!({"IncludeNonLineCarrierProducts": true}))).await;
     assert_eq!(ids(&after), vec![100, 101, 102, 103], "refused creates change nothing");
 }
 
@@ -121,7 +125,11 @@ async fn update_changes_given_fields_and_keeps_the_rest() {
     let app = TestApp::new().await;
     for b in BINDINGS {
         let r = app
-            .call(b, "Products_Update", with(acme(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 1, "Rate": "4.50", "Code2": ""})))
+            .call(
+                b,
+                "Products_Update",
+                with(acme(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 1, "Rate": "4.50", "Code2": ""})),
+            )
             .await;
         assert_ok(&r);
         let p = &app.call(b, "Products_Query", with(acme(), json!({"ProductID": 101}))).await["Products"][0];
@@ -131,19 +139,39 @@ async fn update_changes_given_fields_and_keeps_the_rest() {
         assert_eq!(p["Provisioning"]["Code2"], "", "an empty value replaces");
         assert_eq!(p["Cost"], "0.00", "{b:?}: amounts keep two decimal places");
 
-        assert_error(&app.call(b, "Products_Update", with(acme(), json!({"ID": 999, "CarrierID": 10, "ProductTypeID": 1}))).await, "PR2023");
+        assert_error(
+            &app.call(b, "Products_Update", with(acme(), json!({"ID": 999, "CarrierID": 10, "ProductTypeID": 1})))
+                .await,
+            "PR2023",
+        );
         let no_id = app.call(b, "Products_Update", with(acme(), json!({"CarrierID": 10, "ProductTypeID": 1}))).await;
         assert_error(&no_id, "S2010");
         assert!(message(&no_id).contains("ID"));
-        assert_error(&app.call(b, "Products_Update", with(acme(), json!({"ID": 101, "CarrierID": 77, "ProductTypeID": 1}))).await, "CA2014");
-        assert_error(&app.call(b, "Products_Update", with(acme(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 77}))).await, "PT2023");
+        assert_error(
+            &app.call(b, "Products_Update", with(acme(), json!({"ID": 101, "CarrierID": 77, "ProductTypeID": 1})))
+                .await,
+            "CA2014",
+        );
+        assert_error(
+            &app.call(b, "Products_Update", with(acme(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 77})))
+                .await,
+            "PT2023",
+        );
         let retire = app
-            .call(b, "Products_Update", with(acme(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 1, "ActiveFlag": false})))
+            .call(
+                b,
+                "Products_Update",
+                with(acme(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 1, "ActiveFlag": false})),
+            )
             .await;
         assert_ok(&retire);
         assert!(!ids(&app.call(b, "Products_Query", with(acme(), json!({}))).await).contains(&101));
         let back = app
-            .call(b, "Products_Update", with(acme(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 1, "ActiveFlag": true})))
+            .call(
+                b,
+                "Products_Update",
+                with(acme(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 1, "ActiveFlag": true})),
+            )
             .await;
         assert_ok(&back);
     }
@@ -223,7 +251,8 @@ async fn query_refusals() {
 async fn money_is_exact_through_both_bindings() {
     let app = TestApp::new().await;
     for (b, rate) in [(Binding::Json, "0.10"), (Binding::Soap11, "1234567.8901"), (Binding::Soap12, "-5.50")] {
-        let id = app.call(b, "Products_Create", with(acme(), json!({"CarrierID": 10, "ProductTypeID": 1, "Rate": rate})))
+        let id = app
+            .call(b, "Products_Create", with(acme(), json!({"CarrierID": 10, "ProductTypeID": 1, "Rate": rate})))
             .await["ProductID"]
             .clone();
         for read in BINDINGS {
@@ -232,7 +261,12 @@ async fn money_is_exact_through_both_bindings() {
         }
     }
     // A JSON number is accepted too, and kept exactly as written.
-    let id = app.call(Binding::Json, "Products_Create", with(acme(), json!({"CarrierID": 10, "ProductTypeID": 1, "Rate": 19.95})))
+    let id = app
+        .call(
+            Binding::Json,
+            "Products_Create",
+            with(acme(), json!({"CarrierID": 10, "ProductTypeID": 1, "Rate": 19.95})),
+        )
         .await["ProductID"]
         .clone();
     let p = &app.call(Binding::Json, "Products_Query", with(acme(), json!({"ProductID": id}))).await["Products"][0];

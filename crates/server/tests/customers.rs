@@ -40,7 +40,11 @@ async fn create_then_query_returns_everything() {
         assert_eq!(c["Services"], json!([]));
 
         let business = app
-            .call(b, "Customers_Create", with(acme(), json!({"CustomerClass": "Business", "CompanyName": "Bluebonnet LLC"})))
+            .call(
+                b,
+                "Customers_Create",
+                with(acme(), json!({"CustomerClass": "Business", "CompanyName": "Bluebonnet LLC"})),
+            )
             .await;
         assert_ok(&business);
         let q = app.call(b, "Customers_Query", with(acme(), json!({"CustomerID": business["CustomerID"]}))).await;
@@ -76,7 +80,14 @@ async fn address_rules() {
                 }
             }
             let r = app
-                .call(b, "Customers_Create", with(acme(), json!({"CustomerClass": "Residential", "FirstName": "A", "LastName": "B", "ServiceAddress": a})))
+                .call(
+                    b,
+                    "Customers_Create",
+                    with(
+                        acme(),
+                        json!({"CustomerClass": "Residential", "FirstName": "A", "LastName": "B", "ServiceAddress": a}),
+                    ),
+                )
                 .await;
             assert_error(&r, code);
             assert!(message(&r).contains(field), "{b:?} {patch}: {}", message(&r));
@@ -95,7 +106,11 @@ async fn create_and_query_refusals() {
         assert_error(&no_company, "S2010");
         assert!(message(&no_company).contains("CompanyName"));
         let bad_profile = app
-            .call(b, "Customers_Create", with(acme(), json!({"CustomerClass": "Business", "CompanyName": "X", "BillProfileID": 9})))
+            .call(
+                b,
+                "Customers_Create",
+                with(acme(), json!({"CustomerClass": "Business", "CompanyName": "X", "BillProfileID": 9})),
+            )
             .await;
         assert_error(&bad_profile, "B2012");
         let bad_field = app

@@ -24,20 +24,49 @@ async fn writes_stay_in_their_client() {
     let app = TestApp::new().await;
     for b in BINDINGS {
         // Products_Create: a new acme product is invisible to globex.
-        let created = app.call(b, "Products_Create", with(acme(), json!({"CarrierID": 10, "ProductTypeID": 1, "Description": "acme only"}))).await;
+        let created = app
+            .call(
+                b,
+                "Products_Create",
+                with(acme(), json!({"CarrierID": 10, "ProductTypeID": 1, "Description": "acme only"})),
+            )
+            .await;
         let id = created["ProductID"].clone();
         assert_error(&app.call(b, "Products_Query", with(globex(), json!({"ProductID": id}))).await, "PR2023");
 
         // Products_Update: globex updating "its" product 100 leaves acme's untouched; updating
         // acme's product id that globex does not have is PR2023.
-        assert_ok(&app.call(b, "Products_Update", with(globex(), json!({"ID": 100, "CarrierID": 10, "ProductTypeID": 1, "Rate": "71.00"}))).await);
+        assert_ok(
+            &app.call(
+                b,
+                "Products_Update",
+                with(globex(), json!({"ID": 100, "CarrierID": 10, "ProductTypeID": 1, "Rate": "71.00"})),
+            )
+            .await,
+        );
         let acme100 = app.call(b, "Products_Query", with(acme(), json!({"ProductID": 100}))).await;
         assert_eq!(acme100["Products"][0]["Rate"], "35.00");
-        assert_error(&app.call(b, "Products_Update", with(globex(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 1}))).await, "PR2023");
+        assert_error(
+            &app.call(b, "Products_Update", with(globex(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 1})))
+                .await,
+            "PR2023",
+        );
 
         // Customers: ids are per client; globex cannot read acme's customer.
-        let a = app.call(b, "Customers_Create", with(acme(), json!({"CustomerClass": "Business", "CompanyName": "Acme Customer"}))).await;
-        let g = app.call(b, "Customers_Create", with(globex(), json!({"CustomerClass": "Business", "CompanyName": "Globex Customer"}))).await;
+        let a = app
+            .call(
+                b,
+                "Customers_Create",
+                with(acme(), json!({"CustomerClass": "Business", "CompanyName": "Acme Customer"})),
+            )
+            .await;
+        let g = app
+            .call(
+                b,
+                "Customers_Create",
+                with(globex(), json!({"CustomerClass": "Business", "CompanyName": "Globex Customer"})),
+            )
+            .await;
         let a_id = a["CustomerID"].as_i64().unwrap();
         let g_id = g["CustomerID"].as_i64().unwrap();
         let seen_by_globex = app.call(b, "Customers_Query", with(globex(), json!({"CustomerID": a_id}))).await;
@@ -64,14 +93,23 @@ async fn sessions_and_keys_do_not_cross_clients() {
         assert_ok(&app.call(b, "Sessions_Validate", json!({"Session": {"SessionKey": g_key}})).await);
         // A globex user cannot log in to acme with globex's password, nor use an acme
         // impersonation key.
-        let cross = app.call(b, "Products_Query", json!({"Credentials": {"Username": "api", "Password": "another strong pass", "Client": "acme"}})).await;
+        let cross = app
+            .call(
+                b,
+                "Products_Query",
+                json!({"Credentials": {"Username": "api", "Password": "another strong pass", "Client": "acme"}}),
+            )
+            .await;
         assert_error(&cross, "S2005");
         let grant = app.call(b, "Impersonation_Authorize", with(acme(), json!({"ToUserID": 2}))).await;
         let mut creds = globex();
         creds["ImpersonationKey"] = grant["ImpersonationKey"].clone();
         assert_error(&app.call(b, "Products_Query", json!({"Credentials": creds})).await, "S2005");
         // Impersonation_Authorize names users of the caller's client only.
-        assert_error(&app.call(b, "Impersonation_Authorize", with(globex(), json!({"ToUserName": "viewer"}))).await, "U2001");
+        assert_error(
+            &app.call(b, "Impersonation_Authorize", with(globex(), json!({"ToUserName": "viewer"}))).await,
+            "U2001",
+        );
         // Sessions_Validate answers for the session's own client.
         let v = app.call(b, "Sessions_Validate", json!({"Session": {"SessionKey": g_key}})).await;
         assert_eq!(v["UserID"], 1);

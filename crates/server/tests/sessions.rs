@@ -51,13 +51,25 @@ async fn bad_logins_are_s2005_and_indistinguishable() {
     let app = TestApp::new().await;
     for b in BINDINGS {
         let wrong_password = app
-            .call(b, "Products_Query", json!({"Credentials": {"Username": "api", "Password": "nope nope", "Client": "acme"}}))
+            .call(
+                b,
+                "Products_Query",
+                json!({"Credentials": {"Username": "api", "Password": "nope nope", "Client": "acme"}}),
+            )
             .await;
         let unknown_user = app
-            .call(b, "Products_Query", json!({"Credentials": {"Username": "ghost", "Password": "nope nope", "Client": "acme"}}))
+            .call(
+                b,
+                "Products_Query",
+                json!({"Credentials": {"Username": "ghost", "Password": "nope nope", "Client": "acme"}}),
+            )
             .await;
         let unknown_client = app
-            .call(b, "Products_Query", json!({"Credentials": {"Username": "api", "Password": "correct horse battery", "Client": "nobody"}}))
+            .call(
+                b,
+                "Products_Query",
+                json!({"Credentials": {"Username": "api", "Password": "correct horse battery", "Client": "nobody"}}),
+            )
             .await;
         for r in [&wrong_password, &unknown_user, &unknown_client] {
             assert_error(r, "S2005");
@@ -79,11 +91,18 @@ async fn roles_gate_operations() {
         let read = app.call(b, "Products_Query", with(acme_viewer(), json!({"ProductID": 100}))).await;
         assert_ok(&read);
         let write = app
-            .call(b, "Products_Create", with(acme_viewer(), json!({"CarrierID": 10, "ProductTypeID": 1, "Description": "x"})))
+            .call(
+                b,
+                "Products_Create",
+                with(acme_viewer(), json!({"CarrierID": 10, "ProductTypeID": 1, "Description": "x"})),
+            )
             .await;
         assert_error(&write, "S2017");
         let after = app.call(b, "Products_Query", with(acme(), json!({"CarrierID": 10}))).await;
-        assert!(after["Products"].as_array().unwrap().iter().all(|p| p["Description"] != "x"), "a refused create changes nothing");
+        assert!(
+            after["Products"].as_array().unwrap().iter().all(|p| p["Description"] != "x"),
+            "a refused create changes nothing"
+        );
     }
 }
 
@@ -101,11 +120,16 @@ async fn impersonation_keys_work_only_for_the_grantee_and_mark_the_header() {
         let mut creds = acme_viewer();
         creds["ImpersonationKey"] = json!(key);
         let created = app
-            .call(b, "Products_Create", json!({"Credentials": creds, "CarrierID": 10, "ProductTypeID": 1, "Description": "via impersonation"}))
+            .call(
+                b,
+                "Products_Create",
+                json!({"Credentials": creds, "CarrierID": 10, "ProductTypeID": 1, "Description": "via impersonation"}),
+            )
             .await;
         assert_ok(&created);
         assert_eq!(created["Header"]["Impersonated"], true);
-        let whoami = app.call(b, "Sessions_Validate", json!({"Session": {"SessionKey": created["Header"]["SessionKey"]}})).await;
+        let whoami =
+            app.call(b, "Sessions_Validate", json!({"Session": {"SessionKey": created["Header"]["SessionKey"]}})).await;
         assert_eq!(whoami["UserID"], 1);
         assert_eq!(whoami["Header"]["Impersonated"], true);
 
@@ -116,11 +140,16 @@ async fn impersonation_keys_work_only_for_the_grantee_and_mark_the_header() {
 
         // An expiration in the past is refused; both ToUserID and ToUserName is refused.
         let past = app
-            .call(b, "Impersonation_Authorize", with(acme(), json!({"ToUserID": 2, "ExpirationDate": "2001-01-01T00:00:00"})))
+            .call(
+                b,
+                "Impersonation_Authorize",
+                with(acme(), json!({"ToUserID": 2, "ExpirationDate": "2001-01-01T00:00:00"})),
+            )
             .await;
         assert_error(&past, "S2010");
         assert!(message(&past).contains("ExpirationDate"));
-        let both = app.call(b, "Impersonation_Authorize", with(acme(), json!({"ToUserID": 2, "ToUserName": "viewer"}))).await;
+        let both =
+            app.call(b, "Impersonation_Authorize", with(acme(), json!({"ToUserID": 2, "ToUserName": "viewer"}))).await;
         assert_error(&both, "S2010");
         let nobody = app.call(b, "Impersonation_Authorize", with(acme(), json!({"ToUserID": 99}))).await;
         assert_error(&nobody, "U2001");

@@ -35,14 +35,27 @@ async fn product_101(app: &TestApp) -> Value {
 #[tokio::test]
 async fn header_children_come_in_the_documented_order() {
     let app = TestApp::new().await;
-    let (status, body) = app.soap(SoapVersion::V11, "Products_Query", envelope(SoapVersion::V11, "Products_Query", "<ProductID>999</ProductID>")).await;
+    let (status, body) = app
+        .soap(
+            SoapVersion::V11,
+            "Products_Query",
+            envelope(SoapVersion::V11, "Products_Query", "<ProductID>999</ProductID>"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "a refusal is HTTP 200, not a fault");
     let order = ["<Success>", "<Message>", "<Impersonated>", "<Error_Code>", "<Error_Description>"];
-    let positions: Vec<usize> = order.iter().map(|t| body.find(t).unwrap_or_else(|| panic!("{t} missing: {body}"))).collect();
+    let positions: Vec<usize> =
+        order.iter().map(|t| body.find(t).unwrap_or_else(|| panic!("{t} missing: {body}"))).collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{body}");
     assert!(body.contains("<Error_Code>PR2023</Error_Code>"));
     assert!(body.contains("<Products_QueryResponse xmlns=\"http://api.myh2o.com/v20\">"));
-    let (_, ok) = app.soap(SoapVersion::V11, "Products_Query", envelope(SoapVersion::V11, "Products_Query", "<ProductID>100</ProductID>")).await;
+    let (_, ok) = app
+        .soap(
+            SoapVersion::V11,
+            "Products_Query",
+            envelope(SoapVersion::V11, "Products_Query", "<ProductID>100</ProductID>"),
+        )
+        .await;
     let key_at = ok.find("<SessionKey>").expect("SessionKey in Header");
     assert!(ok.find("<Success>true</Success>").unwrap() < key_at && key_at < ok.find("<Impersonated>").unwrap());
 }
@@ -51,7 +64,11 @@ async fn header_children_come_in_the_documented_order() {
 async fn nil_leaves_alone_and_empty_replaces() {
     let app = TestApp::new().await;
     for version in [SoapVersion::V11, SoapVersion::V12] {
-        let nil = envelope(version, "Products_Update", r#"<ID>101</ID><CarrierID>10</CarrierID><ProductTypeID>1</ProductTypeID><Description xsi:nil="true"/><Code1 xsi:nil="true"></Code1>"#);
+        let nil = envelope(
+            version,
+            "Products_Update",
+            r#"<ID>101</ID><CarrierID>10</CarrierID><ProductTypeID>1</ProductTypeID><Description xsi:nil="true"/><Code1 xsi:nil="true"></Code1>"#,
+        );
         let (s, b) = app.soap(version, "Products_Update", nil).await;
         assert_eq!(s, StatusCode::OK, "{b}");
         assert!(b.contains("<Success>true</Success>"), "{b}");
@@ -59,7 +76,11 @@ async fn nil_leaves_alone_and_empty_replaces() {
         assert_eq!(p["Description"], "Voicemail feature", "nil leaves the value alone");
         assert_eq!(p["Provisioning"]["Code1"], "VM");
 
-        let empty = envelope(version, "Products_Update", "<ID>101</ID><CarrierID>10</CarrierID><ProductTypeID>1</ProductTypeID><Description/><Code1></Code1>");
+        let empty = envelope(
+            version,
+            "Products_Update",
+            "<ID>101</ID><CarrierID>10</CarrierID><ProductTypeID>1</ProductTypeID><Description/><Code1></Code1>",
+        );
         let (_, b) = app.soap(version, "Products_Update", empty).await;
         assert!(b.contains("<Success>true</Success>"), "{b}");
         let p = product_101(&app).await;
@@ -69,9 +90,19 @@ async fn nil_leaves_alone_and_empty_replaces() {
         app.call(Binding::Json, "Products_Update", with(acme(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 1, "Description": "Voicemail feature", "Code1": "VM"}))).await;
     }
     // The JSON equivalents: null leaves alone, "" replaces.
-    app.call(Binding::Json, "Products_Update", with(acme(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 1, "Description": null}))).await;
+    app.call(
+        Binding::Json,
+        "Products_Update",
+        with(acme(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 1, "Description": null})),
+    )
+    .await;
     assert_eq!(product_101(&app).await["Description"], "Voicemail feature");
-    app.call(Binding::Json, "Products_Update", with(acme(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 1, "Description": ""}))).await;
+    app.call(
+        Binding::Json,
+        "Products_Update",
+        with(acme(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 1, "Description": ""})),
+    )
+    .await;
     assert_eq!(product_101(&app).await["Description"], "");
 }
 
@@ -88,9 +119,20 @@ async fn lists_booleans_and_one_item_lists_as_clients_send_them() {
     let (_, body) = app.soap(SoapVersion::V11, "Products_Create", xml).await;
     assert!(body.contains("<Success>true</Success>"), "{body}");
     let id: i64 = body.split("<ProductID>").nth(1).unwrap().split('<').next().unwrap().parse().unwrap();
-    let (_, q) = app.soap(SoapVersion::V11, "Products_Query", envelope(SoapVersion::V11, "Products_Query", &format!("<ProductID>{id}</ProductID>"))).await;
+    let (_, q) = app
+        .soap(
+            SoapVersion::V11,
+            "Products_Query",
+            envelope(SoapVersion::V11, "Products_Query", &format!("<ProductID>{id}</ProductID>")),
+        )
+        .await;
     assert!(q.contains("<Products><Product><ID>"), "a one-item list is still wrapper and item: {q}");
-    assert!(q.contains("<Fields><Field><FieldID>31</FieldID><Label>Plan Tier</Label><Value>Bronze</Value></Field></Fields>"), "{q}");
+    assert!(
+        q.contains(
+            "<Fields><Field><FieldID>31</FieldID><Label>Plan Tier</Label><Value>Bronze</Value></Field></Fields>"
+        ),
+        "{q}"
+    );
     assert!(q.contains("<BillProfiles><BillProfileItem><ID>1</ID>"), "{q}");
     assert!(q.contains("<Prorate>true</Prorate>") && q.contains("<BillInArrears>false</BillInArrears>"), "{q}");
 }
@@ -98,7 +140,13 @@ async fn lists_booleans_and_one_item_lists_as_clients_send_them() {
 #[tokio::test]
 async fn an_invalid_value_is_s2010_naming_the_field() {
     let app = TestApp::new().await;
-    let (s, body) = app.soap(SoapVersion::V11, "Products_Query", envelope(SoapVersion::V11, "Products_Query", "<ProductID>abc</ProductID>")).await;
+    let (s, body) = app
+        .soap(
+            SoapVersion::V11,
+            "Products_Query",
+            envelope(SoapVersion::V11, "Products_Query", "<ProductID>abc</ProductID>"),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert!(body.contains("<Error_Code>S2010</Error_Code>"), "{body}");
     assert!(body.contains("ProductID"), "{body}");
@@ -146,7 +194,10 @@ async fn hostile_xml_is_refused_before_it_costs_anything() {
     let small = TestApp::with_limits(patchbay_server::Limits { max_body_bytes: 4096, ..Default::default() }).await;
     let big = envelope(SoapVersion::V11, "Products_Query", &format!("<State>{}</State>", "A".repeat(10_000)));
     let (s, _) = small.soap(SoapVersion::V11, "Products_Query", big).await;
-    assert!(s == StatusCode::PAYLOAD_TOO_LARGE || s == StatusCode::INTERNAL_SERVER_ERROR || s == StatusCode::BAD_REQUEST, "{s}");
+    assert!(
+        s == StatusCode::PAYLOAD_TOO_LARGE || s == StatusCode::INTERNAL_SERVER_ERROR || s == StatusCode::BAD_REQUEST,
+        "{s}"
+    );
     // And the server still answers.
     let ok = app.call(Binding::Soap11, "Products_Query", with(acme(), json!({"ProductID": 100}))).await;
     assert_ok(&ok);
@@ -160,7 +211,10 @@ async fn wsdl_pages_and_openapi_are_served() {
         assert_eq!(s, StatusCode::OK);
         assert!(h[header::CONTENT_TYPE].to_str().unwrap().contains("xml"));
         assert!(wsdl.contains("targetNamespace=\"http://api.myh2o.com/v20\""));
-        assert!(wsdl.contains("location=\"http://patchbay.test:8080/v20/default.asmx\""), "service address comes from Host");
+        assert!(
+            wsdl.contains("location=\"http://patchbay.test:8080/v20/default.asmx\""),
+            "service address comes from Host"
+        );
         for op in patchbay_api::operations() {
             assert!(wsdl.contains(&format!("name=\"{}\"", op.name)), "{} missing from WSDL", op.name);
         }
@@ -194,7 +248,10 @@ async fn basic_auth_stands_in_for_credentials() {
     assert_ok(&v);
     assert_eq!(v["Products"][0]["ID"], 100);
     let wrong = base64::engine::general_purpose::STANDARD.encode("api@acme:nope");
-    let req = Request::post("/api/v20/Products_Query").header(header::AUTHORIZATION, format!("Basic {wrong}")).body(Body::from("{}")).unwrap();
+    let req = Request::post("/api/v20/Products_Query")
+        .header(header::AUTHORIZATION, format!("Basic {wrong}"))
+        .body(Body::from("{}"))
+        .unwrap();
     let v: Value = serde_json::from_slice(&app.send(req).await.2).unwrap();
     assert_error(&v, "S2005");
 }

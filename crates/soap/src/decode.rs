@@ -46,9 +46,7 @@ pub fn decode_request(
     let Some(op) = model.op(name) else {
         return Err(DecodeError::UnknownOperation(name.to_string()));
     };
-    let action = soap_action
-        .map(str::to_string)
-        .or_else(|| content_type.and_then(action_param));
+    let action = soap_action.map(str::to_string).or_else(|| content_type.and_then(action_param));
     if let Some(action) = action {
         let action = action.trim().trim_matches('"');
         let named = action.rsplit('/').next().unwrap_or_default();
@@ -60,13 +58,7 @@ pub fn decode_request(
         }
     }
 
-    let mut decoder = Decoder {
-        xml,
-        model,
-        path: Vec::new(),
-        version,
-        operation: op.info.name,
-    };
+    let mut decoder = Decoder { xml, model, path: Vec::new(), version, operation: op.info.name };
     let mut request = Map::new();
     if !op_empty {
         loop {
@@ -84,11 +76,7 @@ pub fn decode_request(
         }
     }
     envelope::read_to_end(&mut decoder.xml)?;
-    Ok(SoapCall {
-        version,
-        op: op.info,
-        request: Value::Object(request),
-    })
+    Ok(SoapCall { version, op: op.info, request: Value::Object(request) })
 }
 
 /// Reads a result envelope of `op` back into the JSON object the server encoded it from:
@@ -99,9 +87,7 @@ pub fn decode_result(body: &[u8], op: &OpInfo) -> Result<Value, DecodeError> {
     let mut xml = Xml::new(body, &limits)?;
     let (version, element, empty) = envelope::read_to_operation(&mut xml)?;
     let model = Model::get();
-    let node = model
-        .op(op.name)
-        .ok_or_else(|| DecodeError::UnknownOperation(op.name.to_string()))?;
+    let node = model.op(op.name).ok_or_else(|| DecodeError::UnknownOperation(op.name.to_string()))?;
     let local = element.local_name();
     let name = std::str::from_utf8(local.as_ref()).unwrap_or_default();
     if name == "Fault" {
@@ -110,13 +96,7 @@ pub fn decode_result(body: &[u8], op: &OpInfo) -> Result<Value, DecodeError> {
     if name != format!("{}Response", op.name) {
         return Err(fault(format!("expected {}Response, found {name}", op.name)));
     }
-    let mut decoder = Decoder {
-        xml,
-        model,
-        path: Vec::new(),
-        version,
-        operation: node.info.name,
-    };
+    let mut decoder = Decoder { xml, model, path: Vec::new(), version, operation: node.info.name };
     let mut result = Map::new();
     if !empty {
         loop {
@@ -139,9 +119,7 @@ pub fn decode_result(body: &[u8], op: &OpInfo) -> Result<Value, DecodeError> {
 fn action_param(content_type: &str) -> Option<String> {
     content_type.split(';').skip(1).find_map(|p| {
         let (key, value) = p.split_once('=')?;
-        key.trim()
-            .eq_ignore_ascii_case("action")
-            .then(|| value.trim().to_string())
+        key.trim().eq_ignore_ascii_case("action").then(|| value.trim().to_string())
     })
 }
 
@@ -193,17 +171,12 @@ impl<'a> Decoder<'a> {
                     };
                 }
                 Some(ListStyle::Repeated) => {
-                    let at = map
-                        .get(field.name)
-                        .and_then(Value::as_array)
-                        .map_or(0, Vec::len);
+                    let at = map.get(field.name).and_then(Value::as_array).map_or(0, Vec::len);
                     self.path.push(Seg::Item(field.name, at + 1));
                     let value = self.read_value(field.kind, &e, empty)?;
                     self.path.pop();
                     if let Some(v) = value {
-                        let entry = map
-                            .entry(field.name)
-                            .or_insert_with(|| Value::Array(Vec::new()));
+                        let entry = map.entry(field.name).or_insert_with(|| Value::Array(Vec::new()));
                         if let Value::Array(items) = entry {
                             items.push(v);
                         }
@@ -218,11 +191,7 @@ impl<'a> Decoder<'a> {
                         continue;
                     }
                     self.path.push(Seg::Name(field.name));
-                    let items = if empty {
-                        Vec::new()
-                    } else {
-                        self.read_items(item, field.kind)?
-                    };
+                    let items = if empty { Vec::new() } else { self.read_items(item, field.kind)? };
                     self.path.pop();
                     map.insert(field.name.to_string(), Value::Array(items));
                 }
@@ -256,12 +225,7 @@ impl<'a> Decoder<'a> {
     }
 
     /// Reads one value of `kind` from the element `e`; `None` means "not given".
-    fn read_value(
-        &mut self,
-        kind: Kind,
-        e: &BytesStart<'_>,
-        empty: bool,
-    ) -> Result<Option<Value>, DecodeError> {
+    fn read_value(&mut self, kind: Kind, e: &BytesStart<'_>, empty: bool) -> Result<Option<Value>, DecodeError> {
         if is_nil(e) {
             if !empty {
                 self.xml.skip()?;
@@ -270,27 +234,15 @@ impl<'a> Decoder<'a> {
         }
         match kind {
             Kind::Struct(id) => {
-                let map = if empty {
-                    Map::new()
-                } else {
-                    self.read_struct(id)?
-                };
+                let map = if empty { Map::new() } else { self.read_struct(id)? };
                 Ok(Some(Value::Object(map)))
             }
             Kind::Scalar(scalar) => {
-                let text = if empty {
-                    Cow::Borrowed("")
-                } else {
-                    self.read_text()?
-                };
+                let text = if empty { Cow::Borrowed("") } else { self.read_text()? };
                 scalar_value(scalar, text).map_err(|rule| self.invalid(rule))
             }
             Kind::Enum(id) => {
-                let text = if empty {
-                    Cow::Borrowed("")
-                } else {
-                    self.read_text()?
-                };
+                let text = if empty { Cow::Borrowed("") } else { self.read_text()? };
                 let text = text.trim();
                 if text.is_empty() {
                     return Ok(None);
@@ -337,12 +289,7 @@ impl<'a> Decoder<'a> {
                 Seg::Item(n, at) => field.push_str(&format!("{n}[{at}]")),
             }
         }
-        DecodeError::Invalid {
-            version: self.version,
-            operation: self.operation,
-            field,
-            rule,
-        }
+        DecodeError::Invalid { version: self.version, operation: self.operation, field, rule }
     }
 }
 
@@ -356,12 +303,8 @@ fn scalar_value(scalar: Scalar, text: Cow<'_, str>) -> Result<Option<Value>, Str
     }
     let value = match scalar {
         Scalar::String => Value::String(text.into_owned()),
-        Scalar::Int => i32::from_str(t)
-            .map(Value::from)
-            .map_err(|_| WHOLE_NUMBER)?,
-        Scalar::Long => i64::from_str(t)
-            .map(Value::from)
-            .map_err(|_| WHOLE_NUMBER)?,
+        Scalar::Int => i32::from_str(t).map(Value::from).map_err(|_| WHOLE_NUMBER)?,
+        Scalar::Long => i64::from_str(t).map(Value::from).map_err(|_| WHOLE_NUMBER)?,
         Scalar::Decimal => {
             if !is_decimal_lexical(t) || rust_decimal::Decimal::from_str(t).is_err() {
                 return Err("must be a decimal number such as 9.99".into());

@@ -31,16 +31,8 @@ pub fn encode_result(version: SoapVersion, op: &OpInfo, result: &Value) -> Strin
 
     let mut out = String::with_capacity(1024);
     envelope::open(version, &mut out);
-    let _ = write!(
-        out,
-        "<{0}Response xmlns=\"{NAMESPACE}\"><{0}Result>",
-        op.name
-    );
-    Writer {
-        model,
-        out: &mut out,
-    }
-    .struct_content(node.result, fields);
+    let _ = write!(out, "<{0}Response xmlns=\"{NAMESPACE}\"><{0}Result>", op.name);
+    Writer { model, out: &mut out }.struct_content(node.result, fields);
     let _ = write!(out, "</{0}Result></{0}Response>", op.name);
     envelope::close(&mut out);
     out
@@ -51,19 +43,13 @@ pub fn encode_result(version: SoapVersion, op: &OpInfo, result: &Value) -> Strin
 /// (the tests and the benchmark harness) do.
 pub fn encode_request(version: SoapVersion, op: &OpInfo, request: &Value) -> String {
     let model = Model::get();
-    let node = model
-        .op(op.name)
-        .unwrap_or_else(|| panic!("{} is not an operation of this server", op.name));
+    let node = model.op(op.name).unwrap_or_else(|| panic!("{} is not an operation of this server", op.name));
     let empty = Map::new();
     let fields = request.as_object().unwrap_or(&empty);
     let mut out = String::with_capacity(512);
     envelope::open(version, &mut out);
     let _ = write!(out, "<{0} xmlns=\"{NAMESPACE}\"><Request>", op.name);
-    Writer {
-        model,
-        out: &mut out,
-    }
-    .struct_content(node.request, fields);
+    Writer { model, out: &mut out }.struct_content(node.request, fields);
     let _ = write!(out, "</Request></{0}>", op.name);
     envelope::close(&mut out);
     out
@@ -176,11 +162,8 @@ pub(crate) fn escape_attr(out: &mut String, s: &str) {
 }
 
 fn escape(out: &mut String, s: &str, attr: bool) {
-    let needs = |c: char| {
-        matches!(c, '&' | '<' | '>' | '\r')
-            || (attr && matches!(c, '"' | '\n' | '\t'))
-            || !is_xml_char(c)
-    };
+    let needs =
+        |c: char| matches!(c, '&' | '<' | '>' | '\r') || (attr && matches!(c, '"' | '\n' | '\t')) || !is_xml_char(c);
     let mut rest = s;
     while let Some(at) = rest.find(needs) {
         out.push_str(&rest[..at]);

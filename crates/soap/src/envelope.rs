@@ -35,11 +35,7 @@ pub fn fault(version: SoapVersion, sender: bool, message: &str) -> String {
         }
         SoapVersion::V12 => {
             out.push_str("<soap:Code><soap:Value>");
-            out.push_str(if sender {
-                "soap:Sender"
-            } else {
-                "soap:Receiver"
-            });
+            out.push_str(if sender { "soap:Sender" } else { "soap:Receiver" });
             out.push_str("</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"en\">");
             escape_text(&mut out, message);
             out.push_str("</soap:Text></soap:Reason><soap:Detail />");
@@ -71,9 +67,7 @@ pub(crate) fn close(out: &mut String) {
 /// The envelope namespace decides the version: it is what the client's SOAP stack actually
 /// wrote, while Content-Type values vary between stacks and proxies. Header blocks are
 /// skipped (nothing in v20 travels in them).
-pub(crate) fn read_to_operation<'a>(
-    xml: &mut Xml<'a>,
-) -> Result<(SoapVersion, BytesStart<'a>, bool), DecodeError> {
+pub(crate) fn read_to_operation<'a>(xml: &mut Xml<'a>) -> Result<(SoapVersion, BytesStart<'a>, bool), DecodeError> {
     let envelope = loop {
         match xml.next()? {
             Ev::Start(e) => break e,

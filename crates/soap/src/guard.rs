@@ -28,11 +28,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_body_bytes: 64 * 1024 * 1024,
-            max_depth: 64,
-            max_elements: 5_000_000,
-        }
+        Limits { max_body_bytes: 64 * 1024 * 1024, max_depth: 64, max_elements: 5_000_000 }
     }
 }
 
@@ -61,39 +57,23 @@ impl<'a> Xml<'a> {
     /// other encodings are not (asmx clients all send UTF-8).
     pub(crate) fn new(body: &'a [u8], limits: &'a Limits) -> Result<Self, DecodeError> {
         if body.len() > limits.max_body_bytes {
-            return Err(fault(format!(
-                "the request is larger than the limit of {} bytes",
-                limits.max_body_bytes
-            )));
+            return Err(fault(format!("the request is larger than the limit of {} bytes", limits.max_body_bytes)));
         }
         let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-        let text = std::str::from_utf8(body).map_err(|e| {
-            fault(format!(
-                "the request is not UTF-8 (invalid byte at offset {})",
-                e.valid_up_to()
-            ))
-        })?;
+        let text = std::str::from_utf8(body)
+            .map_err(|e| fault(format!("the request is not UTF-8 (invalid byte at offset {})", e.valid_up_to())))?;
         let mut reader = NsReader::from_str(text);
         let config = reader.config_mut();
         config.check_end_names = true;
         config.expand_empty_elements = false;
         config.trim_text(false);
-        Ok(Xml {
-            reader,
-            text,
-            limits,
-            depth: 0,
-            elements: 0,
-        })
+        Ok(Xml { reader, text, limits, depth: 0, elements: 0 })
     }
 
     /// The next event, after the limits and the DTD rule have been applied to it.
     pub(crate) fn next(&mut self) -> Result<Ev<'a>, DecodeError> {
         loop {
-            let event = self
-                .reader
-                .read_event()
-                .map_err(|e| self.not_well_formed(e))?;
+            let event = self.reader.read_event().map_err(|e| self.not_well_formed(e))?;
             return Ok(match event {
                 Event::Start(e) => {
                     self.count_element()?;
@@ -120,9 +100,7 @@ impl<'a> Xml<'a> {
                 Event::DocType(_) => return Err(fault("DTDs are not allowed".into())),
                 Event::Comment(_) | Event::PI(_) | Event::Decl(_) => continue,
                 Event::Eof if self.depth > 0 => {
-                    return Err(fault(
-                        "the document ends before its elements are closed".into(),
-                    ))
+                    return Err(fault("the document ends before its elements are closed".into()))
                 }
                 Event::Eof => Ev::Eof,
             });
@@ -175,26 +153,23 @@ impl<'a> Xml<'a> {
         if rest.is_some_and(|rest| rest.starts_with("<!ENTITY")) {
             return fault("DTDs are not allowed".into());
         }
-        fault(format!(
-            "the request is not well-formed XML (at byte {at}): {e}"
-        ))
+        fault(format!("the request is not well-formed XML (at byte {at}): {e}"))
     }
 }
 
 /// `Eof` cannot arrive inside an element ([`Xml::next`] refuses it); this keeps loops honest
 /// without a panic should that ever change.
 pub(crate) fn unreachable_eof() -> Result<(), DecodeError> {
-    Err(fault(
-        "the document ends before its elements are closed".into(),
-    ))
+    Err(fault("the document ends before its elements are closed".into()))
 }
 
 /// Whether an element carries `xsi:nil="true"`. Matched by local name so that any prefix
 /// bound to the schema-instance namespace works.
 pub(crate) fn is_nil(e: &BytesStart<'_>) -> bool {
-    e.attributes().with_checks(false).flatten().any(|a| {
-        a.key.local_name().as_ref() == b"nil" && matches!(a.value.as_ref(), b"true" | b"1")
-    })
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .any(|a| a.key.local_name().as_ref() == b"nil" && matches!(a.value.as_ref(), b"true" | b"1"))
 }
 
 /// The five predefined entities and character references; anything else would need a DTD,
@@ -203,10 +178,7 @@ fn resolve_reference(r: &BytesRef<'_>) -> Result<char, DecodeError> {
     if r.is_char_ref() {
         return match r.resolve_char_ref() {
             Ok(Some(c)) => Ok(c),
-            _ => Err(fault(format!(
-                "invalid character reference &{};",
-                String::from_utf8_lossy(r)
-            ))),
+            _ => Err(fault(format!("invalid character reference &{};", String::from_utf8_lossy(r)))),
         };
     }
     match r.as_ref() {
@@ -215,10 +187,7 @@ fn resolve_reference(r: &BytesRef<'_>) -> Result<char, DecodeError> {
         b"gt" => Ok('>'),
         b"apos" => Ok('\''),
         b"quot" => Ok('"'),
-        other => Err(fault(format!(
-            "undefined entity &{};",
-            String::from_utf8_lossy(other)
-        ))),
+        other => Err(fault(format!("undefined entity &{};", String::from_utf8_lossy(other)))),
     }
 }
 

@@ -48,9 +48,7 @@ impl StructNode {
     /// schema order, so the next field is almost always at or just after the previous one.
     pub fn find(&self, name: &[u8], hint: usize) -> Option<usize> {
         let n = self.fields.len();
-        (0..n)
-            .map(|i| (hint + i) % n)
-            .find(|&i| self.fields[i].name.as_bytes() == name)
+        (0..n).map(|i| (hint + i) % n).find(|&i| self.fields[i].name.as_bytes() == name)
     }
 }
 
@@ -84,35 +82,18 @@ impl Model {
     pub fn build(ops: &[OpInfo]) -> Model {
         let mut b = Builder::default();
         let framing = fields_of(RequestFraming::shape());
-        let header = FieldDef {
-            name: "Header",
-            doc: "",
-            optional: false,
-            list: None,
-            item: Header::shape,
-        };
+        let header = FieldDef { name: "Header", doc: "", optional: false, list: None, item: Header::shape };
         let mut nodes = Vec::with_capacity(ops.len());
         for op in ops {
             let mut request_fields = framing.clone();
             request_fields.extend(fields_of((op.input)()));
-            let request = b.synthesized(
-                format!("{}Request", op.name),
-                op.doc,
-                &request_fields,
-                Vec::new(),
-            );
+            let request = b.synthesized(format!("{}Request", op.name), op.doc, &request_fields, Vec::new());
 
             let debug = b.synthesized(
                 format!("{}Debug", op.name),
                 "The request as the server understood it.",
                 &[],
-                vec![FieldNode {
-                    name: "Request",
-                    doc: "",
-                    optional: true,
-                    list: None,
-                    kind: Kind::Struct(request),
-                }],
+                vec![FieldNode { name: "Request", doc: "", optional: true, list: None, kind: Kind::Struct(request) }],
             );
 
             let mut result_fields = vec![header.clone()];
@@ -124,33 +105,17 @@ impl Model {
                 list: None,
                 kind: Kind::Struct(debug),
             };
-            let result = b.synthesized(
-                format!("{}Result", op.name),
-                "",
-                &result_fields,
-                vec![debug_field],
-            );
-            nodes.push(OpNode {
-                info: *op,
-                request,
-                result,
-            });
+            let result = b.synthesized(format!("{}Result", op.name), "", &result_fields, vec![debug_field]);
+            nodes.push(OpNode { info: *op, request, result });
         }
         b.check_shared_names();
         let mut by_name = HashMap::with_capacity(nodes.len());
         for (i, node) in nodes.iter().enumerate() {
             if by_name.insert(node.info.name, i).is_some() {
-                b.conflicts
-                    .push(format!("operation {} is declared twice", node.info.name));
+                b.conflicts.push(format!("operation {} is declared twice", node.info.name));
             }
         }
-        Model {
-            structs: b.structs,
-            enums: b.enums,
-            ops: nodes,
-            by_name,
-            conflicts: b.conflicts,
-        }
+        Model { structs: b.structs, enums: b.enums, ops: nodes, by_name, conflicts: b.conflicts }
     }
 
     pub fn op(&self, name: &str) -> Option<&OpNode> {
@@ -173,17 +138,7 @@ fn fields_of(shape: Shape) -> Vec<FieldDef> {
 type Signature = Vec<(&'static str, bool, Option<ListStyle>, &'static str)>;
 
 fn signature(fields: &[FieldDef]) -> Signature {
-    fields
-        .iter()
-        .map(|f| {
-            (
-                f.name,
-                f.optional,
-                f.list.clone(),
-                f.item_shape().type_name(),
-            )
-        })
-        .collect()
+    fields.iter().map(|f| (f.name, f.optional, f.list.clone(), f.item_shape().type_name())).collect()
 }
 
 #[derive(Default)]
@@ -221,10 +176,7 @@ impl Builder {
             return id;
         }
         if !ids.is_empty() {
-            self.conflicts.push(format!(
-                "enum {} is declared with different members",
-                e.name
-            ));
+            self.conflicts.push(format!("enum {} is declared with different members", e.name));
         }
         ids.push(self.enums.len());
         self.enums.push(e);
@@ -239,23 +191,15 @@ impl Builder {
             if let Some((id, _)) = ids.iter().find(|(_, s)| *s == sig) {
                 return *id;
             }
-            self.conflicts
-                .push(format!("struct {name} is declared with different fields"));
+            self.conflicts.push(format!("struct {name} is declared with different fields"));
         }
         self.compile(name.to_string(), doc, fields, sig, Vec::new())
     }
 
     /// A struct the binding makes up per operation; its name must be free.
-    fn synthesized(
-        &mut self,
-        name: String,
-        doc: &'static str,
-        fields: &[FieldDef],
-        extra: Vec<FieldNode>,
-    ) -> usize {
+    fn synthesized(&mut self, name: String, doc: &'static str, fields: &[FieldDef], extra: Vec<FieldNode>) -> usize {
         if self.struct_ids.contains_key(&name) {
-            self.conflicts
-                .push(format!("type {name} is both generated and declared"));
+            self.conflicts.push(format!("type {name} is both generated and declared"));
         }
         let sig = signature(fields);
         self.compile(name, doc, fields, sig, extra)
@@ -271,21 +215,14 @@ impl Builder {
     ) -> usize {
         let id = self.structs.len();
         // Registered before its fields compile so that a recursive reference finds it.
-        self.structs.push(StructNode {
-            name: name.clone(),
-            doc,
-            fields: Vec::new(),
-        });
+        self.structs.push(StructNode { name: name.clone(), doc, fields: Vec::new() });
         self.struct_ids.entry(name).or_default().push((id, sig));
         let mut nodes: Vec<FieldNode> = fields.iter().map(|f| self.field(f)).collect();
         nodes.extend(extra);
         let mut seen = std::collections::HashSet::new();
         for f in &nodes {
             if !seen.insert(f.name) {
-                self.conflicts.push(format!(
-                    "struct {} has two fields named {}",
-                    self.structs[id].name, f.name
-                ));
+                self.conflicts.push(format!("struct {} has two fields named {}", self.structs[id].name, f.name));
             }
         }
         self.structs[id].fields = nodes;
@@ -296,8 +233,7 @@ impl Builder {
     fn check_shared_names(&mut self) {
         for name in self.enum_ids.keys() {
             if self.struct_ids.contains_key(*name) {
-                self.conflicts
-                    .push(format!("{name} names both a struct and an enum"));
+                self.conflicts.push(format!("{name} names both a struct and an enum"));
             }
         }
     }
@@ -310,11 +246,7 @@ mod tests {
     #[test]
     fn every_operation_compiles_without_type_name_conflicts() {
         let model = Model::get();
-        assert!(
-            model.conflicts.is_empty(),
-            "conflicts: {:#?}",
-            model.conflicts
-        );
+        assert!(model.conflicts.is_empty(), "conflicts: {:#?}", model.conflicts);
         assert_eq!(model.ops.len(), patchbay_api::operations().len());
     }
 
@@ -322,23 +254,13 @@ mod tests {
     fn same_name_different_shape_is_reported() {
         use patchbay_schema::StructDef;
         fn a() -> Shape {
-            Shape::Struct(StructDef {
-                name: "Dup",
-                doc: "",
-                fields: vec![],
-            })
+            Shape::Struct(StructDef { name: "Dup", doc: "", fields: vec![] })
         }
         fn b() -> Shape {
             Shape::Struct(StructDef {
                 name: "Dup",
                 doc: "",
-                fields: vec![FieldDef {
-                    name: "X",
-                    doc: "",
-                    optional: true,
-                    list: None,
-                    item: <i32 as Schema>::shape,
-                }],
+                fields: vec![FieldDef { name: "X", doc: "", optional: true, list: None, item: <i32 as Schema>::shape }],
             })
         }
         // Inputs and outputs are flattened into {Op}Request/{Op}Result, so the two shapes
@@ -347,34 +269,17 @@ mod tests {
             Shape::Struct(StructDef {
                 name: "HolderA",
                 doc: "",
-                fields: vec![FieldDef {
-                    name: "D",
-                    doc: "",
-                    optional: true,
-                    list: None,
-                    item: a,
-                }],
+                fields: vec![FieldDef { name: "D", doc: "", optional: true, list: None, item: a }],
             })
         }
         fn holder_b() -> Shape {
             Shape::Struct(StructDef {
                 name: "HolderB",
                 doc: "",
-                fields: vec![FieldDef {
-                    name: "D",
-                    doc: "",
-                    optional: true,
-                    list: None,
-                    item: b,
-                }],
+                fields: vec![FieldDef { name: "D", doc: "", optional: true, list: None, item: b }],
             })
         }
-        let op = OpInfo {
-            name: "Op",
-            doc: "",
-            input: holder_a,
-            output: holder_b,
-        };
+        let op = OpInfo { name: "Op", doc: "", input: holder_a, output: holder_b };
         let model = Model::build(&[op]);
         assert_eq!(model.conflicts.len(), 1, "{:?}", model.conflicts);
         assert!(model.conflicts[0].contains("Dup"));
@@ -383,9 +288,7 @@ mod tests {
     #[test]
     fn request_is_framing_then_input_and_result_is_header_outputs_debug() {
         let model = Model::get();
-        let op = model
-            .op("Products_Create")
-            .expect("Products_Create is declared");
+        let op = model.op("Products_Create").expect("Products_Create is declared");
         let req = &model.structs[op.request];
         assert_eq!(req.name, "Products_CreateRequest");
         let names: Vec<_> = req.fields.iter().map(|f| f.name).collect();

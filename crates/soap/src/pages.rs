@@ -59,19 +59,13 @@ pub fn operation_page(name: &str) -> Option<String> {
         escape_text(&mut page, doc);
         page.push_str("</p>\n");
     }
-    for (version, title) in [
-        (SoapVersion::V11, "SOAP 1.1"),
-        (SoapVersion::V12, "SOAP 1.2"),
-    ] {
+    for (version, title) in [(SoapVersion::V11, "SOAP 1.1"), (SoapVersion::V12, "SOAP 1.2")] {
         let _ = write!(
             page,
             "<h3>{title}</h3>\n<p>The following is a sample {title} request and response. The \
              placeholders shown need to be replaced with actual values.</p>\n"
         );
-        for sample in [
-            request_sample(model, op, version),
-            response_sample(model, op, version),
-        ] {
+        for sample in [request_sample(model, op, version), response_sample(model, op, version)] {
             page.push_str("<pre>");
             escape_text(&mut page, &sample);
             page.push_str("</pre>\n");
@@ -85,10 +79,7 @@ fn head(title: &str) -> String {
     let mut page = String::with_capacity(16 * 1024);
     page.push_str("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>");
     escape_text(&mut page, title);
-    let _ = write!(
-        page,
-        "</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>"
-    );
+    let _ = write!(page, "</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>");
     escape_text(&mut page, title);
     page.push_str("</h1>\n");
     page
@@ -109,12 +100,7 @@ fn request_sample(model: &Model, op: &OpNode, version: SoapVersion) -> String {
     s.push('\n');
     envelope_sample(&mut s, version, |s| {
         let _ = writeln!(s, "    <{name} xmlns=\"{NAMESPACE}\">");
-        Sample {
-            model,
-            out: s,
-            stack: Vec::new(),
-        }
-        .element(3, "Request", Kind::Struct(op.request));
+        Sample { model, out: s, stack: Vec::new() }.element(3, "Request", Kind::Struct(op.request));
         let _ = writeln!(s, "    </{name}>");
     });
     s
@@ -122,17 +108,10 @@ fn request_sample(model: &Model, op: &OpNode, version: SoapVersion) -> String {
 
 fn response_sample(model: &Model, op: &OpNode, version: SoapVersion) -> String {
     let name = op.info.name;
-    let mut s = format!(
-        "HTTP/1.1 200 OK\nContent-Type: {}\nContent-Length: length\n\n",
-        content_type(version)
-    );
+    let mut s = format!("HTTP/1.1 200 OK\nContent-Type: {}\nContent-Length: length\n\n", content_type(version));
     envelope_sample(&mut s, version, |s| {
         let _ = writeln!(s, "    <{name}Response xmlns=\"{NAMESPACE}\">");
-        let mut sample = Sample {
-            model,
-            out: s,
-            stack: Vec::new(),
-        };
+        let mut sample = Sample { model, out: s, stack: Vec::new() };
         sample.element(3, &format!("{name}Result"), Kind::Struct(op.result));
         let _ = writeln!(s, "    </{name}Response>");
     });
@@ -180,9 +159,7 @@ impl Sample<'_, '_> {
 
     fn element(&mut self, depth: usize, name: &str, kind: Kind) {
         match kind {
-            Kind::Struct(id)
-                if self.stack.contains(&id) || self.model.structs[id].fields.is_empty() =>
-            {
+            Kind::Struct(id) if self.stack.contains(&id) || self.model.structs[id].fields.is_empty() => {
                 self.line(depth, &format!("<{name} />"));
             }
             Kind::Struct(id) => {
@@ -196,11 +173,7 @@ impl Sample<'_, '_> {
             }
             Kind::Scalar(s) => self.line(depth, &format!("<{name}>{}</{name}>", s.xsd_name())),
             Kind::Enum(id) => {
-                let first = self.model.enums[id]
-                    .members
-                    .first()
-                    .copied()
-                    .unwrap_or("string");
+                let first = self.model.enums[id].members.first().copied().unwrap_or("string");
                 self.line(depth, &format!("<{name}>{first}</{name}>"));
             }
         }

@@ -30,10 +30,7 @@ pub fn wsdl(endpoint_url: &str) -> String {
          xmlns:tns=\"{NAMESPACE}\" targetNamespace=\"{NAMESPACE}\">"
     );
     w.push_str("  <wsdl:types>\n");
-    let _ = writeln!(
-        w,
-        "    <s:schema elementFormDefault=\"qualified\" targetNamespace=\"{NAMESPACE}\">"
-    );
+    let _ = writeln!(w, "    <s:schema elementFormDefault=\"qualified\" targetNamespace=\"{NAMESPACE}\">");
     for op in &model.ops {
         let name = op.info.name;
         let _ = write!(
@@ -99,9 +96,7 @@ pub fn wsdl(endpoint_url: &str) -> String {
         let name = op.info.name;
         let _ = writeln!(w, "    <wsdl:operation name=\"{name}\">");
         if !op.info.doc.trim().is_empty() {
-            w.push_str(
-                "      <wsdl:documentation xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\">",
-            );
+            w.push_str("      <wsdl:documentation xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\">");
             escape_text(w, op.info.doc.trim());
             w.push_str("</wsdl:documentation>\n");
         }
@@ -156,12 +151,9 @@ fn field_element(w: &mut String, model: &Model, arrays: &ArrayTypes, f: &FieldNo
         }
         // Zero occurrences is how an empty repeated list travels.
         Some(ListStyle::Repeated) => ("0", "unbounded", type_ref(model, f.kind), false),
-        Some(ListStyle::Wrapped { item }) => (
-            min,
-            "1",
-            format!("tns:{}", arrays.name(item, &type_ref(model, f.kind))),
-            false,
-        ),
+        Some(ListStyle::Wrapped { item }) => {
+            (min, "1", format!("tns:{}", arrays.name(item, &type_ref(model, f.kind))), false)
+        }
     };
     let _ = write!(
         w,
@@ -215,10 +207,7 @@ impl ArrayTypes {
     fn new(model: &Model) -> Self {
         let mut taken: HashSet<String> = model.structs.iter().map(|s| s.name.clone()).collect();
         taken.extend(model.enums.iter().map(|e| e.name.to_string()));
-        let mut types = ArrayTypes {
-            list: Vec::new(),
-            by_key: HashMap::new(),
-        };
+        let mut types = ArrayTypes { list: Vec::new(), by_key: HashMap::new() };
         for f in model.structs.iter().flat_map(|s| &s.fields) {
             let Some(ListStyle::Wrapped { item }) = &f.list else {
                 continue;
@@ -237,27 +226,19 @@ impl ArrayTypes {
             }
             taken.insert(name.clone());
             types.by_key.insert(key, types.list.len());
-            types.list.push(ArrayType {
-                name,
-                item,
-                item_type,
-            });
+            types.list.push(ArrayType { name, item, item_type });
         }
         types
     }
 
     fn name(&self, item: &'static str, item_type: &str) -> &str {
-        self.by_key
-            .get(&(item, item_type.to_string()))
-            .map_or("", |&i| self.list[i].name.as_str())
+        self.by_key.get(&(item, item_type.to_string())).map_or("", |&i| self.list[i].name.as_str())
     }
 }
 
 fn pascal(s: &str) -> String {
     let mut chars = s.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 #[cfg(test)]
@@ -269,11 +250,7 @@ mod tests {
         let model = Model::get();
         let arrays = ArrayTypes::new(model);
         let names: HashSet<_> = arrays.list.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(
-            names.len(),
-            arrays.list.len(),
-            "array type names must be unique"
-        );
+        assert_eq!(names.len(), arrays.list.len(), "array type names must be unique");
         assert_eq!(arrays.name("Field", "tns:CustomField"), "ArrayOfField");
         assert_eq!(arrays.name("int", "s:int"), "ArrayOfInt");
         // Products_Query's Product (ProductItem) and a service's Product (CustomerProduct)

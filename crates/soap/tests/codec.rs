@@ -65,30 +65,19 @@ fn absent_nil_and_empty_are_three_different_things() {
     let obj = req.as_object().unwrap();
     assert!(!obj.contains_key("Description"), "nil means not given");
     assert!(!obj.contains_key("Name"), "absent means not given");
-    assert_eq!(
-        obj["Code1"],
-        json!(""),
-        "an empty string element is the empty string"
-    );
+    assert_eq!(obj["Code1"], json!(""), "an empty string element is the empty string");
     assert_eq!(obj["Code2"], json!(""));
     assert!(!obj.contains_key("CarrierID"), "an empty int is not given");
     assert!(!obj.contains_key("Rate"), "an empty decimal is not given");
     assert!(!obj.contains_key("Prorate"));
-    assert_eq!(
-        obj["Fields"],
-        json!([]),
-        "an empty wrapper is an empty list"
-    );
+    assert_eq!(obj["Fields"], json!([]), "an empty wrapper is an empty list");
     assert!(!obj.contains_key("LineTypeIDs"));
     assert_eq!(obj["Wireless"], json!({}));
 }
 
 #[test]
 fn one_item_list_is_still_a_list() {
-    let req = request(
-        "Products_Create",
-        "<Fields><Field><FieldID>9</FieldID></Field></Fields>",
-    );
+    let req = request("Products_Create", "<Fields><Field><FieldID>9</FieldID></Field></Fields>");
     assert_eq!(req["Fields"], json!([{"FieldID": 9}]));
 }
 
@@ -113,12 +102,7 @@ fn repeated_list_collects_every_occurrence() {
     fn output() -> Shape {
         input()
     }
-    let op = OpInfo {
-        name: "Repeated_Query",
-        doc: "",
-        input,
-        output,
-    };
+    let op = OpInfo { name: "Repeated_Query", doc: "", input, output };
     // Decoding goes through operations(), which does not hold this op: encode it, which
     // builds a model of its own, and check the layout instead.
     let xml = encode_result(
@@ -126,12 +110,7 @@ fn repeated_list_collects_every_occurrence() {
         &op,
         &json!({"Header": {"Success": true, "Impersonated": false}, "CustomerID": [1, 2, 3]}),
     );
-    assert!(
-        xml.contains(
-            "<CustomerID>1</CustomerID><CustomerID>2</CustomerID><CustomerID>3</CustomerID>"
-        ),
-        "{xml}"
-    );
+    assert!(xml.contains("<CustomerID>1</CustomerID><CustomerID>2</CustomerID><CustomerID>3</CustomerID>"), "{xml}");
     assert!(!xml.contains("<CustomerIDs>"));
 }
 
@@ -161,18 +140,11 @@ fn bad_values_name_the_field_path() {
             rule: "must be a whole number".into()
         }
     );
-    let err = decode(&envelope(
-        "Products_Query",
-        "<ProductID>99999999999</ProductID>",
-    ))
-    .unwrap_err();
+    let err = decode(&envelope("Products_Query", "<ProductID>99999999999</ProductID>")).unwrap_err();
     assert!(matches!(err, DecodeError::Invalid { ref field, .. } if field == "Request/ProductID"));
 
     let err = decode(&envelope("Products_Create", "<Rate>9,99</Rate>")).unwrap_err();
-    assert!(
-        matches!(err, DecodeError::Invalid { ref field, .. } if field == "Request/Rate"),
-        "{err:?}"
-    );
+    assert!(matches!(err, DecodeError::Invalid { ref field, .. } if field == "Request/Rate"), "{err:?}");
     let err = decode(&envelope("Products_Create", "<Rate>1e3</Rate>")).unwrap_err();
     assert!(matches!(err, DecodeError::Invalid { .. }), "{err:?}");
 
@@ -187,29 +159,14 @@ fn bad_values_name_the_field_path() {
         }
     );
 
-    let err = decode(&envelope(
-        "Products_Create",
-        "<CustomerClass>Gold</CustomerClass>",
-    ))
-    .unwrap_err();
-    let DecodeError::Invalid { field, rule, .. } = err else {
-        panic!("{err:?}")
-    };
+    let err = decode(&envelope("Products_Create", "<CustomerClass>Gold</CustomerClass>")).unwrap_err();
+    let DecodeError::Invalid { field, rule, .. } = err else { panic!("{err:?}") };
     assert_eq!(field, "Request/CustomerClass");
     assert!(rule.contains("All, Business, Residential"), "{rule}");
 
-    let err = decode(&envelope(
-        "Impersonation_Authorize",
-        "<ExpirationDate>31/01/2026</ExpirationDate>",
-    ))
-    .unwrap_err();
-    assert!(
-        matches!(err, DecodeError::Invalid { ref field, .. } if field == "Request/ExpirationDate")
-    );
-    let ok = request(
-        "Impersonation_Authorize",
-        "<ExpirationDate>2026-01-31T10:00:00Z</ExpirationDate>",
-    );
+    let err = decode(&envelope("Impersonation_Authorize", "<ExpirationDate>31/01/2026</ExpirationDate>")).unwrap_err();
+    assert!(matches!(err, DecodeError::Invalid { ref field, .. } if field == "Request/ExpirationDate"));
+    let ok = request("Impersonation_Authorize", "<ExpirationDate>2026-01-31T10:00:00Z</ExpirationDate>");
     assert_eq!(ok["ExpirationDate"], json!("2026-01-31T10:00:00Z"));
 }
 
@@ -228,18 +185,9 @@ fn soap_versions_are_detected_from_the_envelope() {
     assert_eq!(v12.version, SoapVersion::V12);
     assert_eq!(v12.request, json!({"ProductID": 3}));
 
-    assert_eq!(
-        SoapVersion::from_content_type(Some("text/xml; charset=utf-8")),
-        Some(SoapVersion::V11)
-    );
-    assert_eq!(
-        SoapVersion::from_content_type(Some("application/soap+xml")),
-        Some(SoapVersion::V12)
-    );
-    assert_eq!(
-        SoapVersion::from_content_type(Some("application/json")),
-        None
-    );
+    assert_eq!(SoapVersion::from_content_type(Some("text/xml; charset=utf-8")), Some(SoapVersion::V11));
+    assert_eq!(SoapVersion::from_content_type(Some("application/soap+xml")), Some(SoapVersion::V12));
+    assert_eq!(SoapVersion::from_content_type(Some("application/json")), None);
 
     let other = envelope_in("urn:not-soap", "Products_Query", "");
     assert!(matches!(decode(&other), Err(DecodeError::Fault(_))));
@@ -260,13 +208,10 @@ fn operation_must_be_known_and_in_the_v20_namespace() {
     let unknown = decode(&envelope("Nope_Do", "")).unwrap_err();
     assert_eq!(unknown, DecodeError::UnknownOperation("Nope_Do".into()));
 
-    let wrong_ns =
-        "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>\
+    let wrong_ns = "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>\
                     <Products_Query xmlns=\"http://api.myh2o.com/v19\"><Request/></Products_Query>\
                     </soap:Body></soap:Envelope>";
-    let DecodeError::Fault(msg) = decode(wrong_ns).unwrap_err() else {
-        panic!("expected a fault")
-    };
+    let DecodeError::Fault(msg) = decode(wrong_ns).unwrap_err() else { panic!("expected a fault") };
     assert!(msg.contains("http://api.myh2o.com/v20"), "{msg}");
 
     let no_ns = wrong_ns.replace(" xmlns=\"http://api.myh2o.com/v19\"", "");
@@ -277,20 +222,10 @@ fn operation_must_be_known_and_in_the_v20_namespace() {
 fn soap_action_must_match_the_body() {
     let body = envelope("Products_Query", "");
     let limits = Limits::default();
-    let ok = decode_request(
-        body.as_bytes(),
-        None,
-        Some("\"http://api.myh2o.com/v20/Products_Query\""),
-        &limits,
-    );
+    let ok = decode_request(body.as_bytes(), None, Some("\"http://api.myh2o.com/v20/Products_Query\""), &limits);
     assert!(ok.is_ok());
     assert!(decode_request(body.as_bytes(), None, Some("\"\""), &limits).is_ok());
-    let bad = decode_request(
-        body.as_bytes(),
-        None,
-        Some("\"http://api.myh2o.com/v20/Products_Create\""),
-        &limits,
-    );
+    let bad = decode_request(body.as_bytes(), None, Some("\"http://api.myh2o.com/v20/Products_Create\""), &limits);
     assert!(matches!(bad, Err(DecodeError::Fault(_))));
 }
 
@@ -341,13 +276,16 @@ fn encode_writes_schema_order_and_lists() {
     });
     let xml = encode_result(SoapVersion::V11, &op, &result);
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\""));
-    assert!(xml.contains(
-        "<soap:Body><Products_QueryResponse xmlns=\"http://api.myh2o.com/v20\"><Products_QueryResult>\
+    assert!(
+        xml.contains(
+            "<soap:Body><Products_QueryResponse xmlns=\"http://api.myh2o.com/v20\"><Products_QueryResult>\
          <Header><Success>true</Success><Message /><Impersonated>false</Impersonated></Header>\
          <Products><Product><ID>7</ID><Rate>9.90</Rate><Cost>1.00</Cost><Taxes>0.00</Taxes>\
          <BillProfiles><BillProfileItem><ID>1</ID><Name>Main &amp; Co</Name></BillProfileItem></BillProfiles>\
          <LineTypes /><Provisioning><Enabled>true</Enabled></Provisioning>"
-    ), "{xml}");
+        ),
+        "{xml}"
+    );
     assert!(xml.contains("<AvailabilityLocations><AvailabilityLocation>Available_BillCenter</AvailabilityLocation></AvailabilityLocations>\
                           <Fields><Field><FieldID>1</FieldID><Value>v</Value></Field></Fields></Product></Products>\
                           </Products_QueryResult></Products_QueryResponse></soap:Body></soap:Envelope>"), "{xml}");
@@ -369,10 +307,7 @@ fn round_trip_with_debug_echo() {
     });
     for version in [SoapVersion::V11, SoapVersion::V12] {
         let xml = encode_result(version, &op, &result);
-        assert!(
-            xml.contains("<ProductID>42</ProductID><Debug><Request><Session>"),
-            "{xml}"
-        );
+        assert!(xml.contains("<ProductID>42</ProductID><Debug><Request><Session>"), "{xml}");
         assert!(xml.contains(version.envelope_namespace()));
         // What the server wrote, a client can send back and get the same request.
         let start = xml.find("<Debug><Request>").unwrap() + "<Debug><Request>".len();
@@ -380,17 +315,16 @@ fn round_trip_with_debug_echo() {
         let inner = &xml[start..end];
         assert_eq!(request("Products_Create", inner), req);
     }
-    assert_eq!(
-        req["Description"],
-        json!("a\nb"),
-        "XML line ends are normalized"
-    );
+    assert_eq!(req["Description"], json!("a\nb"), "XML line ends are normalized");
 }
 
 #[test]
 fn faults_in_both_versions() {
     let f11 = patchbay_soap::fault(SoapVersion::V11, true, "bad <xml>");
-    assert!(f11.contains("<soap:Fault><faultcode>soap:Client</faultcode><faultstring>bad &lt;xml&gt;</faultstring>"), "{f11}");
+    assert!(
+        f11.contains("<soap:Fault><faultcode>soap:Client</faultcode><faultstring>bad &lt;xml&gt;</faultstring>"),
+        "{f11}"
+    );
     assert!(f11.contains(SOAP11));
     let f11s = patchbay_soap::fault(SoapVersion::V11, false, "oops");
     assert!(f11s.contains("<faultcode>soap:Server</faultcode>"));
@@ -398,32 +332,21 @@ fn faults_in_both_versions() {
     assert!(f12.contains("<soap:Code><soap:Value>soap:Sender</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"en\">bad</soap:Text></soap:Reason>"), "{f12}");
     assert!(f12.contains(SOAP12));
     assert!(patchbay_soap::fault(SoapVersion::V12, false, "x").contains("soap:Receiver"));
-    assert_eq!(
-        patchbay_soap::content_type(SoapVersion::V11),
-        "text/xml; charset=utf-8"
-    );
-    assert_eq!(
-        patchbay_soap::content_type(SoapVersion::V12),
-        "application/soap+xml; charset=utf-8"
-    );
+    assert_eq!(patchbay_soap::content_type(SoapVersion::V11), "text/xml; charset=utf-8");
+    assert_eq!(patchbay_soap::content_type(SoapVersion::V12), "application/soap+xml; charset=utf-8");
 }
 
 #[test]
 fn bulk_request_of_100k_items_decodes() {
     let mut fields = String::with_capacity(4_000_000);
     for i in 0..100_000 {
-        fields.push_str(&format!(
-            "<Field><FieldID>{i}</FieldID><Value>v{i}</Value></Field>"
-        ));
+        fields.push_str(&format!("<Field><FieldID>{i}</FieldID><Value>v{i}</Value></Field>"));
     }
     let xml = envelope("Products_Create", &format!("<Fields>{fields}</Fields>"));
     let start = std::time::Instant::now();
     let req = decode(&xml).unwrap();
     let took = start.elapsed();
     assert_eq!(req.request["Fields"].as_array().unwrap().len(), 100_000);
-    assert_eq!(
-        req.request["Fields"][99_999],
-        json!({"FieldID": 99_999, "Value": "v99999"})
-    );
+    assert_eq!(req.request["Fields"][99_999], json!({"FieldID": 99_999, "Value": "v99999"}));
     assert!(took.as_secs() < 10, "took {took:?}");
 }

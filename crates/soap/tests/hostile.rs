@@ -25,10 +25,7 @@ fn fault(body: &str) -> String {
 
 #[test]
 fn doctype_is_refused() {
-    let body = format!(
-        "<?xml version=\"1.0\"?><!DOCTYPE x [<!ELEMENT x ANY>]>{}",
-        envelope("Products_Query", "")
-    );
+    let body = format!("<?xml version=\"1.0\"?><!DOCTYPE x [<!ELEMENT x ANY>]>{}", envelope("Products_Query", ""));
     assert_eq!(fault(&body), "DTDs are not allowed");
 }
 
@@ -36,21 +33,11 @@ fn doctype_is_refused() {
 fn billion_laughs_is_refused_before_expansion() {
     let mut dtd = String::from("<!DOCTYPE lolz [<!ENTITY lol \"lol\">");
     for i in 1..10 {
-        let prev = if i == 1 {
-            "lol".to_string()
-        } else {
-            format!("lol{}", i - 1)
-        };
-        dtd.push_str(&format!(
-            "<!ENTITY lol{i} \"{}\">",
-            format!("&{prev};").repeat(10)
-        ));
+        let prev = if i == 1 { "lol".to_string() } else { format!("lol{}", i - 1) };
+        dtd.push_str(&format!("<!ENTITY lol{i} \"{}\">", format!("&{prev};").repeat(10)));
     }
     dtd.push_str("]>");
-    let body = format!(
-        "{dtd}{}",
-        envelope("Products_Query", "<State>&lol9;</State>")
-    );
+    let body = format!("{dtd}{}", envelope("Products_Query", "<State>&lol9;</State>"));
     assert_eq!(fault(&body), "DTDs are not allowed");
 }
 
@@ -75,25 +62,16 @@ fn deep_nesting_is_refused() {
     let msg = fault(&envelope("Products_Query", &inner));
     assert!(msg.contains("nested deeper than the limit of 64"), "{msg}");
     // Also where the reader skips without looking (a SOAP Header block).
-    let msg = fault(&format!(
-        "<soap:Envelope xmlns:soap=\"{SOAP11}\"><soap:Header>{}",
-        "<a>".repeat(depth)
-    ));
+    let msg = fault(&format!("<soap:Envelope xmlns:soap=\"{SOAP11}\"><soap:Header>{}", "<a>".repeat(depth)));
     assert!(msg.contains("nested deeper"), "{msg}");
     // Legitimate nesting well under the limit is fine.
-    let ok = envelope(
-        "Products_Query",
-        &format!("{}{}", "<a>".repeat(40), "</a>".repeat(40)),
-    );
+    let ok = envelope("Products_Query", &format!("{}{}", "<a>".repeat(40), "</a>".repeat(40)));
     assert!(decode(&ok).is_ok());
 }
 
 #[test]
 fn oversize_bodies_are_refused() {
-    let limits = Limits {
-        max_body_bytes: 1_000,
-        ..Limits::default()
-    };
+    let limits = Limits { max_body_bytes: 1_000, ..Limits::default() };
     let body = envelope("Products_Query", &"<State>TX</State>".repeat(100));
     let msg = fault_with(&body, &limits);
     assert!(msg.contains("larger than the limit of 1000 bytes"), "{msg}");
@@ -101,16 +79,10 @@ fn oversize_bodies_are_refused() {
 
 #[test]
 fn element_counts_are_limited() {
-    let limits = Limits {
-        max_elements: 1_000,
-        ..Limits::default()
-    };
+    let limits = Limits { max_elements: 1_000, ..Limits::default() };
     let body = envelope("Products_Query", &"<x/>".repeat(2_000));
     let msg = fault_with(&body, &limits);
-    assert!(
-        msg.contains("more than the limit of 1000 elements"),
-        "{msg}"
-    );
+    assert!(msg.contains("more than the limit of 1000 elements"), "{msg}");
     let fine = envelope("Products_Query", &"<x/>".repeat(500));
     assert!(decode_request(fine.as_bytes(), None, None, &limits).is_ok());
 }
@@ -119,17 +91,11 @@ fn element_counts_are_limited() {
 fn wide_elements_are_linear() {
     // Many attributes and namespace declarations on one element: quick-xml's duplicate
     // check would be quadratic, the reader does not use it.
-    let attrs: String = (0..50_000)
-        .map(|i| format!(" a{i}=\"1\" xmlns:p{i}=\"urn:{i}\""))
-        .collect();
+    let attrs: String = (0..50_000).map(|i| format!(" a{i}=\"1\" xmlns:p{i}=\"urn:{i}\"")).collect();
     let body = envelope("Products_Query", &format!("<State{attrs}>TX</State>"));
     let start = Instant::now();
     let call = decode(&body).unwrap();
-    assert!(
-        start.elapsed() < Duration::from_secs(2),
-        "took {:?}",
-        start.elapsed()
-    );
+    assert!(start.elapsed() < Duration::from_secs(2), "took {:?}", start.elapsed());
     assert_eq!(call.request["State"], "TX");
 }
 

@@ -12,9 +12,7 @@ pub const MAX_CODE_LEN: usize = 40;
 pub fn valid_client_code(code: &str) -> bool {
     !code.is_empty()
         && code.len() <= MAX_CODE_LEN
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 /// The name of a client's database (`<name>.db` on SQLite, schema `client_<name>` on
@@ -53,8 +51,7 @@ pub fn parse_enum<T: DeserializeOwned>(what: &str, s: String) -> StoreResult<T> 
 }
 
 pub fn time(what: &str, secs: i64) -> StoreResult<DateTime> {
-    DateTime::from_unix(secs)
-        .ok_or_else(|| StoreError::Database(format!("stored {what} {secs} is out of range")))
+    DateTime::from_unix(secs).ok_or_else(|| StoreError::Database(format!("stored {what} {secs} is out of range")))
 }
 
 pub fn opt_time(what: &str, secs: Option<i64>) -> StoreResult<Option<DateTime>> {
@@ -66,8 +63,7 @@ pub fn to_json<T: Serialize>(v: &T) -> String {
 }
 
 pub fn from_json<T: DeserializeOwned>(what: &str, s: &str) -> StoreResult<T> {
-    serde_json::from_str(s)
-        .map_err(|e| StoreError::Database(format!("stored {what} is not valid JSON: {e}")))
+    serde_json::from_str(s).map_err(|e| StoreError::Database(format!("stored {what} is not valid JSON: {e}")))
 }
 
 /// Entity kinds whose counter `put_config` keeps at least at the largest id written, so
@@ -97,16 +93,7 @@ mod tests {
         assert_eq!(client_db_name("acme").unwrap(), "acme");
         assert_eq!(client_db_name("acme-west_2").unwrap(), "acme_west_2");
         assert!(client_db_name(&"a".repeat(40)).is_ok());
-        for bad in [
-            "",
-            "Acme",
-            "a b",
-            "a.b",
-            "../x",
-            "a/b",
-            "é",
-            &"a".repeat(41),
-        ] {
+        for bad in ["", "Acme", "a b", "a.b", "../x", "a/b", "é", &"a".repeat(41)] {
             assert!(client_db_name(bad).is_err(), "{bad:?}");
         }
     }

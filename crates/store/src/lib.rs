@@ -94,7 +94,9 @@ impl DatabaseUrl {
                 ));
             }
             if path.is_empty() {
-                return Err(anyhow!("the SQLite URL names no file; write it as sqlite://PATH, e.g. sqlite://patchbay.db"));
+                return Err(anyhow!(
+                    "the SQLite URL names no file; write it as sqlite://PATH, e.g. sqlite://patchbay.db"
+                ));
             }
             return Ok(DatabaseUrl::Sqlite(path.into()));
         }
@@ -123,29 +125,12 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert_eq!(
-            DatabaseUrl::parse("sqlite://patchbay.db").unwrap(),
-            DatabaseUrl::Sqlite("patchbay.db".into())
-        );
-        assert_eq!(
-            DatabaseUrl::parse("sqlite:///var/x.db").unwrap(),
-            DatabaseUrl::Sqlite("/var/x.db".into())
-        );
-        assert_eq!(
-            DatabaseUrl::parse("sqlite:x.db").unwrap(),
-            DatabaseUrl::Sqlite("x.db".into())
-        );
-        assert!(matches!(
-            DatabaseUrl::parse("postgresql://u:p@h/d").unwrap(),
-            DatabaseUrl::Postgres(_)
-        ));
-        let err = DatabaseUrl::parse("mysql://root:secret@h/d")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("sqlite://PATH") && !err.contains("secret"),
-            "{err}"
-        );
+        assert_eq!(DatabaseUrl::parse("sqlite://patchbay.db").unwrap(), DatabaseUrl::Sqlite("patchbay.db".into()));
+        assert_eq!(DatabaseUrl::parse("sqlite:///var/x.db").unwrap(), DatabaseUrl::Sqlite("/var/x.db".into()));
+        assert_eq!(DatabaseUrl::parse("sqlite:x.db").unwrap(), DatabaseUrl::Sqlite("x.db".into()));
+        assert!(matches!(DatabaseUrl::parse("postgresql://u:p@h/d").unwrap(), DatabaseUrl::Postgres(_)));
+        let err = DatabaseUrl::parse("mysql://root:secret@h/d").unwrap_err().to_string();
+        assert!(err.contains("sqlite://PATH") && !err.contains("secret"), "{err}");
         assert!(DatabaseUrl::parse("sqlite://").is_err());
         assert!(DatabaseUrl::parse("sqlite://x.db?mode=rwc").is_err());
     }

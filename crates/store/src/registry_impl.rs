@@ -53,18 +53,9 @@ impl Registry {
     pub(crate) async fn clients(&self) -> StoreResult<Vec<ClientInfo>> {
         let p = &self.p;
         let sql = format!("SELECT code, name, session_idle_minutes FROM {p}clients ORDER BY code");
-        let rows = sqlx::query(&sql)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db_err)?;
+        let rows = sqlx::query(&sql).fetch_all(&self.read).await.map_err(db_err)?;
         rows.iter()
-            .map(|r| {
-                Ok(ClientInfo {
-                    code: get(r, 0)?,
-                    name: get(r, 1)?,
-                    session_idle_minutes: get(r, 2)?,
-                })
-            })
+            .map(|r| Ok(ClientInfo { code: get(r, 0)?, name: get(r, 1)?, session_idle_minutes: get(r, 2)? }))
             .collect()
     }
 
@@ -72,32 +63,21 @@ impl Registry {
     pub(crate) async fn db_names(&self) -> StoreResult<Vec<(String, String)>> {
         let p = &self.p;
         let sql = format!("SELECT code, db_name FROM {p}clients ORDER BY code");
-        sqlx::query_as(&sql)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db_err)
+        sqlx::query_as(&sql).fetch_all(&self.read).await.map_err(db_err)
     }
 
     pub(crate) async fn db_name(&self, code: &str) -> StoreResult<Option<String>> {
         let p = &self.p;
         let sql = format!("SELECT db_name FROM {p}clients WHERE code = $1");
-        sqlx::query_scalar(&sql)
-            .bind(code)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(db_err)
+        sqlx::query_scalar(&sql).bind(code).fetch_optional(&self.read).await.map_err(db_err)
     }
 
     /// Refuses a code whose database name another client already has (`a-b` after `a_b`).
     pub(crate) async fn check_db_name_free(&self, code: &str, db_name: &str) -> StoreResult<()> {
         let p = &self.p;
         let sql = format!("SELECT code FROM {p}clients WHERE db_name = $1 AND code <> $2");
-        let other: Option<String> = sqlx::query_scalar(&sql)
-            .bind(db_name)
-            .bind(code)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(db_err)?;
+        let other: Option<String> =
+            sqlx::query_scalar(&sql).bind(db_name).bind(code).fetch_optional(&self.read).await.map_err(db_err)?;
         match other {
             Some(other) => Err(StoreError::Conflict(format!(
                 "client code {code:?} would share a database with client {other:?} (`-` and `_` are the same in database names)"
@@ -143,11 +123,7 @@ impl Registry {
     }
 
     pub(crate) async fn session(&self, key_hash: &str) -> StoreResult<Option<SessionRecord>> {
-        let row = sqlx::query(&self.session_sql)
-            .bind(key_hash)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(db_err)?;
+        let row = sqlx::query(&self.session_sql).bind(key_hash).fetch_optional(&self.read).await.map_err(db_err)?;
         row.map(|r| {
             Ok(SessionRecord {
                 key_hash: get(&r, 0)?,
@@ -162,35 +138,21 @@ impl Registry {
     }
 
     pub(crate) async fn touch_session(&self, key_hash: &str, at: DateTime) -> StoreResult<()> {
-        sqlx::query(&self.touch_sql)
-            .bind(key_hash)
-            .bind(at.unix())
-            .execute(&self.write)
-            .await
-            .map_err(db_err)?;
+        sqlx::query(&self.touch_sql).bind(key_hash).bind(at.unix()).execute(&self.write).await.map_err(db_err)?;
         Ok(())
     }
 
     pub(crate) async fn delete_session(&self, key_hash: &str) -> StoreResult<()> {
         let p = &self.p;
         let sql = format!("DELETE FROM {p}sessions WHERE key_hash = $1");
-        sqlx::query(&sql)
-            .bind(key_hash)
-            .execute(&self.write)
-            .await
-            .map_err(db_err)?;
+        sqlx::query(&sql).bind(key_hash).execute(&self.write).await.map_err(db_err)?;
         Ok(())
     }
 
     pub(crate) async fn expire_sessions(&self, client: &str, cutoff: DateTime) -> StoreResult<u64> {
         let p = &self.p;
         let sql = format!("DELETE FROM {p}sessions WHERE client = $1 AND last_used_at < $2");
-        let done = sqlx::query(&sql)
-            .bind(client)
-            .bind(cutoff.unix())
-            .execute(&self.write)
-            .await
-            .map_err(db_err)?;
+        let done = sqlx::query(&sql).bind(client).bind(cutoff.unix()).execute(&self.write).await.map_err(db_err)?;
         Ok(done.rows_affected())
     }
 
@@ -200,11 +162,7 @@ impl Registry {
             "SELECT count(*) FROM {p}sessions s JOIN {p}clients c ON c.code = s.client \
              WHERE s.last_used_at + c.session_idle_minutes * 60 >= $1"
         );
-        sqlx::query_scalar(&sql)
-            .bind(now.unix())
-            .fetch_one(&self.read)
-            .await
-            .map_err(db_err)
+        sqlx::query_scalar(&sql).bind(now.unix()).fetch_one(&self.read).await.map_err(db_err)
     }
 
     pub(crate) async fn insert_grant(&self, g: &ImpersonationGrant) -> StoreResult<()> {
@@ -231,11 +189,7 @@ impl Registry {
             "SELECT key_hash, client, grantor_user_id, grantee_user_id, expires_at \
              FROM {p}impersonation_grants WHERE key_hash = $1"
         );
-        let row = sqlx::query(&sql)
-            .bind(key_hash)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(db_err)?;
+        let row = sqlx::query(&sql).bind(key_hash).fetch_optional(&self.read).await.map_err(db_err)?;
         row.map(|r| {
             Ok(ImpersonationGrant {
                 key_hash: get(&r, 0)?,
@@ -251,23 +205,13 @@ impl Registry {
 
 impl Engine {
     /// The cached handle of a client's database, opening it on first use.
-    async fn client_handle(
-        &self,
-        code: &str,
-        db_name: &str,
-        create: bool,
-    ) -> StoreResult<Arc<Client>> {
+    async fn client_handle(&self, code: &str, db_name: &str, create: bool) -> StoreResult<Arc<Client>> {
         if let Some(c) = self.clients.read().get(code) {
             return Ok(c.clone());
         }
         let opened = Arc::new(self.open_client(code, db_name, create).await?);
         // Another task may have opened it meanwhile: keep the first, drop ours.
-        Ok(self
-            .clients
-            .write()
-            .entry(code.to_string())
-            .or_insert(opened)
-            .clone())
+        Ok(self.clients.write().entry(code.to_string()).or_insert(opened).clone())
     }
 }
 
@@ -283,10 +227,7 @@ impl Store for Engine {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1")
-            .execute(&self.registry.read)
-            .await
-            .map_err(db_err)?;
+        sqlx::query("SELECT 1").execute(&self.registry.read).await.map_err(db_err)?;
         Ok(())
     }
 
@@ -300,9 +241,7 @@ impl Store for Engine {
 
     async fn put_client(&self, client: &ClientInfo) -> StoreResult<()> {
         let db_name = client_db_name(&client.code)?;
-        self.registry
-            .check_db_name_free(&client.code, &db_name)
-            .await?;
+        self.registry.check_db_name_free(&client.code, &db_name).await?;
         // The database first, then the registry row: whoever sees the row finds the database.
         let handle = self.client_handle(&client.code, &db_name, true).await?;
         self.migrate_client(&client.code, &handle).await?;

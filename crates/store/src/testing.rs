@@ -26,10 +26,7 @@ pub fn on_postgres() -> bool {
 }
 
 fn fresh_sqlite() -> String {
-    let dir = tempfile::Builder::new()
-        .prefix("patchbay-test-")
-        .tempdir()
-        .expect("creating a temporary folder");
+    let dir = tempfile::Builder::new().prefix("patchbay-test-").tempdir().expect("creating a temporary folder");
     // Kept for the process: the store may outlive the test function's locals.
     let dir = dir.keep();
     format!("sqlite://{}", dir.join("patchbay.db").display())
@@ -37,19 +34,16 @@ fn fresh_sqlite() -> String {
 
 async fn fresh_postgres(server: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     let name = format!(
         "patchbay_test_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed),
         nanos % 1_000_000
     );
-    let mut conn = PgConnection::connect(server).await.unwrap_or_else(|e| {
-        panic!("{TEST_DATABASE_URL_VAR}: cannot connect to the test server: {e}")
-    });
+    let mut conn = PgConnection::connect(server)
+        .await
+        .unwrap_or_else(|e| panic!("{TEST_DATABASE_URL_VAR}: cannot connect to the test server: {e}"));
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .await
@@ -81,14 +75,8 @@ mod tests {
 
     #[test]
     fn replaces_the_database() {
-        assert_eq!(
-            with_database("postgres://u:p@h:5432/postgres", "x"),
-            "postgres://u:p@h:5432/x"
-        );
+        assert_eq!(with_database("postgres://u:p@h:5432/postgres", "x"), "postgres://u:p@h:5432/x");
         assert_eq!(with_database("postgres://u:p@h", "x"), "postgres://u:p@h/x");
-        assert_eq!(
-            with_database("postgresql://h/db?sslmode=disable", "x"),
-            "postgresql://h/x?sslmode=disable"
-        );
+        assert_eq!(with_database("postgresql://h/db?sslmode=disable", "x"), "postgresql://h/x?sslmode=disable");
     }
 }

@@ -29,11 +29,7 @@ async fn fresh() -> TestDb {
 }
 
 fn client_info(code: &str) -> ClientInfo {
-    ClientInfo {
-        code: code.into(),
-        name: format!("{code} Inc."),
-        session_idle_minutes: 30,
-    }
+    ClientInfo { code: code.into(), name: format!("{code} Inc."), session_idle_minutes: 30 }
 }
 
 async fn with_client(code: &str) -> (TestDb, Arc<dyn ClientDb>) {
@@ -76,37 +72,18 @@ fn product(id: i32, rate: &str) -> Product {
         customer_class: CustomerClass::Residential,
         bill_profiles: vec![2, 1],
         line_types: vec![3],
-        attributes: vec![
-            ("speed".into(), "1G".into()),
-            ("color".into(), "red".into()),
-        ],
-        availability: vec![
-            AvailabilityLocation::Available_On_Signup_Flag,
-            AvailabilityLocation::Available_BillCenter,
-        ],
+        attributes: vec![("speed".into(), "1G".into()), ("color".into(), "red".into())],
+        availability: vec![AvailabilityLocation::Available_On_Signup_Flag, AvailabilityLocation::Available_BillCenter],
         wireless: Some(Wireless {
             voice: true,
             sms: false,
             data: true,
             allowances: vec![
-                Allowance {
-                    quantity: Some(5120),
-                    expiration_days: Some(30),
-                    nights_weekends: false,
-                    unlimited: false,
-                },
-                Allowance {
-                    quantity: None,
-                    expiration_days: None,
-                    nights_weekends: true,
-                    unlimited: true,
-                },
+                Allowance { quantity: Some(5120), expiration_days: Some(30), nights_weekends: false, unlimited: false },
+                Allowance { quantity: None, expiration_days: None, nights_weekends: true, unlimited: true },
             ],
         }),
-        fields: vec![FieldValue {
-            field_id: 1,
-            value: "Gold".into(),
-        }],
+        fields: vec![FieldValue { field_id: 1, value: "Gold".into() }],
     }
 }
 
@@ -114,14 +91,8 @@ fn product(id: i32, rate: &str) -> Product {
 fn full_config() -> ClientConfig {
     ClientConfig {
         roles: vec![
-            Role {
-                name: "admin".into(),
-                allow: vec!["*".into()],
-            },
-            Role {
-                name: "viewer".into(),
-                allow: vec!["*_Query".into(), "Sessions_*".into()],
-            },
+            Role { name: "admin".into(), allow: vec!["*".into()] },
+            Role { name: "viewer".into(), allow: vec!["*_Query".into(), "Sessions_*".into()] },
         ],
         users: vec![
             User {
@@ -141,38 +112,11 @@ fn full_config() -> ClientConfig {
                 agent_number: None,
             },
         ],
-        bill_profiles: vec![
-            Named {
-                id: 1,
-                name: "Monthly".into(),
-            },
-            Named {
-                id: 2,
-                name: "Annual".into(),
-            },
-        ],
-        product_categories: vec![Named {
-            id: 7,
-            name: "Wireless".into(),
-        }],
-        line_types: vec![
-            Named {
-                id: 3,
-                name: "Mobile".into(),
-            },
-            Named {
-                id: 4,
-                name: "Fiber".into(),
-            },
-        ],
+        bill_profiles: vec![Named { id: 1, name: "Monthly".into() }, Named { id: 2, name: "Annual".into() }],
+        product_categories: vec![Named { id: 7, name: "Wireless".into() }],
+        line_types: vec![Named { id: 3, name: "Mobile".into() }, Named { id: 4, name: "Fiber".into() }],
         product_types: vec![
-            ProductType {
-                id: 20,
-                code: "PLAN".into(),
-                name: "Plan".into(),
-                recurring: true,
-                requires_shipping: false,
-            },
+            ProductType { id: 20, code: "PLAN".into(), name: "Plan".into(), recurring: true, requires_shipping: false },
             ProductType {
                 id: 21,
                 code: "DEVICE".into(),
@@ -191,48 +135,21 @@ fn full_config() -> ClientConfig {
             adapter_settings: json!({"confirm_after_ms": 50, "mdn_prefix": "555", "nested": {"a": [1, 2.5]}}),
         }],
         processes: vec![
-            Process {
-                id: 1,
-                name: "Activate".into(),
-                routes: vec![],
-            },
+            Process { id: 1, name: "Activate".into(), routes: vec![] },
             Process {
                 id: 2,
                 name: "Port".into(),
                 routes: vec![
-                    ProcessRoute {
-                        id: 9,
-                        description: "second first".into(),
-                    },
-                    ProcessRoute {
-                        id: 8,
-                        description: "then this".into(),
-                    },
+                    ProcessRoute { id: 9, description: "second first".into() },
+                    ProcessRoute { id: 8, description: "then this".into() },
                 ],
             },
         ],
-        unavailable_reasons: vec![
-            Named {
-                id: 1,
-                name: "Damaged".into(),
-            },
-            Named {
-                id: 2,
-                name: "Lost".into(),
-            },
-        ],
-        custom_fields: vec![CustomFieldDef {
-            id: 1,
-            label: "Plan Tier".into(),
-        }],
+        unavailable_reasons: vec![Named { id: 1, name: "Damaged".into() }, Named { id: 2, name: "Lost".into() }],
+        custom_fields: vec![CustomFieldDef { id: 1, label: "Plan Tier".into() }],
         products: vec![
             product(100, "35.00"),
-            Product {
-                wireless: None,
-                attributes: vec![],
-                fields: vec![],
-                ..product(101, "9.99")
-            },
+            Product { wireless: None, attributes: vec![], fields: vec![], ..product(101, "9.99") },
             Product {
                 wireless: Some(Wireless::default()),
                 product_category_id: None,
@@ -276,34 +193,22 @@ struct SideDoor {
 
 impl SideDoor {
     fn new(url: &str) -> Self {
-        SideDoor {
-            url: DatabaseUrl::parse(url).unwrap(),
-        }
+        SideDoor { url: DatabaseUrl::parse(url).unwrap() }
     }
 
     /// Runs `sql` in the client's database; `{p}` stands for the schema prefix.
     async fn exec(&self, code: &str, sql: &str) {
         match &self.url {
             DatabaseUrl::Sqlite(main) => {
-                let path = patchbay_store::sqlite::clients_dir_for(main)
-                    .join(format!("{}.db", code.replace('-', "_")));
+                let path = patchbay_store::sqlite::clients_dir_for(main).join(format!("{}.db", code.replace('-', "_")));
                 assert!(path.is_file(), "{} is the client's file", path.display());
-                let mut c =
-                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-                        .await
-                        .unwrap();
-                sqlx::raw_sql(&sql.replace("{p}", ""))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
+                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+                sqlx::raw_sql(&sql.replace("{p}", "")).execute(&mut c).await.unwrap();
             }
             DatabaseUrl::Postgres(url) => {
                 let schema = patchbay_store::postgres::client_schema(code).unwrap();
                 let mut c = sqlx::PgConnection::connect(url).await.unwrap();
-                sqlx::raw_sql(&sql.replace("{p}", &format!("{schema}.")))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
+                sqlx::raw_sql(&sql.replace("{p}", &format!("{schema}."))).execute(&mut c).await.unwrap();
             }
         }
     }
@@ -313,23 +218,14 @@ impl SideDoor {
         match &self.url {
             DatabaseUrl::Sqlite(main) => {
                 let path = patchbay_store::sqlite::clients_dir_for(main).join(format!("{code}.db"));
-                let mut c =
-                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-                        .await
-                        .unwrap();
-                let rows = sqlx::query(&sql.replace("{p}", ""))
-                    .fetch_all(&mut c)
-                    .await
-                    .unwrap();
+                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+                let rows = sqlx::query(&sql.replace("{p}", "")).fetch_all(&mut c).await.unwrap();
                 rows.iter().map(|r| r.get::<String, _>(0)).collect()
             }
             DatabaseUrl::Postgres(url) => {
                 let schema = patchbay_store::postgres::client_schema(code).unwrap();
                 let mut c = sqlx::PgConnection::connect(url).await.unwrap();
-                let rows = sqlx::query(&sql.replace("{p}", &format!("{schema}.")))
-                    .fetch_all(&mut c)
-                    .await
-                    .unwrap();
+                let rows = sqlx::query(&sql.replace("{p}", &format!("{schema}."))).fetch_all(&mut c).await.unwrap();
                 rows.iter().map(|r| r.get::<String, _>(0)).collect()
             }
         }
@@ -374,23 +270,11 @@ async fn put_config_replaces_by_id_and_leaves_the_rest() {
     p.attributes = vec![("speed".into(), "2G".into())];
     p.wireless = None;
     let changes = ClientConfig {
-        line_types: vec![
-            Named {
-                id: 4,
-                name: "Fiber 2".into(),
-            },
-            Named {
-                id: 5,
-                name: "Copper".into(),
-            },
-        ],
+        line_types: vec![Named { id: 4, name: "Fiber 2".into() }, Named { id: 5, name: "Copper".into() }],
         processes: vec![Process {
             id: 2,
             name: "Port".into(),
-            routes: vec![ProcessRoute {
-                id: 8,
-                description: "only".into(),
-            }],
+            routes: vec![ProcessRoute { id: 8, description: "only".into() }],
         }],
         products: vec![p.clone()],
         packages: vec![Package {
@@ -407,23 +291,11 @@ async fn put_config_replaces_by_id_and_leaves_the_rest() {
     let (_, loaded) = db.load_config().await.unwrap();
     let mut expected = full_config();
     expected.line_types = vec![
-        Named {
-            id: 3,
-            name: "Mobile".into(),
-        },
-        Named {
-            id: 4,
-            name: "Fiber 2".into(),
-        },
-        Named {
-            id: 5,
-            name: "Copper".into(),
-        },
+        Named { id: 3, name: "Mobile".into() },
+        Named { id: 4, name: "Fiber 2".into() },
+        Named { id: 5, name: "Copper".into() },
     ];
-    expected.processes[1].routes = vec![ProcessRoute {
-        id: 8,
-        description: "only".into(),
-    }];
+    expected.processes[1].routes = vec![ProcessRoute { id: 8, description: "only".into() }];
     expected.products[0] = p;
     expected.packages[0].line_type_id = None;
     expected.packages[0].products = vec![102];
@@ -445,22 +317,14 @@ async fn put_product_inserts_replaces_and_moves_the_version() {
     assert!(v2 > v);
 
     let mut tx = db.begin().await.unwrap();
-    tx.put_product(&Product {
-        active: false,
-        ..product(id, "12.50")
-    })
-    .await
-    .unwrap();
+    tx.put_product(&Product { active: false, ..product(id, "12.50") }).await.unwrap();
     // An explicit id beyond the counter moves it on.
     tx.put_product(&product(500, "1")).await.unwrap();
     tx.commit().await.unwrap();
     assert!(db.config_version().await.unwrap() > v2);
 
     let (_, c) = db.load_config().await.unwrap();
-    assert_eq!(
-        c.products.iter().map(|p| p.id).collect::<Vec<_>>(),
-        vec![100, 101, 102, 103, 500]
-    );
+    assert_eq!(c.products.iter().map(|p| p.id).collect::<Vec<_>>(), vec![100, 101, 102, 103, 500]);
     let p = c.products.iter().find(|p| p.id == id).unwrap();
     assert!(!p.active);
     assert_eq!(p.rate.to_string(), "12.50");
@@ -476,10 +340,7 @@ async fn put_product_inserts_replaces_and_moves_the_version() {
 async fn clients_are_physically_separate() {
     let t = fresh().await;
     t.store.put_client(&client_info("acme")).await.unwrap();
-    t.store
-        .put_client(&client_info("globex-west"))
-        .await
-        .unwrap();
+    t.store.put_client(&client_info("globex-west")).await.unwrap();
     let acme = t.store.client("acme").await.unwrap().unwrap();
     let globex = t.store.client("globex-west").await.unwrap().unwrap();
 
@@ -513,38 +374,13 @@ async fn clients_are_physically_separate() {
     assert_eq!(a.products.len(), 3);
     assert_eq!(b.products.len(), 1);
     assert_eq!(b.products[0].name.as_deref(), Some("Globex Fiber"));
-    assert_eq!(
-        acme.customer(1)
-            .await
-            .unwrap()
-            .unwrap()
-            .company_name
-            .as_deref(),
-        Some("Acme Customer")
-    );
-    assert_eq!(
-        globex
-            .customer(1)
-            .await
-            .unwrap()
-            .unwrap()
-            .company_name
-            .as_deref(),
-        Some("Globex Customer")
-    );
+    assert_eq!(acme.customer(1).await.unwrap().unwrap().company_name.as_deref(), Some("Acme Customer"));
+    assert_eq!(globex.customer(1).await.unwrap().unwrap().company_name.as_deref(), Some("Globex Customer"));
 
     // Each lives in its own file or schema.
     let side = SideDoor::new(&t.url);
-    assert_eq!(
-        side.texts("acme", "SELECT company_name FROM {p}customers")
-            .await,
-        vec!["Acme Customer"]
-    );
-    assert_eq!(
-        side.texts("globex_west", "SELECT company_name FROM {p}customers")
-            .await,
-        vec!["Globex Customer"]
-    );
+    assert_eq!(side.texts("acme", "SELECT company_name FROM {p}customers").await, vec!["Acme Customer"]);
+    assert_eq!(side.texts("globex_west", "SELECT company_name FROM {p}customers").await, vec!["Globex Customer"]);
     match DatabaseUrl::parse(&t.url).unwrap() {
         DatabaseUrl::Sqlite(main) => {
             let store = SqliteStore::open(&main).await.unwrap();
@@ -588,19 +424,13 @@ async fn client_registry_and_codes() {
     updated.name = "Acme Corp".into();
     updated.session_idle_minutes = 90;
     t.store.put_client(&updated).await.unwrap();
-    assert_eq!(
-        t.store.clients().await.unwrap(),
-        vec![updated, client_info("globex")]
-    );
+    assert_eq!(t.store.clients().await.unwrap(), vec![updated, client_info("globex")]);
 
     for bad in ["", "Acme", "a b", "a.b", "x/y", &"a".repeat(41)] {
         let err = t.store.put_client(&client_info(bad)).await.unwrap_err();
         assert!(err.to_string().contains("not valid"), "{bad:?}: {err}");
     }
-    t.store
-        .put_client(&client_info(&"a".repeat(40)))
-        .await
-        .unwrap();
+    t.store.put_client(&client_info(&"a".repeat(40))).await.unwrap();
 
     // `a-b` and `a_b` would share a database.
     t.store.put_client(&client_info("a-b")).await.unwrap();
@@ -623,13 +453,7 @@ async fn client_registry_and_codes() {
 async fn sessions_and_grants() {
     let t = fresh().await;
     t.store.put_client(&client_info("acme")).await.unwrap();
-    t.store
-        .put_client(&ClientInfo {
-            session_idle_minutes: 10,
-            ..client_info("globex")
-        })
-        .await
-        .unwrap();
+    t.store.put_client(&ClientInfo { session_idle_minutes: 10, ..client_info("globex") }).await.unwrap();
     let s = SessionRecord {
         key_hash: "h1".into(),
         client: "acme".into(),
@@ -641,76 +465,28 @@ async fn sessions_and_grants() {
     t.store.insert_session(&s).await.unwrap();
     assert_eq!(t.store.session("h1").await.unwrap(), Some(s.clone()));
     assert_eq!(t.store.session("nope").await.unwrap(), None);
-    assert!(matches!(
-        t.store.insert_session(&s).await.unwrap_err(),
-        StoreError::Conflict(_)
-    ));
+    assert!(matches!(t.store.insert_session(&s).await.unwrap_err(), StoreError::Conflict(_)));
 
     t.store.touch_session("h1", at(1_000_600)).await.unwrap();
     // Never moves back.
     t.store.touch_session("h1", at(1_000_300)).await.unwrap();
-    assert_eq!(
-        t.store.session("h1").await.unwrap().unwrap().last_used_at,
-        at(1_000_600)
-    );
+    assert_eq!(t.store.session("h1").await.unwrap().unwrap().last_used_at, at(1_000_600));
 
-    let s2 = SessionRecord {
-        key_hash: "h2".into(),
-        impersonator_user_id: None,
-        ..s.clone()
-    };
-    let g1 = SessionRecord {
-        key_hash: "g1".into(),
-        client: "globex".into(),
-        ..s2.clone()
-    };
+    let s2 = SessionRecord { key_hash: "h2".into(), impersonator_user_id: None, ..s.clone() };
+    let g1 = SessionRecord { key_hash: "g1".into(), client: "globex".into(), ..s2.clone() };
     t.store.insert_session(&s2).await.unwrap();
     t.store.insert_session(&g1).await.unwrap();
 
     // acme: 30 minutes idle; globex: 10.
-    assert_eq!(
-        t.store
-            .count_live_sessions(at(1_000_000 + 10 * 60))
-            .await
-            .unwrap(),
-        3
-    );
-    assert_eq!(
-        t.store
-            .count_live_sessions(at(1_000_000 + 10 * 60 + 1))
-            .await
-            .unwrap(),
-        2
-    );
-    assert_eq!(
-        t.store
-            .count_live_sessions(at(1_000_600 + 30 * 60))
-            .await
-            .unwrap(),
-        1
-    );
-    assert_eq!(
-        t.store
-            .count_live_sessions(at(1_000_600 + 30 * 60 + 1))
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(t.store.count_live_sessions(at(1_000_000 + 10 * 60)).await.unwrap(), 3);
+    assert_eq!(t.store.count_live_sessions(at(1_000_000 + 10 * 60 + 1)).await.unwrap(), 2);
+    assert_eq!(t.store.count_live_sessions(at(1_000_600 + 30 * 60)).await.unwrap(), 1);
+    assert_eq!(t.store.count_live_sessions(at(1_000_600 + 30 * 60 + 1)).await.unwrap(), 0);
 
-    assert_eq!(
-        t.store
-            .expire_sessions("acme", at(1_000_001))
-            .await
-            .unwrap(),
-        1,
-        "only h2 is idle"
-    );
+    assert_eq!(t.store.expire_sessions("acme", at(1_000_001)).await.unwrap(), 1, "only h2 is idle");
     assert!(t.store.session("h2").await.unwrap().is_none());
     assert!(t.store.session("h1").await.unwrap().is_some());
-    assert!(
-        t.store.session("g1").await.unwrap().is_some(),
-        "other clients untouched"
-    );
+    assert!(t.store.session("g1").await.unwrap().is_some(), "other clients untouched");
 
     t.store.delete_session("h1").await.unwrap();
     t.store.delete_session("h1").await.unwrap();
@@ -726,10 +502,7 @@ async fn sessions_and_grants() {
     t.store.insert_grant(&g).await.unwrap();
     assert_eq!(t.store.grant("k").await.unwrap(), Some(g.clone()));
     assert_eq!(t.store.grant("other").await.unwrap(), None);
-    assert!(matches!(
-        t.store.insert_grant(&g).await.unwrap_err(),
-        StoreError::Conflict(_)
-    ));
+    assert!(matches!(t.store.insert_grant(&g).await.unwrap_err(), StoreError::Conflict(_)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -754,10 +527,7 @@ async fn next_id_is_unique_under_concurrency() {
     let mut all = Vec::new();
     for task in tasks {
         let ids = task.await.unwrap();
-        assert!(
-            ids.windows(2).all(|w| w[0] < w[1]),
-            "monotonic within a task: {ids:?}"
-        );
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "monotonic within a task: {ids:?}");
         all.extend(ids);
     }
     let unique: HashSet<_> = all.iter().copied().collect();
@@ -782,10 +552,7 @@ async fn dropping_a_transaction_rolls_it_back() {
     let (_, c) = db.load_config().await.unwrap();
     assert_eq!(c.products.len(), 3);
     let side = SideDoor::new(&t.url);
-    assert!(side
-        .texts("acme", "SELECT operation FROM {p}audit_log")
-        .await
-        .is_empty());
+    assert!(side.texts("acme", "SELECT operation FROM {p}audit_log").await.is_empty());
 
     // The id was never handed out, and the writer is free again.
     let mut tx = db.begin().await.unwrap();
@@ -800,13 +567,7 @@ async fn audit_commits_with_the_change() {
     let mut tx = db.begin().await.unwrap();
     tx.put_product(&product(100, "36.00")).await.unwrap();
     tx.audit(&audit_record(vec![100, 101])).await.unwrap();
-    tx.audit(&AuditRecord {
-        on_behalf_of_user_id: None,
-        entity_ids: vec![],
-        ..audit_record(vec![])
-    })
-    .await
-    .unwrap();
+    tx.audit(&AuditRecord { on_behalf_of_user_id: None, entity_ids: vec![], ..audit_record(vec![]) }).await.unwrap();
     tx.commit().await.unwrap();
 
     let side = SideDoor::new(&t.url);
@@ -819,10 +580,7 @@ async fn audit_commits_with_the_change() {
         .await;
     assert_eq!(
         rows,
-        vec![
-            "Products_Create product [100,101] 1 2 1700000000",
-            "Products_Create product [] 1 - 1700000000"
-        ]
+        vec!["Products_Create product [100,101] 1 2 1700000000", "Products_Create product [] 1 - 1700000000"]
     );
 }
 
@@ -851,24 +609,12 @@ async fn customers_services_and_their_products() {
             zip4: Some("1234".into()),
             country: "US".into(),
         }),
-        fields: vec![
-            FieldValue {
-                field_id: 1,
-                value: "Gold".into(),
-            },
-            FieldValue {
-                field_id: 2,
-                value: "x".into(),
-            },
-        ],
+        fields: vec![FieldValue { field_id: 1, value: "Gold".into() }, FieldValue { field_id: 2, value: "x".into() }],
         created_at: at(1_700_000_123),
     };
     let mut tx = db.begin().await.unwrap();
     let id = tx.next_id("customer").await.unwrap();
-    let c1 = CustomerRecord {
-        id,
-        ..with_address.clone()
-    };
+    let c1 = CustomerRecord { id, ..with_address.clone() };
     tx.insert_customer(&c1).await.unwrap();
     // An explicit id moves the counter on.
     let c2 = CustomerRecord {
@@ -879,22 +625,13 @@ async fn customers_services_and_their_products() {
         ..with_address.clone()
     };
     tx.insert_customer(&c2).await.unwrap();
-    let c3 = CustomerRecord {
-        id: 41,
-        service_address: None,
-        bill_profile_id: None,
-        ..c2.clone()
-    };
+    let c3 = CustomerRecord { id: 41, service_address: None, bill_profile_id: None, ..c2.clone() };
     tx.insert_customer(&c3).await.unwrap();
     assert_eq!(tx.next_id("customer").await.unwrap(), 42);
     tx.commit().await.unwrap();
 
     assert_eq!(db.customer(id).await.unwrap(), Some(c1.clone()));
-    assert_eq!(
-        db.customer(40).await.unwrap(),
-        Some(c2),
-        "an empty address is still an address"
-    );
+    assert_eq!(db.customer(40).await.unwrap(), Some(c2), "an empty address is still an address");
     assert_eq!(db.customer(41).await.unwrap(), Some(c3));
 
     let mut tx = db.begin().await.unwrap();
@@ -997,45 +734,17 @@ async fn data_survives_closing_and_reopening() {
 
 #[tokio::test]
 async fn bad_urls_say_what_to_do() {
-    let err = patchbay_store::open("mysql://root:secret@localhost/x")
-        .await
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(
-        err.contains("sqlite://PATH") && err.contains("postgres://") && !err.contains("secret"),
-        "{err}"
-    );
+    let err = patchbay_store::open("mysql://root:secret@localhost/x").await.err().unwrap().to_string();
+    assert!(err.contains("sqlite://PATH") && err.contains("postgres://") && !err.contains("secret"), "{err}");
 
-    let err = patchbay_store::open("sqlite:///no/such/folder/patchbay.db")
-        .await
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(
-        err.contains("/no/such/folder") && err.contains("does not exist"),
-        "{err}"
-    );
+    let err = patchbay_store::open("sqlite:///no/such/folder/patchbay.db").await.err().unwrap().to_string();
+    assert!(err.contains("/no/such/folder") && err.contains("does not exist"), "{err}");
 
-    let err = patchbay_store::open("postgres://u:secret@127.0.0.1:1/db")
-        .await
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(
-        err.contains("cannot connect to PostgreSQL at 127.0.0.1:1") && !err.contains("secret"),
-        "{err}"
-    );
+    let err = patchbay_store::open("postgres://u:secret@127.0.0.1:1/db").await.err().unwrap().to_string();
+    assert!(err.contains("cannot connect to PostgreSQL at 127.0.0.1:1") && !err.contains("secret"), "{err}");
 
-    let err = patchbay_store::open("postgres://u@[bad")
-        .await
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(
-        err.contains("postgres://USER:PASSWORD@HOST:PORT/DATABASE"),
-        "{err}"
-    );
+    let err = patchbay_store::open("postgres://u@[bad").await.err().unwrap().to_string();
+    assert!(err.contains("postgres://USER:PASSWORD@HOST:PORT/DATABASE"), "{err}");
 }
 
 #[tokio::test]
@@ -1050,10 +759,7 @@ async fn sqlite_files_are_durable() {
     for path in [main.clone(), store.client_path("acme").unwrap()] {
         let url = format!("sqlite://{}", path.display());
         let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&mut c)
-            .await
-            .unwrap();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut c).await.unwrap();
         assert_eq!(mode, "wal", "{}", path.display());
     }
     assert_eq!(store.clients_dir(), dir.path().join("patchbay.clients"));

@@ -21,10 +21,9 @@ const DATA: &str = include_str!("../data/zips.txt");
 /// territories, and the military "states" (Armed Forces Americas, Europe,
 /// Pacific).
 const US_STATES: [&str; 59] = [
-    "AK", "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS",
-    "KY", "LA", "MA", "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM",
-    "NV", "NY", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI",
-    "WV", "WY", // the 50 states
+    "AK", "AL", "AR", "AZ", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "IA", "ID", "IL", "IN", "KS", "KY", "LA", "MA",
+    "MD", "ME", "MI", "MN", "MO", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA",
+    "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VT", "WA", "WI", "WV", "WY", // the 50 states
     "DC", // the District of Columbia
     "AS", "GU", "MP", "PR", "VI", // territories
     "AA", "AE", "AP", // military
@@ -81,11 +80,7 @@ fn parse(data: &'static str) -> Table {
         zips.push(zip);
         state_idx.push(idx);
     }
-    Table {
-        zips,
-        state_idx,
-        names,
-    }
+    Table { zips, state_idx, names }
 }
 
 /// Exactly five ASCII digits, as a number.
@@ -94,11 +89,7 @@ fn parse_zip(zip: &str) -> Option<u32> {
     if bytes.len() != 5 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(
-        bytes
-            .iter()
-            .fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0')),
-    )
+    Some(bytes.iter().fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0')))
 }
 
 fn is_state_code(s: &str) -> bool {
@@ -184,9 +175,7 @@ mod tests {
 
     #[test]
     fn us_states() {
-        for code in [
-            "TX", "NY", "CA", "DC", "PR", "VI", "GU", "AS", "MP", "AA", "AE", "AP",
-        ] {
+        for code in ["TX", "NY", "CA", "DC", "PR", "VI", "GU", "AS", "MP", "AA", "AE", "AP"] {
             assert!(is_us_state(code), "{code}");
         }
         for code in ["", "tx", "Tx", "XX", "ZZ", "FM", "MH", "PW", "TXX", "T"] {
@@ -204,9 +193,7 @@ mod tests {
         assert_eq!(lines, 42_789);
         // Every line parsed: no malformed lines, no duplicates.
         assert_eq!(table().zips.len(), lines);
-        assert!(DATA
-            .lines()
-            .all(|l| l.len() == 8 && parse_zip(&l[..5]).is_some() && is_state_code(&l[6..])));
+        assert!(DATA.lines().all(|l| l.len() == 8 && parse_zip(&l[..5]).is_some() && is_state_code(&l[6..])));
         assert!(table().zips.windows(2).all(|w| w[0] < w[1]));
     }
 
@@ -216,12 +203,7 @@ mod tests {
         for code in US_STATES {
             assert!(t.names.contains(&code), "no ZIP for {code}");
         }
-        let mut extra: Vec<&str> = t
-            .names
-            .iter()
-            .copied()
-            .filter(|n| !is_us_state(n))
-            .collect();
+        let mut extra: Vec<&str> = t.names.iter().copied().filter(|n| !is_us_state(n)).collect();
         extra.sort_unstable();
         assert_eq!(extra, ["FM", "MH", "PW"]);
     }

@@ -193,9 +193,8 @@ impl Auth {
         }
         let phc = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| password::decoy_hash().to_string());
         let plain = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || password::verify(&plain, &phc))
-            .await
-            .map_err(ApiError::internal)?;
+        let ok =
+            tokio::task::spawn_blocking(move || password::verify(&plain, &phc)).await.map_err(ApiError::internal)?;
         match user {
             Some(user) if ok => {
                 self.throttle.succeeded(&throttle_key);
@@ -224,7 +223,12 @@ impl Auth {
     }
 
     async fn check_grant(&self, store: &dyn Store, ctx: &ClientContext, holder: &User, key: &str) -> ApiResult<User> {
-        let refused = || ApiError::new(ErrorCode::LoginInvalid, "The ImpersonationKey is unknown, expired, or not granted to this user.");
+        let refused = || {
+            ApiError::new(
+                ErrorCode::LoginInvalid,
+                "The ImpersonationKey is unknown, expired, or not granted to this user.",
+            )
+        };
         let grant = store.grant(&hash_key(key)).await?.ok_or_else(refused)?;
         if grant.client != ctx.info.code || grant.grantee_user_id != holder.id || grant.expires_at <= DateTime::now() {
             return Err(refused());
@@ -232,7 +236,12 @@ impl Auth {
         ctx.config.users.iter().find(|u| u.id == grant.grantor_user_id).cloned().ok_or_else(refused)
     }
 
-    async fn by_session<F, Fut>(&self, store: &dyn Store, key: &str, resolve: F) -> ApiResult<(Principal, ClientContext)>
+    async fn by_session<F, Fut>(
+        &self,
+        store: &dyn Store,
+        key: &str,
+        resolve: F,
+    ) -> ApiResult<(Principal, ClientContext)>
     where
         F: Fn(String) -> Fut,
         Fut: std::future::Future<Output = ApiResult<Option<ClientContext>>>,
@@ -246,7 +255,9 @@ impl Auth {
             Some(r) => r,
             None => {
                 let r = store.session(&key_hash).await?.ok_or_else(session_invalid)?;
-                self.sessions.lock().insert(key_hash.clone(), CachedSession { record: r.clone(), fetched: Instant::now() });
+                self.sessions
+                    .lock()
+                    .insert(key_hash.clone(), CachedSession { record: r.clone(), fetched: Instant::now() });
                 r
             }
         };
@@ -256,7 +267,10 @@ impl Auth {
         if now.unix() - record.last_used_at.unix() > idle_limit {
             self.forget_session(&key_hash);
             store.delete_session(&key_hash).await?;
-            return Err(ApiError::new(ErrorCode::SessionInvalid, "The session expired after being idle; create a new one."));
+            return Err(ApiError::new(
+                ErrorCode::SessionInvalid,
+                "The session expired after being idle; create a new one.",
+            ));
         }
         if now.unix() - record.last_used_at.unix() >= TOUCH_EVERY_SECS {
             store.touch_session(&key_hash, now).await?;
@@ -271,8 +285,7 @@ impl Auth {
             Some(id) => Some(find(id).ok_or_else(session_invalid)?),
             None => None,
         };
-        let principal =
-            Principal { client: ctx.info.clone(), user, impersonator, session_key: Some(key.to_string()) };
+        let principal = Principal { client: ctx.info.clone(), user, impersonator, session_key: Some(key.to_string()) };
         Ok((principal, ctx))
     }
 
@@ -296,7 +309,11 @@ impl Auth {
     /// The session a Credentials-authenticated request reports: the user's live one when this
     /// process knows it and it is still valid, otherwise a new one.
     pub async fn live_session(&self, store: &dyn Store, p: &Principal) -> StoreResult<String> {
-        let slot = (p.client.code.clone(), p.impersonator.as_ref().map_or(p.user.id, |u| u.id), p.impersonator.as_ref().map(|_| p.user.id));
+        let slot = (
+            p.client.code.clone(),
+            p.impersonator.as_ref().map_or(p.user.id, |u| u.id),
+            p.impersonator.as_ref().map(|_| p.user.id),
+        );
         let known = self.live_keys.lock().get(&slot).cloned();
         if let Some(key) = known {
             let key_hash = hash_key(&key);

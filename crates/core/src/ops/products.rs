@@ -188,7 +188,10 @@ fn apply_fields(config: &ClientConfig, p: &mut Product, f: &ProductFields) -> Ap
                 return Err(ApiError::invalid(&format!("Attributes/Attribute[{}]/Key", i + 1), "must not be empty"));
             }
             if out.iter().any(|(k, _)| *k == a.key) {
-                return Err(ApiError::invalid(&format!("Attributes/Attribute[{}]/Key", i + 1), format!("{:?} is given twice", a.key)));
+                return Err(ApiError::invalid(
+                    &format!("Attributes/Attribute[{}]/Key", i + 1),
+                    format!("{:?} is given twice", a.key),
+                ));
             }
             out.push((a.key.clone(), a.value.clone()));
         }
@@ -288,7 +291,9 @@ impl<'a> Filter<'a> {
             (None, None) => None,
         };
         let product_type_id = match (q.product_type_id, q.product_type_code.as_deref()) {
-            (Some(_), Some(_)) => return Err(ApiError::invalid("ProductTypeCode", "cannot be used with ProductTypeID")),
+            (Some(_), Some(_)) => {
+                return Err(ApiError::invalid("ProductTypeCode", "cannot be used with ProductTypeID"))
+            }
             (Some(id), None) => Some(
                 config
                     .product_types
@@ -322,7 +327,10 @@ impl<'a> Filter<'a> {
         }
         if let Some(id) = q.product_category_id {
             if !config.product_categories.iter().any(|b| b.id == id) {
-                return Err(ApiError::invalid("ProductCategoryID", format!("no product category (G/L code) has id {id}")));
+                return Err(ApiError::invalid(
+                    "ProductCategoryID",
+                    format!("no product category (G/L code) has id {id}"),
+                ));
             }
         }
         let mut states = Vec::new();

@@ -39,11 +39,10 @@ impl Handler for SessionsValidate {
 #[async_trait]
 impl Handler for SessionsDestroy {
     async fn handle(ctx: &Ctx, input: SessionsDestroyInput) -> ApiResult<Empty> {
-        let key = input
-            .session_key
-            .filter(|k| !k.is_empty())
-            .or_else(|| ctx.principal.session_key.clone())
-            .ok_or_else(|| ApiError::invalid("SessionKey", "is required (or authenticate with the Session to end)"))?;
+        let key =
+            input.session_key.filter(|k| !k.is_empty()).or_else(|| ctx.principal.session_key.clone()).ok_or_else(
+                || ApiError::invalid("SessionKey", "is required (or authenticate with the Session to end)"),
+            )?;
         let key_hash = hash_key(&key);
         // Only the caller's own sessions can be ended; anyone else's key, in this client or
         // another, is answered exactly like an unknown one.

@@ -51,7 +51,8 @@ pub fn zip(field: &str, value: &str) -> ApiResult<&'static str> {
     if z.len() != 5 || !z.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::invalid(field, "must be 5 digits"));
     }
-    patchbay_zip::state_of(z).ok_or_else(|| ApiError::new(ErrorCode::UnknownZip, format!("{field}: {z} is not a known US ZIP code.")))
+    patchbay_zip::state_of(z)
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownZip, format!("{field}: {z} is not a known US ZIP code.")))
 }
 
 fn required<'a>(field: &str, value: &'a Option<String>) -> ApiResult<&'a str> {
@@ -85,7 +86,10 @@ pub fn address(path: &str, a: &Address) -> ApiResult<AddressRecord> {
     let zip = if country == "USA" {
         let zip_state = zip(&f("Zip"), zip_in)?;
         if zip_state != state {
-            return Err(ApiError::invalid(&f("State"), format!("{state} does not match ZIP {zip_in}, which is in {zip_state}")));
+            return Err(ApiError::invalid(
+                &f("State"),
+                format!("{state} does not match ZIP {zip_in}, which is in {zip_state}"),
+            ));
         }
         zip_in.to_string()
     } else {
@@ -133,10 +137,9 @@ pub fn fields(path: &str, given: &[CustomField], defs: &[CustomFieldDef]) -> Api
         let def = match (f.field_id, f.label.as_deref().filter(|l| !l.is_empty())) {
             (None, None) => return Err(ApiError::invalid(&at, "needs FieldID or Label")),
             (Some(id), label) => {
-                let def = defs
-                    .iter()
-                    .find(|d| d.id == id)
-                    .ok_or_else(|| ApiError::invalid(&format!("{at}/FieldID"), format!("no custom field has id {id}")))?;
+                let def = defs.iter().find(|d| d.id == id).ok_or_else(|| {
+                    ApiError::invalid(&format!("{at}/FieldID"), format!("no custom field has id {id}"))
+                })?;
                 if let Some(label) = label {
                     if label != def.label {
                         return Err(ApiError::invalid(
@@ -147,10 +150,9 @@ pub fn fields(path: &str, given: &[CustomField], defs: &[CustomFieldDef]) -> Api
                 }
                 def
             }
-            (None, Some(label)) => defs
-                .iter()
-                .find(|d| d.label == label)
-                .ok_or_else(|| ApiError::invalid(&format!("{at}/Label"), format!("no custom field is labelled {label:?}")))?,
+            (None, Some(label)) => defs.iter().find(|d| d.label == label).ok_or_else(|| {
+                ApiError::invalid(&format!("{at}/Label"), format!("no custom field is labelled {label:?}"))
+            })?,
         };
         if out.iter().any(|v| v.field_id == def.id) {
             return Err(ApiError::invalid(&at, format!("field {} is given twice", def.id)));

@@ -58,7 +58,11 @@ fn unique(kind: &str, ids: impl Iterator<Item = i32>) -> Result<(), Invalid> {
     Ok(())
 }
 
-pub fn client_settings(section: &ClientSection, existing: &ClientConfig, _text: &str) -> Result<ClientSettings, Invalid> {
+pub fn client_settings(
+    section: &ClientSection,
+    existing: &ClientConfig,
+    _text: &str,
+) -> Result<ClientSettings, Invalid> {
     let code = section.code.get_ref();
     if code.is_empty()
         || code.len() > 40
@@ -86,12 +90,8 @@ pub fn client_settings(section: &ClientSection, existing: &ClientConfig, _text: 
         }
         config.roles.push(Role { name: r.name.clone(), allow: r.allow.clone() });
     }
-    let role_names: BTreeSet<&str> = existing
-        .roles
-        .iter()
-        .map(|r| r.name.as_str())
-        .chain(config.roles.iter().map(|r| r.name.as_str()))
-        .collect();
+    let role_names: BTreeSet<&str> =
+        existing.roles.iter().map(|r| r.name.as_str()).chain(config.roles.iter().map(|r| r.name.as_str())).collect();
 
     config.bill_profiles = named(&section.bill_profiles, &existing.bill_profiles, "bill_profiles")?;
     config.product_categories = named(&section.product_categories, &existing.product_categories, "product_categories")?;
@@ -102,7 +102,9 @@ pub fn client_settings(section: &ClientSection, existing: &ClientConfig, _text: 
             section.unavailable_reasons.iter().map(|e| e.id),
         );
         for e in &section.unavailable_reasons {
-            config.unavailable_reasons.push(Named { id: ids.assign(e.id, &e.description), name: e.description.clone() });
+            config
+                .unavailable_reasons
+                .push(Named { id: ids.assign(e.id, &e.description), name: e.description.clone() });
         }
         unique("unavailable_reasons", config.unavailable_reasons.iter().map(|n| n.id))?;
     }
@@ -179,10 +181,8 @@ pub fn client_settings(section: &ClientSection, existing: &ClientConfig, _text: 
         unique("providers", config.providers.iter().map(|n| n.id))?;
     }
     {
-        let mut ids = Ids::new(
-            existing.processes.iter().map(|p| (p.name.clone(), p.id)),
-            section.processes.iter().map(|e| e.id),
-        );
+        let mut ids =
+            Ids::new(existing.processes.iter().map(|p| (p.name.clone(), p.id)), section.processes.iter().map(|e| e.id));
         for e in &section.processes {
             config.processes.push(Process {
                 id: ids.assign(e.id, &e.name),
@@ -200,10 +200,8 @@ pub fn client_settings(section: &ClientSection, existing: &ClientConfig, _text: 
 
     // Everything a product or package may refer to: what is stored plus what this file adds.
     let known = |ours: Vec<i32>, theirs: Vec<i32>| -> BTreeSet<i32> { ours.into_iter().chain(theirs).collect() };
-    let providers = known(
-        config.providers.iter().map(|p| p.id).collect(),
-        existing.providers.iter().map(|p| p.id).collect(),
-    );
+    let providers =
+        known(config.providers.iter().map(|p| p.id).collect(), existing.providers.iter().map(|p| p.id).collect());
     let product_types = known(
         config.product_types.iter().map(|p| p.id).collect(),
         existing.product_types.iter().map(|p| p.id).collect(),
@@ -212,10 +210,8 @@ pub fn client_settings(section: &ClientSection, existing: &ClientConfig, _text: 
         config.bill_profiles.iter().map(|p| p.id).collect(),
         existing.bill_profiles.iter().map(|p| p.id).collect(),
     );
-    let line_types = known(
-        config.line_types.iter().map(|p| p.id).collect(),
-        existing.line_types.iter().map(|p| p.id).collect(),
-    );
+    let line_types =
+        known(config.line_types.iter().map(|p| p.id).collect(), existing.line_types.iter().map(|p| p.id).collect());
     let categories = known(
         config.product_categories.iter().map(|p| p.id).collect(),
         existing.product_categories.iter().map(|p| p.id).collect(),
@@ -259,8 +255,9 @@ pub fn client_settings(section: &ClientSection, existing: &ClientConfig, _text: 
             let money = |v: &Option<Spanned<String>>, key: &str| -> Result<Decimal, Invalid> {
                 match v {
                     None => Ok(Decimal::ZERO),
-                    Some(s) => Decimal::from_str(s.get_ref().trim())
-                        .map_err(|_| at(s, format!("{what}: {key} {:?} is not a decimal amount like \"35.00\"", s.get_ref()))),
+                    Some(s) => Decimal::from_str(s.get_ref().trim()).map_err(|_| {
+                        at(s, format!("{what}: {key} {:?} is not a decimal amount like \"35.00\"", s.get_ref()))
+                    }),
                 }
             };
             let rate = money(&e.rate, "rate")?;
@@ -270,7 +267,10 @@ pub fn client_settings(section: &ClientSection, existing: &ClientConfig, _text: 
                 Some(s) => {
                     let st = s.get_ref().trim().to_ascii_uppercase();
                     if !patchbay_zip::is_us_state(&st) {
-                        return Err(at(s, format!("{what}: state {:?} is not a two-letter US state code", s.get_ref())));
+                        return Err(at(
+                            s,
+                            format!("{what}: state {:?} is not a two-letter US state code", s.get_ref()),
+                        ));
                     }
                     Some(st)
                 }
@@ -282,7 +282,10 @@ pub fn client_settings(section: &ClientSection, existing: &ClientConfig, _text: 
                     "Business" => CustomerClass::Business,
                     "Residential" => CustomerClass::Residential,
                     other => {
-                        return Err(at(s, format!("{what}: customer_class {other:?} is not one of All, Business, Residential")))
+                        return Err(at(
+                            s,
+                            format!("{what}: customer_class {other:?} is not one of All, Business, Residential"),
+                        ))
                     }
                 },
             };
@@ -374,7 +377,10 @@ pub fn client_settings(section: &ClientSection, existing: &ClientConfig, _text: 
             let e = spanned.get_ref();
             let id = ids.assign(e.id, &e.name);
             if !providers.contains(e.provider.get_ref()) {
-                return Err(at(&e.provider, format!("package {id} names provider {}, which does not exist", e.provider.get_ref())));
+                return Err(at(
+                    &e.provider,
+                    format!("package {id} names provider {}, which does not exist", e.provider.get_ref()),
+                ));
             }
             if let Some(l) = &e.line_type {
                 if !line_types.contains(l.get_ref()) {
@@ -405,7 +411,10 @@ pub fn client_settings(section: &ClientSection, existing: &ClientConfig, _text: 
         for spanned in &section.users {
             let e = spanned.get_ref();
             if !role_names.contains(e.role.get_ref().as_str()) {
-                return Err(at(&e.role, format!("user {} has role {:?}, which is not defined", e.username, e.role.get_ref())));
+                return Err(at(
+                    &e.role,
+                    format!("user {} has role {:?}, which is not defined", e.username, e.role.get_ref()),
+                ));
             }
             let id = ids.assign(e.id, &e.username);
             let stored = existing.users.iter().find(|u| u.id == id);
@@ -418,13 +427,19 @@ pub fn client_settings(section: &ClientSection, existing: &ClientConfig, _text: 
                 }
                 (None, Some(h)) => {
                     if !password::is_argon2id_phc(h.get_ref()) {
-                        return Err(at(h, format!("user {}: password_hash must be an argon2id PHC string ($argon2id$…)", e.username)));
+                        return Err(at(
+                            h,
+                            format!("user {}: password_hash must be an argon2id PHC string ($argon2id$…)", e.username),
+                        ));
                     }
                     h.get_ref().clone()
                 }
                 (Some(plain), None) => {
                     if plain.chars().count() < 8 {
-                        return Err(at(spanned, format!("user {}: password must be at least 8 characters", e.username)));
+                        return Err(at(
+                            spanned,
+                            format!("user {}: password must be at least 8 characters", e.username),
+                        ));
                     }
                     // Keep the stored hash when it already matches, so re-applying the same
                     // file changes nothing (a fresh hash would differ by its salt).
@@ -457,7 +472,8 @@ pub fn client_settings(section: &ClientSection, existing: &ClientConfig, _text: 
 
 fn named(entries: &[NamedEntry], existing: &[Named], kind: &str) -> Result<Vec<Named>, Invalid> {
     let mut ids = Ids::new(existing.iter().map(|n| (n.name.clone(), n.id)), entries.iter().map(|e| e.id));
-    let out: Vec<Named> = entries.iter().map(|e| Named { id: ids.assign(e.id, &e.name), name: e.name.clone() }).collect();
+    let out: Vec<Named> =
+        entries.iter().map(|e| Named { id: ids.assign(e.id, &e.name), name: e.name.clone() }).collect();
     unique(kind, out.iter().map(|n| n.id))?;
     Ok(out)
 }

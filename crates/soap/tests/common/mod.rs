@@ -22,12 +22,7 @@ pub fn envelope_in(ns: &str, op: &str, request: &str) -> String {
 }
 
 pub fn decode(xml: &str) -> Result<SoapCall, DecodeError> {
-    decode_request(
-        xml.as_bytes(),
-        Some("text/xml; charset=utf-8"),
-        None,
-        &Limits::default(),
-    )
+    decode_request(xml.as_bytes(), Some("text/xml; charset=utf-8"), None, &Limits::default())
 }
 
 /// Decodes a SOAP 1.1 request for `op` and returns its Request as JSON.
@@ -38,8 +33,5 @@ pub fn request(op: &str, inner: &str) -> serde_json::Value {
 }
 
 pub fn op(name: &str) -> OpInfo {
-    patchbay_api::operations()
-        .into_iter()
-        .find(|o| o.name == name)
-        .unwrap_or_else(|| panic!("no operation {name}"))
+    patchbay_api::operations().into_iter().find(|o| o.name == name).unwrap_or_else(|| panic!("no operation {name}"))
 }

@@ -19,6 +19,7 @@ impl Handler for SessionsCreate {
         // An explicit Sessions_Create always opens a new session, even for a caller that is
         // already using one: each integration process may want its own.
         let key = ctx.auth().create_session(ctx.store(), &ctx.principal).await?;
+        audit_session(ctx).await?;
         *ctx.header_session_key.lock() = Some(key.clone());
         Ok(SessionsCreateOutput { session_key_encoded: url_encode_key(&key), session_key: key })
     }
@@ -53,6 +54,7 @@ impl Handler for SessionsDestroy {
             _ => return Err(ApiError::new(ErrorCode::SessionInvalid, "SessionKey: no such session.")),
         }
         ctx.store().delete_session(&key_hash).await?;
+        audit_session(ctx).await?;
         ctx.auth().forget_session(&key_hash);
         if ctx.principal.session_key.as_deref() == Some(key.as_str()) {
             // The Header must not hand back the key that was just destroyed.
@@ -105,4 +107,13 @@ impl Handler for ImpersonationAuthorize {
         tx.commit().await?;
         Ok(ImpersonationAuthorizeOutput { to_user_id: to.id, impersonation_key: key, expiration_date: expires })
     }
+}
+
+/// Logins and logouts are audited like any change, naming the user (sessions themselves live
+/// in the registry, so this is a transaction of its own, written after the session change).
+async fn audit_session(ctx: &Ctx) -> ApiResult<()> {
+    let mut tx = ctx.db().begin().await?;
+    ctx.audit(&mut *tx, "session", &[i64::from(ctx.principal.user.id)]).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -2,6 +2,7 @@
 //! shapes of a service, its products and its inventory are the standards seed's ServiceItem.
 
 use crate::common::{Address, CustomField};
+pub use crate::inventory::{Inventory, InventoryItemStatus, InventoryKind, InventoryWireless};
 use patchbay_schema::{DateTime, Schema};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -74,33 +75,6 @@ pub enum CustomerProductStatus {
     Disconnected,
 }
 
-#[derive(Schema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[schema(name = "Enum_Inventory_Type")]
-pub enum InventoryKind {
-    General,
-    #[serde(rename = "Telephone_Number")]
-    TelephoneNumber,
-    #[serde(rename = "IP_Address")]
-    IpAddress,
-    #[serde(rename = "Mobile_Device")]
-    MobileDevice,
-    #[serde(rename = "SIM_Card")]
-    SimCard,
-}
-
-#[derive(Schema, Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[schema(name = "Enum_Inventory_Item_Status")]
-pub enum InventoryItemStatus {
-    #[serde(rename = "AVAILABLE")]
-    Available,
-    #[serde(rename = "UNAVAILABLE")]
-    Unavailable,
-    #[serde(rename = "ASSIGNED")]
-    Assigned,
-    #[serde(rename = "BATCHED")]
-    Batched,
-}
-
 /// A product on a customer's service.
 #[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 #[schema(name = "CustomerProduct")]
@@ -130,53 +104,6 @@ pub struct CustomerProduct {
     pub billed_through_date: Option<DateTime>,
     #[serde(rename = "Quantity", default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i32>,
-}
-
-#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-#[schema(name = "InventoryWireless")]
-pub struct InventoryWireless {
-    #[serde(rename = "MSID", default, skip_serializing_if = "Option::is_none")]
-    pub msid: Option<String>,
-    #[serde(rename = "MSL", default, skip_serializing_if = "Option::is_none")]
-    pub msl: Option<String>,
-    #[serde(rename = "MDN", default, skip_serializing_if = "Option::is_none")]
-    pub mdn: Option<String>,
-}
-
-/// An inventory item (standards seed: Inventory). Every field is optional on the wire because
-/// the same shape is the input of create and update, each with its own rules.
-#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-#[schema(name = "Inventory")]
-pub struct Inventory {
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(rename = "CustomerID", default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<i32>,
-    #[serde(rename = "Identifier", default, skip_serializing_if = "Option::is_none")]
-    pub identifier: Option<String>,
-    #[serde(rename = "IdentifierLabel", default, skip_serializing_if = "Option::is_none")]
-    pub identifier_label: Option<String>,
-    #[serde(rename = "InventoryTypeID", default, skip_serializing_if = "Option::is_none")]
-    pub inventory_type_id: Option<i32>,
-    #[serde(rename = "InventoryType", default, skip_serializing_if = "Option::is_none")]
-    pub inventory_type: Option<InventoryKind>,
-    #[serde(rename = "InventoryDescription", default, skip_serializing_if = "Option::is_none")]
-    pub inventory_description: Option<String>,
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<InventoryItemStatus>,
-    #[serde(rename = "AssignedDate", default, skip_serializing_if = "Option::is_none")]
-    pub assigned_date: Option<DateTime>,
-    #[serde(rename = "UnavailableReasonID", default, skip_serializing_if = "Option::is_none")]
-    pub unavailable_reason_id: Option<i32>,
-    #[serde(rename = "UnavailableReasonDescription", default, skip_serializing_if = "Option::is_none")]
-    pub unavailable_reason_description: Option<String>,
-    #[serde(rename = "Note", default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    #[serde(rename = "Fields", default, skip_serializing_if = "Option::is_none")]
-    #[schema(item = "Field")]
-    pub fields: Option<Vec<CustomField>>,
-    #[serde(rename = "Wireless", default, skip_serializing_if = "Option::is_none")]
-    pub wireless: Option<InventoryWireless>,
 }
 
 /// A service (line) with its products and inventory: the standards seed's ServiceItem.

@@ -8,6 +8,7 @@
 
 pub mod common;
 pub mod customers;
+pub mod inventory;
 pub mod products;
 pub mod sessions;
 

@@ -155,6 +155,20 @@ impl Engine {
             ProductsUpdate,
             CustomersCreate,
             CustomersQuery,
+            InventoryCreate,
+            InventoryBulkCreate,
+            InventoryUpdate,
+            InventoryBulkUpdate,
+            InventoryQuery,
+            InventoryAssign,
+            InventoryUnassign,
+            InventoryTypesCreate,
+            InventoryTypesUpdate,
+            InventoryTypesDelete,
+            InventoryTypesQuery,
+            InventoryTypesAssign,
+            InventoryTypesUnassign,
+            InventoryHistoryQuery,
         );
         for op in patchbay_api::operations() {
             assert!(handlers.contains_key(op.name), "operation {} is declared but has no handler", op.name);

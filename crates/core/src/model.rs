@@ -6,6 +6,7 @@
 //! are read and written row by row.
 
 use patchbay_api::customers::{CustomerProductStatus, CustomerStatus, CustomerType};
+use patchbay_api::inventory::{InventoryItemStatus, InventoryKind, InventoryTypeFormat};
 use patchbay_api::products::{AvailabilityLocation, CustomerClass};
 use patchbay_schema::DateTime;
 use rust_decimal::Decimal;
@@ -261,4 +262,121 @@ pub struct ImpersonationGrant {
     /// The only user who may use it.
     pub grantee_user_id: i32,
     pub expires_at: DateTime,
+}
+
+/// The kind of value an inventory item custom field holds (InventoryTypes ItemFields/FieldType).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemFieldType {
+    TextBox,
+    TextArea,
+    DropDownList,
+    RadioButtonList,
+    CheckBox,
+    Date,
+}
+
+impl ItemFieldType {
+    pub const ALL: [ItemFieldType; 6] = [
+        ItemFieldType::TextBox,
+        ItemFieldType::TextArea,
+        ItemFieldType::DropDownList,
+        ItemFieldType::RadioButtonList,
+        ItemFieldType::CheckBox,
+        ItemFieldType::Date,
+    ];
+
+    /// The name on the wire: `Text Box`, `Drop Down List`, …
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemFieldType::TextBox => "Text Box",
+            ItemFieldType::TextArea => "Text Area",
+            ItemFieldType::DropDownList => "Drop Down List",
+            ItemFieldType::RadioButtonList => "Radio Button List",
+            ItemFieldType::CheckBox => "Check Box",
+            ItemFieldType::Date => "Date",
+        }
+    }
+
+    /// Accepts the wire name, ignoring case and spaces (`DropDownList`, `drop down list`).
+    pub fn parse(s: &str) -> Option<Self> {
+        let key: String =
+            s.chars().filter(|c| !c.is_whitespace() && *c != '_').collect::<String>().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|t| t.label().replace(' ', "").to_ascii_lowercase() == key)
+    }
+
+    pub fn has_options(self) -> bool {
+        matches!(self, ItemFieldType::DropDownList | ItemFieldType::RadioButtonList)
+    }
+}
+
+/// The definition of one custom field of an inventory type's items.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemFieldDef {
+    pub id: i32,
+    pub label: String,
+    pub description: Option<String>,
+    pub field_type: ItemFieldType,
+    pub default_value: Option<String>,
+    pub required: bool,
+    pub options: Vec<String>,
+}
+
+/// An inventory type: what kind of items, their identifier format and custom fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryTypeRecord {
+    pub id: i32,
+    pub kind: InventoryKind,
+    /// The label of the items' identifier ("ICCID", "ESN/MEID").
+    pub identifier_label: String,
+    pub name: String,
+    pub requires_product: bool,
+    pub programming_instructions: Option<String>,
+    pub description: Option<String>,
+    pub active: bool,
+    pub format: InventoryTypeFormat,
+    /// Custom field values of the type itself (client custom fields).
+    pub fields: Vec<FieldValue>,
+    pub item_fields: Vec<ItemFieldDef>,
+    /// The catalog products the type's items go with.
+    pub product_ids: Vec<i32>,
+}
+
+/// One inventory item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryItemRecord {
+    pub id: i32,
+    pub type_id: i32,
+    pub identifier: String,
+    pub status: InventoryItemStatus,
+    pub customer_id: Option<i32>,
+    pub service_id: Option<i32>,
+    pub customer_product_id: Option<i32>,
+    pub assigned_at: Option<DateTime>,
+    pub unavailable_reason_id: Option<i32>,
+    pub note: Option<String>,
+    pub msid: Option<String>,
+    pub msl: Option<String>,
+    pub mdn: Option<String>,
+    /// Values of the type's item fields.
+    pub fields: Vec<FieldValue>,
+    pub created_at: DateTime,
+    pub updated_at: DateTime,
+}
+
+/// One change to an inventory item; the history is append-only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryHistoryRecord {
+    pub item_id: i32,
+    pub at: DateTime,
+    /// The user who made the change.
+    pub user_id: i32,
+    /// The user `user_id` acted as, when through an impersonation key (as in the audit trail).
+    pub on_behalf_of_user_id: Option<i32>,
+    pub operation: String,
+    /// CREATED, UPDATED, ASSIGNED, UNASSIGNED or STATUS.
+    pub action: String,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub note: Option<String>,
 }

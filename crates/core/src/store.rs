@@ -59,6 +59,31 @@ pub trait ClientDb: Send + Sync {
     async fn services_of(&self, customer_id: i32) -> StoreResult<Vec<ServiceRecord>>;
     async fn customer_products_of(&self, customer_id: i32) -> StoreResult<Vec<CustomerProductRecord>>;
 
+    // Services and customer products, one at a time (inventory assignment checks).
+    async fn service(&self, id: i32) -> StoreResult<Option<ServiceRecord>>;
+    async fn customer_product(&self, id: i32) -> StoreResult<Option<CustomerProductRecord>>;
+
+    // Inventory types: few per client, read whole.
+    async fn inventory_types(&self) -> StoreResult<Vec<InventoryTypeRecord>>;
+    async fn inventory_type(&self, id: i32) -> StoreResult<Option<InventoryTypeRecord>>;
+    async fn count_inventory_items_of_type(&self, type_id: i32) -> StoreResult<i64>;
+
+    // Inventory items.
+    async fn inventory_item(&self, id: i32) -> StoreResult<Option<InventoryItemRecord>>;
+    async fn inventory_items(&self, ids: &[i32]) -> StoreResult<Vec<InventoryItemRecord>>;
+    /// The items of one type with any of these identifiers (set-based; any number of them).
+    async fn inventory_items_by_identifiers(&self, type_id: i32, identifiers: &[String]) -> StoreResult<Vec<InventoryItemRecord>>;
+    /// Which of these identifiers the type already has (set-based; any number of them).
+    async fn existing_identifiers(&self, type_id: i32, identifiers: &[String]) -> StoreResult<Vec<String>>;
+    /// Items of any type with this identifier, lowest id first.
+    async fn inventory_items_with_identifier(&self, identifier: &str) -> StoreResult<Vec<InventoryItemRecord>>;
+    /// Items whose current MDN is this, lowest id first.
+    async fn inventory_items_by_mdn(&self, mdn: &str) -> StoreResult<Vec<InventoryItemRecord>>;
+    /// Items assigned to the customer (or any of its services), lowest id first.
+    async fn inventory_items_of_customer(&self, customer_id: i32) -> StoreResult<Vec<InventoryItemRecord>>;
+    /// The item's history, oldest first.
+    async fn inventory_history(&self, item_id: i32) -> StoreResult<Vec<InventoryHistoryRecord>>;
+
     /// Starts a transaction. Everything written through it, including the audit record and
     /// any work queued for later, becomes durable together at `commit`, or not at all.
     async fn begin(&self) -> StoreResult<Box<dyn ClientTx>>;
@@ -77,6 +102,27 @@ pub trait ClientTx: Send {
     async fn put_product(&mut self, product: &Product) -> StoreResult<()>;
 
     async fn insert_customer(&mut self, customer: &CustomerRecord) -> StoreResult<()>;
+
+    /// Reserves `count` consecutive ids for an entity kind and returns the first.
+    async fn next_ids(&mut self, kind: &str, count: i32) -> StoreResult<i32>;
+
+    /// Test and demo setup until orders create them: a service of a customer, and a product
+    /// on a customer's service.
+    async fn insert_service(&mut self, service: &ServiceRecord) -> StoreResult<()>;
+    async fn insert_customer_product(&mut self, product: &CustomerProductRecord) -> StoreResult<()>;
+
+    /// Inserts or replaces an inventory type.
+    async fn put_inventory_type(&mut self, record: &InventoryTypeRecord) -> StoreResult<()>;
+    async fn delete_inventory_type(&mut self, id: i32) -> StoreResult<()>;
+    /// The item, read inside the transaction and locked against concurrent change until commit.
+    async fn inventory_item_for_update(&mut self, id: i32) -> StoreResult<Option<InventoryItemRecord>>;
+    /// Inserts new items, many at a time. A duplicate identifier within a type is
+    /// `StoreError::Conflict`.
+    async fn insert_inventory_items(&mut self, items: &[InventoryItemRecord]) -> StoreResult<()>;
+    /// Replaces stored items (matched by id).
+    async fn update_inventory_items(&mut self, items: &[InventoryItemRecord]) -> StoreResult<()>;
+    /// Appends to items' history.
+    async fn insert_inventory_history(&mut self, entries: &[InventoryHistoryRecord]) -> StoreResult<()>;
 
     async fn audit(&mut self, record: &AuditRecord) -> StoreResult<()>;
 

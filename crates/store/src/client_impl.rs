@@ -205,6 +205,58 @@ impl ClientDb for Client {
             .collect()
     }
 
+    async fn service(&self, id: i32) -> StoreResult<Option<ServiceRecord>> {
+        super::inventory::service(&self.read, &self.p, id).await
+    }
+
+    async fn customer_product(&self, id: i32) -> StoreResult<Option<CustomerProductRecord>> {
+        super::inventory::customer_product(&self.read, &self.p, id).await
+    }
+
+    async fn inventory_types(&self) -> StoreResult<Vec<InventoryTypeRecord>> {
+        super::inventory::types(&self.read, &self.p).await
+    }
+
+    async fn inventory_type(&self, id: i32) -> StoreResult<Option<InventoryTypeRecord>> {
+        super::inventory::type_by_id(&self.read, &self.p, id).await
+    }
+
+    async fn count_inventory_items_of_type(&self, type_id: i32) -> StoreResult<i64> {
+        super::inventory::count_items_of_type(&self.read, &self.p, type_id).await
+    }
+
+    async fn inventory_item(&self, id: i32) -> StoreResult<Option<InventoryItemRecord>> {
+        super::inventory::item(&self.read, &self.p, id).await
+    }
+
+    async fn inventory_items(&self, ids: &[i32]) -> StoreResult<Vec<InventoryItemRecord>> {
+        super::inventory::items(&self.read, &self.p, ids).await
+    }
+
+    async fn inventory_items_by_identifiers(&self, type_id: i32, identifiers: &[String]) -> StoreResult<Vec<InventoryItemRecord>> {
+        super::inventory::items_by_identifiers(&self.read, &self.p, type_id, identifiers).await
+    }
+
+    async fn existing_identifiers(&self, type_id: i32, identifiers: &[String]) -> StoreResult<Vec<String>> {
+        super::inventory::existing_identifiers(&self.read, &self.p, type_id, identifiers).await
+    }
+
+    async fn inventory_items_with_identifier(&self, identifier: &str) -> StoreResult<Vec<InventoryItemRecord>> {
+        super::inventory::items_with_identifier(&self.read, &self.p, identifier).await
+    }
+
+    async fn inventory_items_by_mdn(&self, mdn: &str) -> StoreResult<Vec<InventoryItemRecord>> {
+        super::inventory::items_by_mdn(&self.read, &self.p, mdn).await
+    }
+
+    async fn inventory_items_of_customer(&self, customer_id: i32) -> StoreResult<Vec<InventoryItemRecord>> {
+        super::inventory::items_of_customer(&self.read, &self.p, customer_id).await
+    }
+
+    async fn inventory_history(&self, item_id: i32) -> StoreResult<Vec<InventoryHistoryRecord>> {
+        super::inventory::history(&self.read, &self.p, item_id).await
+    }
+
     async fn begin(&self) -> StoreResult<Box<dyn ClientTx>> {
         let tx = begin_write(&self.write).await.map_err(db_err)?;
         Ok(Box::new(Tx {
@@ -1002,6 +1054,58 @@ impl ClientTx for Tx {
                 .map_err(db_err)?;
         }
         self.raise_counter(kinds::CUSTOMER, x.id).await
+    }
+
+    async fn next_ids(&mut self, kind: &str, count: i32) -> StoreResult<i32> {
+        let p = &self.p;
+        let sql = format!(
+            "INSERT INTO {p}id_counters AS c (kind, last_id) VALUES ($1, $2) \
+             ON CONFLICT (kind) DO UPDATE SET last_id = c.last_id + excluded.last_id RETURNING last_id"
+        );
+        let last: i32 = sqlx::query_scalar(&sql).bind(kind).bind(count).fetch_one(self.conn()).await.map_err(db_err)?;
+        Ok(last - count + 1)
+    }
+
+    async fn insert_service(&mut self, service: &ServiceRecord) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::inventory::insert_service(self.conn(), &p, service).await?;
+        self.raise_counter("service", service.id).await
+    }
+
+    async fn insert_customer_product(&mut self, product: &CustomerProductRecord) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::inventory::insert_customer_product(self.conn(), &p, product).await?;
+        self.raise_counter("customer_product", product.id).await
+    }
+
+    async fn put_inventory_type(&mut self, record: &InventoryTypeRecord) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::inventory::put_type(self.conn(), &p, record).await
+    }
+
+    async fn delete_inventory_type(&mut self, id: i32) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::inventory::delete_type(self.conn(), &p, id).await
+    }
+
+    async fn inventory_item_for_update(&mut self, id: i32) -> StoreResult<Option<InventoryItemRecord>> {
+        let p = self.p.clone();
+        super::inventory::item_for_update(self.conn(), &p, id).await
+    }
+
+    async fn insert_inventory_items(&mut self, items: &[InventoryItemRecord]) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::inventory::insert_items(self.conn(), &p, items).await
+    }
+
+    async fn update_inventory_items(&mut self, items: &[InventoryItemRecord]) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::inventory::update_items(self.conn(), &p, items).await
+    }
+
+    async fn insert_inventory_history(&mut self, entries: &[InventoryHistoryRecord]) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::inventory::insert_history(self.conn(), &p, entries).await
     }
 
     async fn audit(&mut self, record: &AuditRecord) -> StoreResult<()> {

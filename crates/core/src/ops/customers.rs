@@ -88,6 +88,7 @@ impl Handler for CustomersQuery {
         let customer = db.customer(id).await?.ok_or_else(|| ApiError::not_found(ErrorCode::CustomerNotFound, "Customer", id))?;
         let services = db.services_of(id).await?;
         let products = db.customer_products_of(id).await?;
+        let mut inventory = super::inventory::inventory_by_service(ctx, id).await?;
         let config = ctx.config();
         let services = services
             .into_iter()
@@ -129,7 +130,7 @@ impl Handler for CustomersQuery {
                             }
                         })
                         .collect(),
-                    inventory: vec![],
+                    inventory: inventory.remove(&s.id).unwrap_or_default(),
                 }
             })
             .collect();

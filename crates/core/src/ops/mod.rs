@@ -1,6 +1,8 @@
 //! The operations' behaviour, one module per area of the seeds.
 
 pub mod customers;
+pub mod identifiers;
+pub mod inventory;
 pub mod products;
 pub mod sessions;
 mod validate;

@@ -1,0 +1,454 @@
+//! Inventory types, items and item history, for both engines.
+//!
+//! Compiled twice like `client_impl.rs` (as `sqlite::inventory` and `postgres::inventory`);
+//! `client_impl.rs` delegates the inventory methods of `ClientDb`/`ClientTx` here. Bulk writes
+//! are multi-row INSERTs of [`ROWS_PER_INSERT`] rows, and identifier checks are `IN` lists of
+//! [`KEYS_PER_QUERY`] keys, so the number of statements grows with the data but each stays
+//! within both engines' bind-parameter limits (SQLite 32766, PostgreSQL 65535).
+
+use super::{money_in, money_out, Db, Money};
+use crate::common::{db_err, enum_str, from_json, opt_time, parse_enum, time, to_json};
+use patchbay_core::error::StoreResult;
+use patchbay_core::model::*;
+use sqlx::{Pool, QueryBuilder, Row};
+
+type DbRow = <Db as sqlx::Database>::Row;
+type Conn = <Db as sqlx::Database>::Connection;
+
+/// Rows per multi-row INSERT (items have 16 columns: 16,000 parameters).
+const ROWS_PER_INSERT: usize = 1000;
+/// Keys per `IN (…)` list.
+const KEYS_PER_QUERY: usize = 5000;
+
+/// How a statement filters on a set of identifiers. SQLite probes its index once per member of
+/// an `IN (…)` list; PostgreSQL gets one array parameter (`= ANY($n)`), which it hashes or
+/// probes whatever its statistics say (a long `IN` list of parameters can otherwise be planned
+/// as a sequential scan comparing every row with every member). These statements are not
+/// prepared for reuse: a generic plan made while the table's statistics are stale (right after
+/// a bulk import) would compare every row with every member of the array.
+trait IdentifierSet: sqlx::Database {
+    fn push_identifiers(q: &mut QueryBuilder<'_, Self>, keys: &[String]);
+}
+
+impl IdentifierSet for sqlx::Sqlite {
+    fn push_identifiers(q: &mut QueryBuilder<'_, Self>, keys: &[String]) {
+        q.push(" IN (");
+        let mut list = q.separated(", ");
+        for k in keys {
+            list.push_bind(k.clone());
+        }
+        q.push(")");
+    }
+}
+
+impl IdentifierSet for sqlx::Postgres {
+    fn push_identifiers(q: &mut QueryBuilder<'_, Self>, keys: &[String]) {
+        q.push(" = ANY(").push_bind(keys.to_vec()).push(")");
+    }
+}
+
+fn is_postgres() -> bool {
+    <Db as sqlx::Database>::NAME == "PostgreSQL"
+}
+
+fn get<'r, T>(row: &'r DbRow, i: usize) -> StoreResult<T>
+where
+    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
+{
+    row.try_get(i).map_err(db_err)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Types.
+
+const TYPE_COLUMNS: &str =
+    "id, kind, identifier_label, name, requires_product, programming_instructions, description, \
+                            active, format, fields, item_fields, product_ids";
+
+fn type_row(r: &DbRow) -> StoreResult<InventoryTypeRecord> {
+    Ok(InventoryTypeRecord {
+        id: get(r, 0)?,
+        kind: parse_enum("inventory type kind", get(r, 1)?)?,
+        identifier_label: get(r, 2)?,
+        name: get(r, 3)?,
+        requires_product: get(r, 4)?,
+        programming_instructions: get(r, 5)?,
+        description: get(r, 6)?,
+        active: get(r, 7)?,
+        format: parse_enum("inventory type format", get(r, 8)?)?,
+        fields: from_json("inventory type fields", &get::<String>(r, 9)?)?,
+        item_fields: from_json("inventory item fields", &get::<String>(r, 10)?)?,
+        product_ids: from_json("inventory type products", &get::<String>(r, 11)?)?,
+    })
+}
+
+pub(crate) async fn types(pool: &Pool<Db>, p: &str) -> StoreResult<Vec<InventoryTypeRecord>> {
+    let sql = format!("SELECT {TYPE_COLUMNS} FROM {p}inventory_types ORDER BY id");
+    sqlx::query(&sql).fetch_all(pool).await.map_err(db_err)?.iter().map(type_row).collect()
+}
+
+pub(crate) async fn type_by_id(pool: &Pool<Db>, p: &str, id: i32) -> StoreResult<Option<InventoryTypeRecord>> {
+    let sql = format!("SELECT {TYPE_COLUMNS} FROM {p}inventory_types WHERE id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)?.as_ref().map(type_row).transpose()
+}
+
+pub(crate) async fn count_items_of_type(pool: &Pool<Db>, p: &str, type_id: i32) -> StoreResult<i64> {
+    let sql = format!("SELECT COUNT(*) FROM {p}inventory_items WHERE type_id = $1");
+    sqlx::query_scalar(&sql).bind(type_id).fetch_one(pool).await.map_err(db_err)
+}
+
+pub(crate) async fn put_type(c: &mut Conn, p: &str, t: &InventoryTypeRecord) -> StoreResult<()> {
+    let sql = format!(
+        "INSERT INTO {p}inventory_types ({TYPE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, identifier_label = excluded.identifier_label, \
+             name = excluded.name, requires_product = excluded.requires_product, \
+             programming_instructions = excluded.programming_instructions, description = excluded.description, \
+             active = excluded.active, format = excluded.format, fields = excluded.fields, \
+             item_fields = excluded.item_fields, product_ids = excluded.product_ids"
+    );
+    sqlx::query(&sql)
+        .bind(t.id)
+        .bind(enum_str(&t.kind))
+        .bind(&t.identifier_label)
+        .bind(&t.name)
+        .bind(t.requires_product)
+        .bind(&t.programming_instructions)
+        .bind(&t.description)
+        .bind(t.active)
+        .bind(enum_str(&t.format))
+        .bind(to_json(&t.fields))
+        .bind(to_json(&t.item_fields))
+        .bind(to_json(&t.product_ids))
+        .execute(c)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+pub(crate) async fn delete_type(c: &mut Conn, p: &str, id: i32) -> StoreResult<()> {
+    sqlx::query(&format!("DELETE FROM {p}inventory_types WHERE id = $1")).bind(id).execute(c).await.map_err(db_err)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Items.
+
+const ITEM_COLUMNS: &str =
+    "id, type_id, identifier, status, customer_id, service_id, customer_product_id, assigned_at, \
+                            unavailable_reason_id, note, msid, msl, mdn, fields, created_at, updated_at";
+
+fn item_row(r: &DbRow) -> StoreResult<InventoryItemRecord> {
+    let fields = match get::<Option<String>>(r, 13)? {
+        Some(json) => from_json("inventory item fields", &json)?,
+        None => Vec::new(),
+    };
+    Ok(InventoryItemRecord {
+        id: get(r, 0)?,
+        type_id: get(r, 1)?,
+        identifier: get(r, 2)?,
+        status: parse_enum("inventory item status", get(r, 3)?)?,
+        customer_id: get(r, 4)?,
+        service_id: get(r, 5)?,
+        customer_product_id: get(r, 6)?,
+        assigned_at: opt_time("inventory assigned_at", get(r, 7)?)?,
+        unavailable_reason_id: get(r, 8)?,
+        note: get(r, 9)?,
+        msid: get(r, 10)?,
+        msl: get(r, 11)?,
+        mdn: get(r, 12)?,
+        fields,
+        created_at: time("inventory created_at", get(r, 14)?)?,
+        updated_at: time("inventory updated_at", get(r, 15)?)?,
+    })
+}
+
+fn fields_json(fields: &[FieldValue]) -> Option<String> {
+    (!fields.is_empty()).then(|| to_json(&fields))
+}
+
+async fn items_where(
+    pool: &Pool<Db>,
+    p: &str,
+    condition: &str,
+    key: impl ToString,
+) -> StoreResult<Vec<InventoryItemRecord>> {
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM {p}inventory_items WHERE {condition} ORDER BY id");
+    sqlx::query(&sql).bind(key.to_string()).fetch_all(pool).await.map_err(db_err)?.iter().map(item_row).collect()
+}
+
+pub(crate) async fn item(pool: &Pool<Db>, p: &str, id: i32) -> StoreResult<Option<InventoryItemRecord>> {
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM {p}inventory_items WHERE id = $1");
+    sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)?.as_ref().map(item_row).transpose()
+}
+
+pub(crate) async fn items(pool: &Pool<Db>, p: &str, ids: &[i32]) -> StoreResult<Vec<InventoryItemRecord>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(KEYS_PER_QUERY) {
+        let mut q = QueryBuilder::<Db>::new(format!("SELECT {ITEM_COLUMNS} FROM {p}inventory_items WHERE id IN ("));
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        for r in q.build().fetch_all(pool).await.map_err(db_err)? {
+            out.push(item_row(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) async fn items_by_identifiers(
+    pool: &Pool<Db>,
+    p: &str,
+    type_id: i32,
+    identifiers: &[String],
+) -> StoreResult<Vec<InventoryItemRecord>> {
+    let mut out = Vec::new();
+    for chunk in identifiers.chunks(KEYS_PER_QUERY) {
+        let mut q = QueryBuilder::<Db>::new(format!("SELECT {ITEM_COLUMNS} FROM {p}inventory_items WHERE type_id = "));
+        q.push_bind(type_id).push(" AND identifier");
+        Db::push_identifiers(&mut q, chunk);
+        // Planned with the actual set each time (see `IdentifierSet`), never a cached generic plan.
+        for r in q.build().persistent(false).fetch_all(pool).await.map_err(db_err)? {
+            out.push(item_row(&r)?);
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) async fn existing_identifiers(
+    pool: &Pool<Db>,
+    p: &str,
+    type_id: i32,
+    identifiers: &[String],
+) -> StoreResult<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in identifiers.chunks(KEYS_PER_QUERY) {
+        let mut q = QueryBuilder::<Db>::new(format!("SELECT identifier FROM {p}inventory_items WHERE type_id = "));
+        q.push_bind(type_id).push(" AND identifier");
+        Db::push_identifiers(&mut q, chunk);
+        // Planned with the actual set each time (see `IdentifierSet`), never a cached generic plan.
+        for r in q.build().persistent(false).fetch_all(pool).await.map_err(db_err)? {
+            out.push(get(&r, 0)?);
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) async fn items_with_identifier(
+    pool: &Pool<Db>,
+    p: &str,
+    identifier: &str,
+) -> StoreResult<Vec<InventoryItemRecord>> {
+    items_where(pool, p, "identifier = $1", identifier).await
+}
+
+pub(crate) async fn items_by_mdn(pool: &Pool<Db>, p: &str, mdn: &str) -> StoreResult<Vec<InventoryItemRecord>> {
+    items_where(pool, p, "mdn = $1", mdn).await
+}
+
+pub(crate) async fn items_of_customer(
+    pool: &Pool<Db>,
+    p: &str,
+    customer_id: i32,
+) -> StoreResult<Vec<InventoryItemRecord>> {
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM {p}inventory_items WHERE customer_id = $1 ORDER BY id");
+    sqlx::query(&sql).bind(customer_id).fetch_all(pool).await.map_err(db_err)?.iter().map(item_row).collect()
+}
+
+pub(crate) async fn item_for_update(c: &mut Conn, p: &str, id: i32) -> StoreResult<Option<InventoryItemRecord>> {
+    // SQLite's write transactions already hold the database's write lock (BEGIN IMMEDIATE).
+    let lock = if is_postgres() { " FOR UPDATE" } else { "" };
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM {p}inventory_items WHERE id = $1{lock}");
+    sqlx::query(&sql).bind(id).fetch_optional(c).await.map_err(db_err)?.as_ref().map(item_row).transpose()
+}
+
+pub(crate) async fn insert_items(c: &mut Conn, p: &str, items: &[InventoryItemRecord]) -> StoreResult<()> {
+    for chunk in items.chunks(ROWS_PER_INSERT) {
+        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}inventory_items ({ITEM_COLUMNS}) "));
+        q.push_values(chunk, |mut b, x| {
+            b.push_bind(x.id)
+                .push_bind(x.type_id)
+                .push_bind(x.identifier.as_str())
+                .push_bind(enum_str(&x.status))
+                .push_bind(x.customer_id)
+                .push_bind(x.service_id)
+                .push_bind(x.customer_product_id)
+                .push_bind(x.assigned_at.map(|d| d.unix()))
+                .push_bind(x.unavailable_reason_id)
+                .push_bind(x.note.as_deref())
+                .push_bind(x.msid.as_deref())
+                .push_bind(x.msl.as_deref())
+                .push_bind(x.mdn.as_deref())
+                .push_bind(fields_json(&x.fields))
+                .push_bind(x.created_at.unix())
+                .push_bind(x.updated_at.unix());
+        });
+        q.build().execute(&mut *c).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn update_items(c: &mut Conn, p: &str, items: &[InventoryItemRecord]) -> StoreResult<()> {
+    let sql = format!(
+        "UPDATE {p}inventory_items SET status = $2, customer_id = $3, service_id = $4, customer_product_id = $5, \
+             assigned_at = $6, unavailable_reason_id = $7, note = $8, msid = $9, msl = $10, mdn = $11, fields = $12, \
+             updated_at = $13 \
+         WHERE id = $1"
+    );
+    for x in items {
+        sqlx::query(&sql)
+            .bind(x.id)
+            .bind(enum_str(&x.status))
+            .bind(x.customer_id)
+            .bind(x.service_id)
+            .bind(x.customer_product_id)
+            .bind(x.assigned_at.map(|d| d.unix()))
+            .bind(x.unavailable_reason_id)
+            .bind(&x.note)
+            .bind(&x.msid)
+            .bind(&x.msl)
+            .bind(&x.mdn)
+            .bind(fields_json(&x.fields))
+            .bind(x.updated_at.unix())
+            .execute(&mut *c)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// History.
+
+const HISTORY_COLUMNS: &str =
+    "item_id, at, user_id, on_behalf_of_user_id, operation, action, field, old_value, new_value, note";
+
+pub(crate) async fn insert_history(c: &mut Conn, p: &str, entries: &[InventoryHistoryRecord]) -> StoreResult<()> {
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}inventory_history ({HISTORY_COLUMNS}) "));
+        q.push_values(chunk, |mut b, h| {
+            b.push_bind(h.item_id)
+                .push_bind(h.at.unix())
+                .push_bind(h.user_id)
+                .push_bind(h.on_behalf_of_user_id)
+                .push_bind(h.operation.as_str())
+                .push_bind(h.action.as_str())
+                .push_bind(h.field.as_deref())
+                .push_bind(h.old_value.as_deref())
+                .push_bind(h.new_value.as_deref())
+                .push_bind(h.note.as_deref());
+        });
+        q.build().execute(&mut *c).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn history(pool: &Pool<Db>, p: &str, item_id: i32) -> StoreResult<Vec<InventoryHistoryRecord>> {
+    let sql = format!("SELECT {HISTORY_COLUMNS} FROM {p}inventory_history WHERE item_id = $1 ORDER BY id");
+    sqlx::query(&sql)
+        .bind(item_id)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(|r| {
+            Ok(InventoryHistoryRecord {
+                item_id: get(r, 0)?,
+                at: time("inventory history at", get(r, 1)?)?,
+                user_id: get(r, 2)?,
+                on_behalf_of_user_id: get(r, 3)?,
+                operation: get(r, 4)?,
+                action: get(r, 5)?,
+                field: get(r, 6)?,
+                old_value: get(r, 7)?,
+                new_value: get(r, 8)?,
+                note: get(r, 9)?,
+            })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services and customer products, one at a time, and their test/demo setup.
+
+pub(crate) async fn service(pool: &Pool<Db>, p: &str, id: i32) -> StoreResult<Option<ServiceRecord>> {
+    let sql = format!(
+        "SELECT id, customer_id, tn, line_type_id, provider_id, package_id, description, created_at \
+         FROM {p}services WHERE id = $1"
+    );
+    let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)? else { return Ok(None) };
+    Ok(Some(ServiceRecord {
+        id: get(&r, 0)?,
+        customer_id: get(&r, 1)?,
+        tn: get(&r, 2)?,
+        line_type_id: get(&r, 3)?,
+        provider_id: get(&r, 4)?,
+        package_id: get(&r, 5)?,
+        description: get(&r, 6)?,
+        created_at: time("service created_at", get(&r, 7)?)?,
+    }))
+}
+
+pub(crate) async fn insert_service(c: &mut Conn, p: &str, s: &ServiceRecord) -> StoreResult<()> {
+    let sql = format!(
+        "INSERT INTO {p}services (id, customer_id, tn, line_type_id, provider_id, package_id, description, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    );
+    sqlx::query(&sql)
+        .bind(s.id)
+        .bind(s.customer_id)
+        .bind(&s.tn)
+        .bind(s.line_type_id)
+        .bind(s.provider_id)
+        .bind(s.package_id)
+        .bind(&s.description)
+        .bind(s.created_at.unix())
+        .execute(c)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+pub(crate) async fn customer_product(pool: &Pool<Db>, p: &str, id: i32) -> StoreResult<Option<CustomerProductRecord>> {
+    let sql = format!(
+        "SELECT id, customer_id, service_id, product_id, description, rate, quantity, status, activated_at, billed_through \
+         FROM {p}customer_products WHERE id = $1"
+    );
+    let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)? else { return Ok(None) };
+    Ok(Some(CustomerProductRecord {
+        id: get(&r, 0)?,
+        customer_id: get(&r, 1)?,
+        service_id: get(&r, 2)?,
+        product_id: get(&r, 3)?,
+        description: get(&r, 4)?,
+        rate: money_out(get::<Money>(&r, 5)?)?,
+        quantity: get(&r, 6)?,
+        status: parse_enum("customer product status", get(&r, 7)?)?,
+        activated_at: opt_time("activated_at", get(&r, 8)?)?,
+        billed_through: opt_time("billed_through", get(&r, 9)?)?,
+    }))
+}
+
+pub(crate) async fn insert_customer_product(c: &mut Conn, p: &str, x: &CustomerProductRecord) -> StoreResult<()> {
+    let sql = format!(
+        "INSERT INTO {p}customer_products (id, customer_id, service_id, product_id, description, rate, quantity, status, \
+             activated_at, billed_through) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    );
+    sqlx::query(&sql)
+        .bind(x.id)
+        .bind(x.customer_id)
+        .bind(x.service_id)
+        .bind(x.product_id)
+        .bind(&x.description)
+        .bind(money_in(&x.rate))
+        .bind(x.quantity)
+        .bind(enum_str(&x.status))
+        .bind(x.activated_at.map(|d| d.unix()))
+        .bind(x.billed_through.map(|d| d.unix()))
+        .execute(c)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}

@@ -39,7 +39,76 @@ pub async fn populate(engine: &Engine) -> Result<()> {
             bail!("demo customer refused: {}", done.result["Header"]);
         }
     }
+    inventory(engine).await
+}
+
+/// Demo inventory: a SIM card type with ten SIMs, a handset type with three phones, and a
+/// telephone number type with five DIDs, created through the API like the customers.
+async fn inventory(engine: &Engine) -> Result<()> {
+    let call = |op: &'static str, mut req: Value| async move {
+        req["Credentials"] = demo_credentials();
+        let done = engine.execute(op, req).await.expect("inventory operations exist");
+        if done.result["Header"]["Success"] != true {
+            bail!("demo {op} refused: {}", done.result["Header"]);
+        }
+        Ok(done.result)
+    };
+    let sim = call(
+        "InventoryTypes_Create",
+        json!({"InventoryType": {"Type": "SIM_Card", "Identifier": "ICCID", "Name": "Nano SIM", "RequiresProduct": true,
+               "Format": "ICCID_DECIMAL", "ProductIDs": [100]}}),
+    )
+    .await?["ID"]
+        .clone();
+    let phone = call(
+        "InventoryTypes_Create",
+        json!({"InventoryType": {"Type": "Mobile_Device", "Identifier": "ESN/MEID", "Name": "Phone X", "RequiresProduct": true,
+               "Format": "ESN_OR_MEID_DECIMAL", "ProductIDs": [102],
+               "ItemFields": [{"Label": "Color", "FieldType": "Drop Down List", "Options": ["Black", "Silver"], "DefaultValue": "Black"}]}}),
+    )
+    .await?["ID"]
+        .clone();
+    let did = call(
+        "InventoryTypes_Create",
+        json!({"InventoryType": {"Type": "Telephone_Number", "Identifier": "DID", "Name": "Austin DIDs", "ProductIDs": [101]}}),
+    )
+    .await?["ID"]
+        .clone();
+    // Real ICCIDs: issuer 8901410, a serial, and the Luhn check digit.
+    let sims: Vec<Value> = (1..=10u64).map(|n| json!({"InventoryTypeID": sim, "Identifier": iccid(n)})).collect();
+    call("Inventory_Bulk_Create", json!({"InventoryItems": sims})).await?;
+    let phones = vec![
+        json!({"InventoryTypeID": phone, "Identifier": "15901193046", "Wireless": {"MSL": "123456"}}),
+        json!({"InventoryTypeID": phone, "Identifier": "268435456000009001", "Fields": [{"Label": "Color", "Value": "Silver"}]}),
+        json!({"InventoryTypeID": phone, "Identifier": "25516777215", "Status": "UNAVAILABLE", "UnavailableReasonID": 1, "Note": "cracked screen"}),
+    ];
+    call("Inventory_Bulk_Create", json!({"InventoryItems": phones})).await?;
+    let dids: Vec<Value> =
+        (0..5).map(|n| json!({"InventoryTypeID": did, "Identifier": format!("51255501{n:02}")})).collect();
+    call("Inventory_Bulk_Create", json!({"InventoryItems": dids})).await?;
     Ok(())
+}
+
+fn iccid(n: u64) -> String {
+    let payload = format!("8901410{n:012}");
+    let sum: u32 = payload
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 0 {
+                if d * 2 > 9 {
+                    d * 2 - 9
+                } else {
+                    d * 2
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    format!("{payload}{}", (10 - sum % 10) % 10)
 }
 
 pub fn print_welcome(addr: SocketAddr) {

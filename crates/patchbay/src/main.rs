@@ -1,6 +1,7 @@
 //! `patchbay`: a thin command line over the Patchbay libraries.
 
 mod demo;
+mod inventory;
 
 /// Keeps an idle server small. Each argon2 password check allocates a 19 MiB working buffer;
 /// glibc serves such blocks with mmap and returns them on free, but its threshold for that
@@ -70,6 +71,11 @@ enum Command {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Inventory tasks: `patchbay inventory import --client CODE --type TYPE_ID FILE.csv`.
+    Inventory {
+        #[command(subcommand)]
+        command: inventory::InventoryCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -98,6 +104,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Inventory { command } => inventory::run(command).await?,
         Command::Migrate { db } => {
             let store = open(&db.database).await?;
             store.migrate().await.context("migrating the database")?;

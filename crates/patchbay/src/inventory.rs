@@ -1,0 +1,205 @@
+//! `patchbay inventory import`: creates inventory items from a CSV file with the same
+//! validation and all-or-nothing rule as Inventory_Bulk_Create (it runs the same core function,
+//! `patchbay_core::ops::inventory::import_items`).
+
+use anyhow::{anyhow, bail, Context, Result};
+use patchbay_api::common::CustomField;
+use patchbay_api::inventory::{Inventory, InventoryItemStatus, InventoryWireless};
+use patchbay_core::ops::inventory::{import_items, Author, BulkError};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Subcommand)]
+pub enum InventoryCommand {
+    /// Creates inventory items from a CSV file: all of them, or none if any row is refused.
+    ///
+    /// The header names the columns: `Identifier` (required), and optionally `Status`, `Note`,
+    /// `MSID`, `MSL`, `MDN`, `UnavailableReasonID`; any other column is an item custom field of
+    /// the inventory type, by label. Empty cells are "not given".
+    Import {
+        #[command(flatten)]
+        db: super::DatabaseArg,
+        /// The client code.
+        #[arg(long)]
+        client: String,
+        /// The inventory type id of every item.
+        #[arg(long = "type", value_name = "TYPE_ID")]
+        type_id: i32,
+        /// The user recorded in the items' history (default: the command line, user id 0).
+        #[arg(long)]
+        user: Option<String>,
+        file: PathBuf,
+    },
+}
+
+pub async fn run(cmd: InventoryCommand) -> Result<()> {
+    match cmd {
+        InventoryCommand::Import { db, client, type_id, user, file } => {
+            let store = super::open(&db.database).await?;
+            store.migrate().await.context("migrating the database")?;
+            let result = import(&*store, &client, type_id, user.as_deref(), &file).await;
+            store.close().await;
+            let n = result?;
+            println!("imported {n} inventory item(s) into client {client}, inventory type {type_id}");
+            Ok(())
+        }
+    }
+}
+
+/// Reads the CSV into items; every unreadable row is reported with its line number.
+fn read_csv(file: &Path, type_id: i32) -> Result<Vec<Inventory>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(file)
+        .with_context(|| format!("reading {}", file.display()))?;
+    let headers: Vec<String> =
+        reader.headers().context("reading the header line")?.iter().map(str::to_string).collect();
+    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let identifier =
+        col("Identifier").ok_or_else(|| anyhow!("{}: the header has no Identifier column", file.display()))?;
+    let known = ["Identifier", "Status", "Note", "MSID", "MSL", "MDN", "UnavailableReasonID"];
+    let (status, note, msid, msl, mdn, reason) =
+        (col("Status"), col("Note"), col("MSID"), col("MSL"), col("MDN"), col("UnavailableReasonID"));
+    let custom: Vec<(usize, String)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !known.iter().any(|k| k.eq_ignore_ascii_case(h)))
+        .map(|(i, h)| (i, h.clone()))
+        .collect();
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    for (row, record) in reader.records().enumerate() {
+        let line = row + 2;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).filter(|v| !v.is_empty()).map(str::to_string);
+        let id = cell(Some(identifier));
+        let status = match cell(status) {
+            None => None,
+            Some(s) => match InventoryItemStatus::from_wire(&s.to_ascii_uppercase()) {
+                Some(st) => Some(st),
+                None => {
+                    errors.push(format!(
+                        "line {line} ({}): Status: {s:?} is not AVAILABLE, UNAVAILABLE or ASSIGNED",
+                        id.as_deref().unwrap_or("")
+                    ));
+                    continue;
+                }
+            },
+        };
+        let unavailable_reason_id = match cell(reason) {
+            None => None,
+            Some(s) => match s.parse::<i32>() {
+                Ok(v) => Some(v),
+                Err(_) => {
+                    errors.push(format!(
+                        "line {line} ({}): UnavailableReasonID: {s:?} is not a whole number",
+                        id.as_deref().unwrap_or("")
+                    ));
+                    continue;
+                }
+            },
+        };
+        let fields: Vec<CustomField> = custom
+            .iter()
+            .filter_map(|(i, label)| {
+                record.get(*i).filter(|v| !v.is_empty()).map(|v| CustomField {
+                    field_id: None,
+                    label: Some(label.clone()),
+                    value: Some(v.to_string()),
+                })
+            })
+            .collect();
+        let (msid, msl, mdn) = (cell(msid), cell(msl), cell(mdn));
+        items.push(Inventory {
+            identifier: id,
+            inventory_type_id: Some(type_id),
+            status,
+            unavailable_reason_id,
+            note: cell(note),
+            fields: (!fields.is_empty()).then_some(fields),
+            wireless: (msid.is_some() || msl.is_some() || mdn.is_some()).then_some(InventoryWireless {
+                msid,
+                msl,
+                mdn,
+            }),
+            ..Inventory::default()
+        });
+    }
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("{e}");
+        }
+        bail!("{} row(s) of {} could not be read; nothing was imported", errors.len(), file.display());
+    }
+    Ok(items)
+}
+
+/// Imports the file; returns how many items were created.
+pub async fn import(
+    store: &dyn patchbay_core::store::Store,
+    client: &str,
+    type_id: i32,
+    user: Option<&str>,
+    file: &Path,
+) -> Result<usize> {
+    let db = store.client(client).await?.ok_or_else(|| anyhow!("there is no client {client:?}"))?;
+    let (_, config) = db.load_config().await?;
+    let user_id = match user {
+        None => 0,
+        Some(name) => config
+            .users
+            .iter()
+            .find(|u| u.username == name)
+            .map(|u| u.id)
+            .ok_or_else(|| anyhow!("client {client} has no user {name:?}"))?,
+    };
+    let items = read_csv(file, type_id)?;
+    let total = items.len();
+    let bar = if std::io::stdout().is_terminal() {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} items written ({elapsed})")
+                .expect("a valid template"),
+        );
+        Some(bar)
+    } else {
+        None
+    };
+    let author = Author { user_id, on_behalf_of_user_id: None, operation: "patchbay inventory import".into() };
+    let progress_bar = bar.clone();
+    let result = import_items(&*db, &config, &author, items, &move |n| {
+        if let Some(b) = &progress_bar {
+            b.set_position(n as u64);
+        }
+    })
+    .await;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    match result {
+        Ok(ids) => Ok(ids.len()),
+        Err(BulkError::Items { failures, total: failed }) => {
+            for f in &failures {
+                // Data row n is line n + 1 of the file (after the header).
+                eprintln!(
+                    "line {} ({}): {}: {}",
+                    f.position + 1,
+                    f.identifier.as_deref().unwrap_or(""),
+                    f.field,
+                    f.rule
+                );
+            }
+            if failed > failures.len() {
+                eprintln!("… and {} more", failed - failures.len());
+            }
+            bail!("{failed} of {total} row(s) refused; nothing was imported")
+        }
+        Err(BulkError::Request(e)) => bail!("{}", e.message.unwrap_or_else(|| e.code.description().to_string())),
+    }
+}

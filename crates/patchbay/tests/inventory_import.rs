@@ -1,0 +1,118 @@
+//! `patchbay inventory import`: the command run on a fresh database (SQLite, or PostgreSQL
+//! when PATCHBAY_TEST_DATABASE_URL is set).
+
+use patchbay_core::Engine;
+use serde_json::json;
+use std::process::Command;
+
+const SETTINGS: &str = include_str!("../../../tests/fixtures/settings.toml");
+
+fn patchbay(url: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_patchbay"))
+        .args(args)
+        .env("PATCHBAY_DATABASE_URL", url)
+        .env("PATCHBAY_LOG", "error")
+        .output()
+        .expect("the command runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn import_is_validated_and_all_or_nothing() {
+    let url = patchbay_store::testing::fresh_database_url().await;
+    let store = patchbay_store::open(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    patchbay_core::settings::apply_str(&*store, "fixture", SETTINGS).await.unwrap();
+    let engine = Engine::new(store.clone());
+    let creds = json!({"Username": "api", "Password": "correct horse battery", "Client": "acme"});
+    let t = engine
+        .execute(
+            "InventoryTypes_Create",
+            json!({"Credentials": creds, "InventoryType": {"Type": "SIM_Card", "Identifier": "ICCID", "Name": "SIMs", "RequiresProduct": true,
+                   "Format": "ICCID_DECIMAL", "ItemFields": [{"Label": "Batch", "FieldType": "Text Box", "IsRequired": true}]}}),
+        )
+        .await
+        .unwrap()
+        .result;
+    let type_id = t["ID"].as_i64().expect("type created").to_string();
+    let dir = tempfile::tempdir().unwrap();
+
+    // A bad ICCID, a duplicate, a missing required field and an unreadable status: nothing written.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Identifier,Status,Note,MSID,Batch\n\
+         89014103211118510720,AVAILABLE,first,,B1\n\
+         89014103211118510721,,,,B1\n\
+         89014103211118510720,,,,B1\n\
+         8901410321111851072,,,,\n",
+    )
+    .unwrap();
+    let (ok, _, err) =
+        patchbay(&url, &["inventory", "import", "--client", "acme", "--type", &type_id, bad.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(err.contains("line 3 (89014103211118510721): Identifier:") && err.contains("Luhn"), "{err}");
+    assert!(err.contains("line 4 (89014103211118510720): Identifier: duplicates item 1"), "{err}");
+    assert!(err.contains("line 5 (8901410321111851072): Fields:") && err.contains("Batch"), "{err}");
+    assert!(err.contains("3 of 4 row(s) refused; nothing was imported"), "{err}");
+    let q = engine
+        .execute(
+            "Inventory_Query",
+            json!({"Credentials": creds, "Inventory": {"Identifier": "89014103211118510720", "Type": "SIM_Card"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(q.result["Header"]["Error_Code"], "I2019", "nothing was written");
+
+    let unreadable = dir.path().join("unreadable.csv");
+    std::fs::write(&unreadable, "Identifier,Status\n89014103211118510720,SOLD\n").unwrap();
+    let (ok, _, err) =
+        patchbay(&url, &["inventory", "import", "--client", "acme", "--type", &type_id, unreadable.to_str().unwrap()]);
+    assert!(!ok && err.contains("line 2 (89014103211118510720): Status"), "{err}");
+
+    // The good file.
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "Identifier,Status,Note,MSID,UnavailableReasonID,Batch\n\
+         89014103211118510720,AVAILABLE,first,3125550000,,B1\n\
+         8901410321111851072,UNAVAILABLE,,,1,B2\n",
+    )
+    .unwrap();
+    let (ok, out, err) = patchbay(
+        &url,
+        &["inventory", "import", "--client", "acme", "--type", &type_id, "--user", "api", good.to_str().unwrap()],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("imported 2 inventory item(s)"), "{out}");
+    let q = engine
+        .execute(
+            "Inventory_Query",
+            json!({"Credentials": creds, "Inventory": {"Identifier": "89014103211118510720", "Type": "SIM_Card"}}),
+        )
+        .await
+        .unwrap();
+    let item = &q.result["Inventory"];
+    assert_eq!(item["Note"], "first");
+    assert_eq!(item["Wireless"]["MSID"], "3125550000");
+    assert_eq!(item["Fields"][0]["Value"], "B1");
+    let h = engine
+        .execute("InventoryHistory_Query", json!({"Credentials": creds, "InventoryItemID": item["ID"]}))
+        .await
+        .unwrap();
+    assert_eq!(h.result["History"][0]["Operation"], "patchbay inventory import");
+    assert_eq!(h.result["History"][0]["Username"], "api");
+
+    // Importing it again: every row is now a duplicate.
+    let (ok, _, err) =
+        patchbay(&url, &["inventory", "import", "--client", "acme", "--type", &type_id, good.to_str().unwrap()]);
+    assert!(!ok && err.contains("already exists"), "{err}");
+    let (ok, _, err) =
+        patchbay(&url, &["inventory", "import", "--client", "nobody", "--type", &type_id, good.to_str().unwrap()]);
+    assert!(!ok && err.contains("no client"), "{err}");
+    store.close().await;
+}

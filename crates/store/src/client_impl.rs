@@ -7,20 +7,23 @@
 //! - `Db`: the sqlx database;
 //! - `Money`, `money_in`, `money_out`: how a [`Decimal`] is bound and read (NUMERIC on
 //!   PostgreSQL, canonical decimal text on SQLite);
-//! - `begin_write`, `begin_read`: how write and snapshot-read transactions start.
+//! - `WritePool`, `WriteTx`, `begin_write`, `commit_write`: what writes go through and how a
+//!   write transaction starts and commits (a pool and its `Transaction` on PostgreSQL; on
+//!   SQLite, a savepoint in a group commit, see `sqlite.rs`);
+//! - `begin_read`: how snapshot-read transactions start.
 //!
 //! The SQL itself is portable between SQLite (3.35 or later) and PostgreSQL: `$n` parameters,
 //! `INSERT … ON CONFLICT … DO UPDATE`, `RETURNING`. Table names are prefixed with `p`, which is
 //! empty on SQLite (the file is the client's) and `client_<name>.` on PostgreSQL.
 
-use super::{begin_read, begin_write, money_in, money_out, Db, Money};
+use super::{begin_read, begin_write, commit_write, money_in, money_out, Db, Money, WritePool, WriteTx};
 use crate::common::{db_err, enum_str, from_json, kinds, opt_time, parse_enum, time, to_json};
 use async_trait::async_trait;
 use patchbay_core::error::StoreResult;
 use patchbay_core::model::*;
 use patchbay_core::store::{ClientDb, ClientTx};
 use rust_decimal::Decimal;
-use sqlx::{Pool, Row, Transaction};
+use sqlx::{Pool, Row};
 use std::collections::HashMap;
 
 type DbRow = <Db as sqlx::Database>::Row;
@@ -38,17 +41,18 @@ fn money(row: &DbRow, i: usize) -> StoreResult<Decimal> {
     money_out(get::<Money>(row, i)?)
 }
 
-/// A client's database: a pool to read from, a pool to write through (the same pool on
-/// PostgreSQL), and the prefix that qualifies its tables.
+/// A client's database: a pool to read from, what to write through (the same pool on
+/// PostgreSQL, the file's group-committing writer on SQLite), and the prefix that qualifies
+/// its tables.
 pub(crate) struct Client {
     pub(crate) read: Pool<Db>,
-    pub(crate) write: Pool<Db>,
+    pub(crate) write: WritePool,
     p: String,
     version_sql: String,
 }
 
 impl Client {
-    pub(crate) fn new(read: Pool<Db>, write: Pool<Db>, prefix: String) -> Self {
+    pub(crate) fn new(read: Pool<Db>, write: WritePool, prefix: String) -> Self {
         let version_sql = format!("SELECT version FROM {prefix}config_version WHERE id = 1");
         Client {
             read,
@@ -564,7 +568,7 @@ async fn load_products(c: &mut Conn, p: &str) -> StoreResult<Vec<Product>> {
 
 /// A write transaction on one client's database. Dropping it without `commit` rolls back.
 pub(crate) struct Tx {
-    tx: Transaction<'static, Db>,
+    tx: WriteTx,
     p: String,
 }
 
@@ -1128,6 +1132,6 @@ impl ClientTx for Tx {
     }
 
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        self.tx.commit().await.map_err(db_err)
+        commit_write(self.tx).await
     }
 }

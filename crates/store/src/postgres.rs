@@ -42,8 +42,15 @@ pub(crate) fn money_out(d: Money) -> StoreResult<Decimal> {
     Ok(d)
 }
 
-pub(crate) async fn begin_write(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
+pub(crate) type WritePool = PgPool;
+pub(crate) type WriteTx = Transaction<'static, Postgres>;
+
+pub(crate) async fn begin_write(pool: &PgPool) -> sqlx::Result<WriteTx> {
     pool.begin().await
+}
+
+pub(crate) async fn commit_write(tx: WriteTx) -> StoreResult<()> {
+    tx.commit().await.map_err(db_err)
 }
 
 pub(crate) async fn begin_read(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {

@@ -5,6 +5,47 @@
 //! pools: one writer connection, whose transactions start with `BEGIN IMMEDIATE` (they take
 //! the write lock up front, so two writers never deadlock upgrading a read lock), and a few
 //! reader connections that WAL lets run alongside it.
+//!
+//! # Group commit
+//!
+//! Every COMMIT in `synchronous=FULL` costs an fsync of the WAL, and one connection commits one
+//! transaction at a time, so committing each write transaction alone caps a file at one
+//! transaction per fsync. A client file's write transactions (`ClientDb::begin`) therefore
+//! share COMMITs, without weakening durability: a transaction's `commit` returns Ok only after
+//! the COMMIT that contains it has returned. The [`Writer`] of the file does it:
+//!
+//! - Transactions run one after another on the writer connection, in the order they asked
+//!   (a fair lock). The first opens the outer transaction, the *batch*, with `BEGIN IMMEDIATE`;
+//!   each runs inside it in a savepoint of its own.
+//! - `commit` first refuses the transaction alone if it leaves a deferred foreign key broken
+//!   (SQLite would refuse the whole batch's COMMIT; the counter is read through the C API,
+//!   `sqlite3_db_status(SQLITE_DBSTATUS_DEFERRED_FKS)`), then releases the savepoint into the
+//!   batch. If another transaction is waiting for the writer, it hands the connection on with
+//!   the batch still open and waits; otherwise (a lone writer never waits for a timer), or once
+//!   the batch holds [`MAX_BATCH`](group::MAX_BATCH) transactions, or once its first has waited
+//!   [`MAX_BATCH_AGE`](group::MAX_BATCH_AGE), it COMMITs the batch, and every transaction in it
+//!   gets that COMMIT's outcome. If the COMMIT fails, all of them get the error (nothing is
+//!   acknowledged), and the connection is closed, which rolls the batch back; the next writer
+//!   opens a new one.
+//! - A transaction dropped without `commit` rolls back to its savepoint, as sqlx's own
+//!   `Transaction` does on drop (the rollback is queued on the connection, ahead of anything
+//!   the next writer sends): the others in the batch keep their writes. When nothing else is in
+//!   the batch, the batch itself is rolled back, so the file's write lock is not held idle. A
+//!   statement's error (a duplicate key, say) undoes only that statement, and dropping the
+//!   transaction its savepoint.
+//! - Beginning and committing run in tasks of their own, so a caller that gives up halfway
+//!   (a dropped request) cannot leave the connection in an unknown state or the batch without
+//!   an answer; should a batch find nobody to commit it (every later writer rolled back or gave
+//!   up), a task queued behind them does. Whenever the connection is not where the batch needs
+//!   it (SQLite rolls a transaction back by itself after some I/O errors), the batch fails as
+//!   a whole and the connection is replaced.
+//!
+//! A transaction in a batch waits for the ones after it in the same batch: its latency grows
+//! by theirs (bounded, for short transactions, by the two limits above), in return for one
+//! fsync per batch instead of one per transaction. Readers see a batch when it commits.
+//! Migrations and the checkpoint at close take the writer between batches. The registry (the
+//! main file) writes single statements on its pool, each committed alone, as before;
+//! PostgreSQL is unchanged: each transaction commits alone.
 
 use crate::common::db_err;
 use anyhow::{anyhow, Context};
@@ -12,9 +53,7 @@ use parking_lot::RwLock;
 use patchbay_core::error::{StoreError, StoreResult};
 use rust_decimal::Decimal;
 use sqlx::migrate::Migrator;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, Transaction};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -44,12 +83,19 @@ pub(crate) fn money_in(d: &Decimal) -> Money {
 }
 
 pub(crate) fn money_out(s: Money) -> StoreResult<Decimal> {
-    Decimal::from_str_exact(&s)
-        .map_err(|e| StoreError::Database(format!("stored amount {s:?} is not a decimal: {e}")))
+    Decimal::from_str_exact(&s).map_err(|e| StoreError::Database(format!("stored amount {s:?} is not a decimal: {e}")))
 }
 
-pub(crate) async fn begin_write(pool: &SqlitePool) -> sqlx::Result<Transaction<'static, Sqlite>> {
-    pool.begin_with("BEGIN IMMEDIATE").await
+/// What a file's writes go through: the group committer (see the module docs).
+pub(crate) type WritePool = Writer;
+pub(crate) type WriteTx = group::WriteTx;
+
+pub(crate) async fn begin_write(writer: &Writer) -> sqlx::Result<WriteTx> {
+    writer.begin().await
+}
+
+pub(crate) async fn commit_write(tx: WriteTx) -> StoreResult<()> {
+    tx.commit().await
 }
 
 pub(crate) async fn begin_read(pool: &SqlitePool) -> sqlx::Result<Transaction<'static, Sqlite>> {
@@ -156,17 +202,10 @@ impl SqliteStore {
 
     /// The file of a client's database, given its code (whether or not the client exists).
     pub fn client_path(&self, code: &str) -> StoreResult<PathBuf> {
-        Ok(self
-            .clients_dir
-            .join(format!("{}.db", crate::common::client_db_name(code)?)))
+        Ok(self.clients_dir.join(format!("{}.db", crate::common::client_db_name(code)?)))
     }
 
-    async fn open_client(
-        &self,
-        code: &str,
-        db_name: &str,
-        create: bool,
-    ) -> StoreResult<client::Client> {
+    async fn open_client(&self, code: &str, db_name: &str, create: bool) -> StoreResult<client::Client> {
         let path = self.clients_dir.join(format!("{db_name}.db"));
         if create {
             std::fs::create_dir_all(&self.clients_dir)
@@ -179,12 +218,9 @@ impl SqliteStore {
             )));
         }
         let (read, write) = open_pools(&path, create).await.map_err(|e| {
-            StoreError::Database(format!(
-                "cannot open the database of client {code}, {}: {e}",
-                path.display()
-            ))
+            StoreError::Database(format!("cannot open the database of client {code}, {}: {e}", path.display()))
         })?;
-        Ok(client::Client::new(read, write, String::new()))
+        Ok(client::Client::new(read, Writer::new(write), String::new()))
     }
 
     async fn migrate_registry(&self) -> StoreResult<()> {
@@ -195,15 +231,19 @@ impl SqliteStore {
     }
 
     async fn migrate_client(&self, code: &str, client: &client::Client) -> StoreResult<()> {
-        CLIENT_MIGRATIONS.run(&client.write).await.map_err(|e| {
-            StoreError::Database(format!("migrating the database of client {code}: {e}"))
-        })
+        let fail = |e: String| StoreError::Database(format!("migrating the database of client {code}: {e}"));
+        let mut conn = client.write.exclusive().await.map_err(|e| fail(e.to_string()))?;
+        CLIENT_MIGRATIONS.run_direct(&mut *conn).await.map_err(|e| fail(e.to_string()))
     }
 
     async fn close_all(&self) {
         let clients: Vec<_> = self.clients.write().drain().map(|(_, c)| c).collect();
         for c in clients {
-            close_pools(&c.read, &c.write).await;
+            c.read.close().await;
+            if let Err(e) = c.write.checkpoint().await {
+                tracing::warn!(error = %e, "WAL checkpoint at close failed");
+            }
+            c.write.close().await;
         }
         close_pools(&self.registry.read, &self.registry.write).await;
     }
@@ -212,14 +252,386 @@ impl SqliteStore {
 /// Closes a file's pools, folding the WAL back into the database file first.
 async fn close_pools(read: &SqlitePool, write: &SqlitePool) {
     read.close().await;
-    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(write)
-        .await
-        .map_err(db_err)
-    {
+    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(write).await.map_err(db_err) {
         tracing::warn!(error = %e, "WAL checkpoint at close failed");
     }
     write.close().await;
+}
+
+pub(crate) use group::Writer;
+
+/// Group commit on a file's one writer connection (see the module docs).
+mod group {
+    use crate::common::db_err;
+    use patchbay_core::error::{StoreError, StoreResult};
+    use sqlx::pool::PoolConnection;
+    use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteTransactionManager};
+    use sqlx::{Sqlite, TransactionManager};
+    use std::ops::{Deref, DerefMut};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    use tokio::sync::{watch, Mutex, OwnedMutexGuard};
+
+    type Tm = SqliteTransactionManager;
+
+    /// A batch is committed once it holds this many transactions…
+    pub(crate) const MAX_BATCH: usize = 64;
+    /// …or once its first transaction has waited this long, whoever else is still waiting.
+    pub(crate) const MAX_BATCH_AGE: Duration = Duration::from_millis(5);
+
+    /// The outcome of a batch's COMMIT, shared by its transactions (an error as its message).
+    type Outcome = Option<Result<(), String>>;
+
+    /// The writer of one file. Cheap to clone; the clones share the connection.
+    #[derive(Clone)]
+    pub(crate) struct Writer {
+        inner: Arc<Inner>,
+    }
+
+    struct Inner {
+        /// Hands out the one writer connection (and opens a new one after a failure).
+        pool: SqlitePool,
+        state: Arc<Mutex<State>>,
+        /// Write transactions waiting in `begin` for the connection.
+        waiting: AtomicUsize,
+    }
+
+    /// Owned by whoever holds the lock: the transaction running, or the task committing.
+    #[derive(Default)]
+    struct State {
+        conn: Option<PoolConnection<Sqlite>>,
+        /// The outer transaction, when one is open.
+        batch: Option<Batch>,
+        batches: u64,
+    }
+
+    struct Batch {
+        id: u64,
+        /// When its first transaction was released into it (began waiting for the COMMIT).
+        first_release: Option<Instant>,
+        /// Transactions released into the batch, waiting for its COMMIT.
+        members: usize,
+        /// Whether a task is queued to commit the batch should no member do it.
+        flusher: bool,
+        outcome: watch::Sender<Outcome>,
+    }
+
+    impl State {
+        fn conn(&mut self) -> &mut SqliteConnection {
+            self.conn.as_mut().expect("the writer holds its connection")
+        }
+
+        /// Ends the open batch with `error` (its members get it) and closes the connection,
+        /// which rolls back whatever it had not committed; the next writer opens a new one.
+        fn fail(&mut self, error: &str) {
+            if let Some(batch) = self.batch.take() {
+                batch.outcome.send_replace(Some(Err(error.to_string())));
+            }
+            if let Some(mut conn) = self.conn.take() {
+                conn.close_on_drop();
+            }
+        }
+    }
+
+    /// Counts a task in `Inner::waiting` until it has the lock (or gives up).
+    struct Waiting<'a>(&'a AtomicUsize);
+
+    impl Drop for Waiting<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
+    impl Writer {
+        pub(crate) fn new(pool: SqlitePool) -> Writer {
+            Writer { inner: Arc::new(Inner { pool, state: Arc::default(), waiting: AtomicUsize::new(0) }) }
+        }
+
+        /// Starts a write transaction: a savepoint in the open batch, or in a new one.
+        pub(crate) async fn begin(&self) -> sqlx::Result<WriteTx> {
+            // In a task of its own: should the caller give up halfway, the task still learns
+            // where the connection stands, and dropping the transaction then rolls it back.
+            let writer = self.clone();
+            tokio::spawn(async move { writer.start().await })
+                .await
+                .unwrap_or_else(|e| Err(sqlx::Error::Protocol(format!("beginning a transaction failed: {e}"))))
+        }
+
+        async fn start(self) -> sqlx::Result<WriteTx> {
+            let mut retried = false;
+            loop {
+                let mut state = {
+                    self.inner.waiting.fetch_add(1, Ordering::AcqRel);
+                    let _waiting = Waiting(&self.inner.waiting);
+                    self.inner.state.clone().lock_owned().await
+                };
+                if state.conn.is_none() {
+                    state.conn = Some(self.inner.pool.acquire().await?);
+                }
+                if state.batch.is_none() {
+                    match Tm::begin(state.conn(), Some("BEGIN IMMEDIATE".into())).await {
+                        Ok(()) => {}
+                        // The connection is still inside a transaction it should have left
+                        // (a rollback that failed): replace it.
+                        Err(sqlx::Error::InvalidSavePointStatement) if !retried => {
+                            state.fail("the writer connection was left inside a transaction");
+                            retried = true;
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                    state.batches += 1;
+                    let id = state.batches;
+                    let (outcome, _) = watch::channel(None);
+                    state.batch = Some(Batch { id, first_release: None, members: 0, flusher: false, outcome });
+                }
+                let savepoint = Tm::begin(state.conn(), None).await;
+                let depth = Tm::get_transaction_depth(state.conn());
+                match savepoint {
+                    Ok(()) if depth == 2 => return Ok(WriteTx { writer: self, state: Some(state) }),
+                    // The batch's transaction is not what it should be (SQLite rolled it
+                    // back after an I/O error, say): fail it and start afresh, once.
+                    result => {
+                        let error = match result {
+                            Err(e) => e.to_string(),
+                            Ok(()) => format!("the writer connection is {depth} transactions deep, not 2"),
+                        };
+                        state.fail(&error);
+                        if retried {
+                            return Err(sqlx::Error::Protocol(error));
+                        }
+                        retried = true;
+                    }
+                }
+            }
+        }
+
+        /// The connection, alone: any open batch is committed first. For migrations and the
+        /// checkpoint at close.
+        pub(crate) async fn exclusive(&self) -> sqlx::Result<Exclusive> {
+            let mut state = self.inner.state.clone().lock_owned().await;
+            if state.batch.is_some() {
+                state = commit_batch(state).await;
+            }
+            if state.conn.is_none() {
+                state.conn = Some(self.inner.pool.acquire().await?);
+            }
+            Ok(Exclusive(state))
+        }
+
+        /// Commits any open batch and closes the pool (the connection with it).
+        pub(crate) async fn close(&self) {
+            let mut state = self.inner.state.clone().lock_owned().await;
+            if state.batch.is_some() {
+                state = commit_batch(state).await;
+            }
+            if let Some(conn) = state.conn.take() {
+                let _ = conn.close().await;
+            }
+            self.inner.pool.close().await;
+        }
+
+        /// Folds the WAL back into the database file (at close).
+        pub(crate) async fn checkpoint(&self) -> StoreResult<()> {
+            let mut conn = self.exclusive().await.map_err(db_err)?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await.map_err(db_err)?;
+            Ok(())
+        }
+    }
+
+    /// Runs the batch's COMMIT in a task of its own, so that a caller giving up halfway
+    /// cannot leave the batch's other transactions without an answer; returns the lock.
+    async fn commit_batch(state: OwnedMutexGuard<State>) -> OwnedMutexGuard<State> {
+        let writer = Arc::clone(OwnedMutexGuard::mutex(&state));
+        match tokio::spawn(commit_now(state)).await {
+            Ok(state) => state,
+            // The task panicked (and released the lock, failing the batch): wait our turn.
+            Err(_) => writer.lock_owned().await,
+        }
+    }
+
+    /// COMMITs the open batch and tells its members. On failure the batch's transaction is
+    /// rolled back (the connection is closed), and every member gets the error.
+    async fn commit_now(mut state: OwnedMutexGuard<State>) -> OwnedMutexGuard<State> {
+        let Some(batch) = state.batch.take() else { return state };
+        // sqlx sends no COMMIT for a connection it thinks is outside a transaction: make sure
+        // the batch's transaction is there to commit (this also waits out queued rollbacks).
+        let outcome = match status(state.conn()).await {
+            Ok(s) if s.in_transaction && Tm::get_transaction_depth(state.conn()) == 1 => {
+                match Tm::commit(state.conn()).await {
+                    Ok(()) if Tm::get_transaction_depth(state.conn()) == 0 => Ok(()),
+                    Ok(()) => Err("the writer connection is still inside a transaction".to_string()),
+                    Err(e) => Err(db_err(e).to_string()),
+                }
+            }
+            Ok(_) => Err("the batch's transaction was lost before its COMMIT".to_string()),
+            Err(e) => Err(db_err(e).to_string()),
+        };
+        if let Err(e) = &outcome {
+            tracing::error!(error = %e, transactions = batch.members, "group commit failed");
+            state.batch = Some(batch);
+            state.fail(&format!("the commit failed: {e}"));
+        } else {
+            batch.outcome.send_replace(Some(outcome));
+        }
+        state
+    }
+
+    /// Waits for the COMMIT of the batch `outcome` belongs to.
+    async fn outcome_of(mut outcome: watch::Receiver<Outcome>) -> StoreResult<()> {
+        match outcome.wait_for(Option::is_some).await {
+            Ok(o) => o.clone().expect("waited for Some").map_err(StoreError::Database),
+            Err(_) => Err(StoreError::Database("the commit of the batch did not complete".into())),
+        }
+    }
+
+    /// One write transaction: a savepoint in the writer's open batch. It has the connection
+    /// to itself until `commit` or drop.
+    pub(crate) struct WriteTx {
+        writer: Writer,
+        state: Option<OwnedMutexGuard<State>>,
+    }
+
+    impl WriteTx {
+        fn state(&mut self) -> &mut State {
+            self.state.as_mut().expect("a live transaction holds the writer")
+        }
+
+        /// Releases the savepoint into the batch, then returns once the batch is committed
+        /// (and fsynced): at once when no other writer is waiting, else when the last of them
+        /// (or a bound) commits it.
+        pub(crate) async fn commit(mut self) -> StoreResult<()> {
+            // In a task of its own, like `begin`: the connection's state is always known.
+            let tx = WriteTx { writer: self.writer.clone(), state: self.state.take() };
+            let outcome = tokio::spawn(tx.release())
+                .await
+                .unwrap_or_else(|e| Err(StoreError::Database(format!("committing failed: {e}"))))?;
+            outcome_of(outcome).await
+        }
+
+        /// Releases the savepoint and leaves the batch open for the next writer or commits it;
+        /// returns where the batch's outcome will be told.
+        async fn release(mut self) -> StoreResult<watch::Receiver<Outcome>> {
+            // A deferred foreign key this transaction broke would fail the COMMIT of the whole
+            // batch: refuse this transaction alone (dropping `self` rolls back its savepoint).
+            if status(self.state().conn()).await.map_err(db_err)?.deferred_violations {
+                return Err(StoreError::Database("FOREIGN KEY constraint failed".into()));
+            }
+            Tm::commit(self.state().conn()).await.map_err(db_err)?;
+            let mut state = self.state.take().expect("a live transaction holds the writer");
+            let depth = Tm::get_transaction_depth(state.conn());
+            if depth != 1 {
+                let error = format!("the savepoint was not released: the writer connection is {depth} deep");
+                state.fail(&error);
+                return Err(StoreError::Database(error));
+            }
+            let waiting = self.writer.inner.waiting.load(Ordering::Acquire);
+            let batch = state.batch.as_mut().expect("a savepoint lives in a batch");
+            batch.members += 1;
+            let first_release = *batch.first_release.get_or_insert_with(Instant::now);
+            let outcome = batch.outcome.subscribe();
+            if waiting > 0 && batch.members < MAX_BATCH && first_release.elapsed() < MAX_BATCH_AGE {
+                // Leave the batch open for the next writer. Should none of them commit it (all
+                // roll back, or give up waiting), the flusher does once it has the lock.
+                if !batch.flusher {
+                    batch.flusher = true;
+                    let (id, writer) = (batch.id, self.writer.inner.state.clone());
+                    tokio::spawn(async move {
+                        let state = writer.lock_owned().await;
+                        if state.batch.as_ref().is_some_and(|b| b.id == id) {
+                            commit_now(state).await;
+                        }
+                    });
+                }
+            } else {
+                commit_now(state).await;
+            }
+            Ok(outcome)
+        }
+    }
+
+    impl Drop for WriteTx {
+        /// Rolls back this transaction's savepoint, and the batch's transaction too when it
+        /// holds nobody else's writes, the way sqlx's own `Transaction` does on drop: the
+        /// rollbacks are queued on the connection, whose worker runs them before anything
+        /// the next writer sends.
+        fn drop(&mut self) {
+            let Some(mut state) = self.state.take() else { return };
+            let state = &mut *state;
+            let Some(conn) = state.conn.as_mut() else { return };
+            // Only `begin` and `commit` move the depth, and both wait for it: 2 is the
+            // batch's transaction and this savepoint.
+            if Tm::get_transaction_depth(conn) != 2 {
+                state.fail("a transaction was dropped with the writer connection in an unexpected state");
+                return;
+            }
+            Tm::start_rollback(conn);
+            if state.batch.as_ref().is_some_and(|b| b.members == 0) {
+                Tm::start_rollback(conn);
+                state.batch = None;
+            }
+        }
+    }
+
+    impl Deref for WriteTx {
+        type Target = SqliteConnection;
+
+        fn deref(&self) -> &SqliteConnection {
+            self.state.as_ref().and_then(|s| s.conn.as_deref()).expect("a live transaction holds the writer")
+        }
+    }
+
+    impl DerefMut for WriteTx {
+        fn deref_mut(&mut self) -> &mut SqliteConnection {
+            self.state().conn()
+        }
+    }
+
+    /// The writer connection alone, between batches.
+    pub(crate) struct Exclusive(OwnedMutexGuard<State>);
+
+    impl Deref for Exclusive {
+        type Target = SqliteConnection;
+
+        fn deref(&self) -> &SqliteConnection {
+            self.0.conn.as_deref().expect("held")
+        }
+    }
+
+    impl DerefMut for Exclusive {
+        fn deref_mut(&mut self) -> &mut SqliteConnection {
+            self.0.conn()
+        }
+    }
+
+    /// What SQLite's C API tells of a connection's transaction, and sqlx does not.
+    struct Status {
+        /// Not in autocommit mode.
+        in_transaction: bool,
+        /// Deferred foreign key violations, which COMMIT would refuse.
+        deferred_violations: bool,
+    }
+
+    /// Reads [`Status`] once the connection has run everything sent to it before.
+    async fn status(conn: &mut SqliteConnection) -> sqlx::Result<Status> {
+        use libsqlite3_sys::{sqlite3_db_status, sqlite3_get_autocommit, SQLITE_DBSTATUS_DEFERRED_FKS, SQLITE_OK};
+        let mut handle = conn.lock_handle().await?;
+        let db = handle.as_raw_handle().as_ptr();
+        let (mut current, mut highwater) = (0, 0);
+        // SAFETY: `db` is the open connection, locked for this thread by `handle`; both
+        // functions only read its state (sqlite3_db_status into the two integers).
+        let (autocommit, rc) = unsafe {
+            (
+                sqlite3_get_autocommit(db),
+                sqlite3_db_status(db, SQLITE_DBSTATUS_DEFERRED_FKS, &mut current, &mut highwater, 0),
+            )
+        };
+        if rc != SQLITE_OK {
+            return Err(sqlx::Error::Protocol(format!("sqlite3_db_status failed with code {rc}")));
+        }
+        Ok(Status { in_transaction: autocommit == 0, deferred_violations: current > 0 })
+    }
 }
 
 #[cfg(test)]
@@ -234,47 +646,120 @@ mod tests {
         let (read, write) = open_pools(&path, true).await.unwrap();
         for pool in [&read, &write] {
             let mut c = pool.acquire().await.unwrap();
-            let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
-                .fetch_one(&mut *c)
-                .await
-                .unwrap();
-            let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
-                .fetch_one(&mut *c)
-                .await
-                .unwrap();
-            let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-                .fetch_one(&mut *c)
-                .await
-                .unwrap();
-            let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
-                .fetch_one(&mut *c)
-                .await
-                .unwrap();
-            assert_eq!(
-                (journal.as_str(), synchronous, foreign_keys, busy),
-                ("wal", 2, 1, 5000)
-            );
+            let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *c).await.unwrap();
+            let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *c).await.unwrap();
+            let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *c).await.unwrap();
+            let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(&mut *c).await.unwrap();
+            assert_eq!((journal.as_str(), synchronous, foreign_keys, busy), ("wal", 2, 1, 5000));
         }
 
         // A write transaction holds the write lock from BEGIN, before it writes anything.
-        let tx = begin_write(&write).await.unwrap();
-        let mut other = SqliteConnectOptions::new()
-            .filename(&path)
-            .busy_timeout(Duration::ZERO)
-            .connect()
-            .await
-            .unwrap();
-        let err = sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut other)
-            .await
-            .unwrap_err();
+        let tx = begin_write(&Writer::new(write.clone())).await.unwrap();
+        let mut other =
+            SqliteConnectOptions::new().filename(&path).busy_timeout(Duration::ZERO).connect().await.unwrap();
+        let err = sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap_err();
         assert!(err.to_string().contains("locked"), "{err}");
         // Readers go on meanwhile.
-        sqlx::query("SELECT count(*) FROM sqlite_master")
-            .fetch_one(&read)
-            .await
-            .unwrap();
+        sqlx::query("SELECT count(*) FROM sqlite_master").fetch_one(&read).await.unwrap();
         drop(tx);
         let _ = other.close().await;
+    }
+
+    /// Counts the rows of `t` through a reader.
+    async fn count(read: &SqlitePool) -> i64 {
+        sqlx::query_scalar("SELECT count(*) FROM t").fetch_one(read).await.unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn waiting_writers_share_one_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let (read, write) = open_pools(&dir.path().join("x.db"), true).await.unwrap();
+        sqlx::query("CREATE TABLE t (x INTEGER PRIMARY KEY)").execute(&write).await.unwrap();
+        let writer = Writer::new(write);
+
+        let mut a = writer.begin().await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (1)").execute(&mut *a).await.unwrap();
+        // B (rolled back) and C queue behind A.
+        let (tx_b, rx_b) = tokio::sync::oneshot::channel::<()>();
+        let b = {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                let mut b = writer.begin().await.unwrap();
+                sqlx::query("INSERT INTO t VALUES (2)").execute(&mut *b).await.unwrap();
+                rx_b.await.unwrap();
+                drop(b);
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let c = {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                let mut c = writer.begin().await.unwrap();
+                sqlx::query("INSERT INTO t VALUES (3)").execute(&mut *c).await.unwrap();
+                commit_write(c).await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+
+        // Writers wait, so A's commit leaves the batch open for them: not acknowledged yet,
+        // and not visible.
+        let a = tokio::spawn(commit_write(a));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!a.is_finished(), "A waits for the batch's COMMIT");
+        assert_eq!(count(&read).await, 0);
+
+        // B rolls back its savepoint; C, the last writer, commits the batch for A and itself.
+        tx_b.send(()).unwrap();
+        b.await.unwrap();
+        c.await.unwrap().unwrap();
+        a.await.unwrap().unwrap();
+        let rows: Vec<i64> = sqlx::query_scalar("SELECT x FROM t ORDER BY x").fetch_all(&read).await.unwrap();
+        assert_eq!(rows, [1, 3]);
+
+        // A lone writer commits at once; a dropped lone one rolls back the whole batch.
+        let mut d = writer.begin().await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (4)").execute(&mut *d).await.unwrap();
+        commit_write(d).await.unwrap();
+        assert_eq!(count(&read).await, 3);
+        let mut e = writer.begin().await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (5)").execute(&mut *e).await.unwrap();
+        drop(e);
+        let f = writer.begin().await.unwrap();
+        commit_write(f).await.unwrap();
+        assert_eq!(count(&read).await, 3);
+        writer.close().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_batch_fails_all_its_writers_and_the_writer_recovers() {
+        let dir = tempfile::tempdir().unwrap();
+        let (read, write) = open_pools(&dir.path().join("x.db"), true).await.unwrap();
+        sqlx::query("CREATE TABLE t (x INTEGER PRIMARY KEY)").execute(&write).await.unwrap();
+        let writer = Writer::new(write);
+
+        let mut a = writer.begin().await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (1)").execute(&mut *a).await.unwrap();
+        let b = {
+            let writer = writer.clone();
+            tokio::spawn(async move {
+                let mut b = writer.begin().await.unwrap();
+                // Ends the batch's transaction behind the group's back, as SQLite does itself
+                // after some I/O errors: the COMMIT has nothing to commit.
+                sqlx::query("ROLLBACK").execute(&mut *b).await.unwrap();
+                commit_write(b).await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let a = tokio::spawn(commit_write(a));
+        assert!(b.await.unwrap().is_err());
+        assert!(a.await.unwrap().is_err(), "A was in the lost batch: not acknowledged");
+        assert_eq!(count(&read).await, 0);
+
+        // A fresh connection takes over.
+        let mut c = writer.begin().await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (3)").execute(&mut *c).await.unwrap();
+        commit_write(c).await.unwrap();
+        assert_eq!(count(&read).await, 1);
+        writer.close().await;
     }
 }

@@ -4,50 +4,50 @@ use crate::common::Empty;
 use crate::{customers::*, inventory::*, products::*, sessions::*};
 
 crate::declare_operations! {
-    /// Opens a session for the user named in Credentials.
-    SessionsCreate = "Sessions_Create" (SessionsCreateInput) -> SessionsCreateOutput;
-    /// Tells whose session a SessionKey is.
-    SessionsValidate = "Sessions_Validate" (SessionsValidateInput) -> SessionsValidateOutput;
-    /// Ends a session; the key is refused from then on.
-    SessionsDestroy = "Sessions_Destroy" (SessionsDestroyInput) -> Empty;
-    /// Lets another user act as the caller, through an impersonation key.
-    ImpersonationAuthorize = "Impersonation_Authorize" (ImpersonationAuthorizeInput) -> ImpersonationAuthorizeOutput;
-    /// Adds a product to the catalog.
-    ProductsCreate = "Products_Create" (ProductsCreateInput) -> ProductsCreateOutput;
-    /// Lists catalog products matching every filter given.
-    ProductsQuery = "Products_Query" (ProductsQueryInput) -> ProductsQueryOutput;
-    /// Changes a catalog product.
-    ProductsUpdate = "Products_Update" (ProductsUpdateInput) -> Empty;
-    /// Creates a customer (an extension: the seeds use customers but do not create them).
-    CustomersCreate = "Customers_Create" (CustomersCreateInput) -> CustomersCreateOutput;
-    /// Reads one customer with its services, products and inventory.
-    CustomersQuery = "Customers_Query" (CustomersQueryInput) -> CustomersQueryOutput;
-    /// Creates one inventory item.
-    InventoryCreate = "Inventory_Create" (InventoryCreateInput) -> InventoryCreateOutput;
-    /// Creates many inventory items, all or none.
-    InventoryBulkCreate = "Inventory_Bulk_Create" (InventoryBulkInput) -> InventoryBulkCreateOutput;
-    /// Changes one inventory item: absent or nil fields are left alone, empty ones replace.
-    InventoryUpdate = "Inventory_Update" (InventoryUpdateInput) -> Empty;
-    /// Changes many inventory items, all or none.
-    InventoryBulkUpdate = "Inventory_Bulk_Update" (InventoryBulkInput) -> Empty;
-    /// Finds one inventory item by MDN, by ID, or by Identifier and Type.
-    InventoryQuery = "Inventory_Query" (InventoryQueryInput) -> InventoryQueryOutput;
-    /// Assigns an inventory item to a customer, service or customer product.
-    InventoryAssign = "Inventory_Assign" (InventoryAssignInput) -> Empty;
-    /// Returns an assigned inventory item to AVAILABLE or UNAVAILABLE.
-    InventoryUnassign = "Inventory_Unassign" (InventoryUnassignInput) -> Empty;
-    /// Creates an inventory type.
-    InventoryTypesCreate = "InventoryTypes_Create" (InventoryTypesCreateInput) -> InventoryTypesCreateOutput;
-    /// Changes an inventory type.
-    InventoryTypesUpdate = "InventoryTypes_Update" (InventoryTypesUpdateInput) -> Empty;
-    /// Deletes an inventory type that has no items.
-    InventoryTypesDelete = "InventoryTypes_Delete" (InventoryTypesDeleteInput) -> Empty;
-    /// Lists inventory types matching every filter given.
-    InventoryTypesQuery = "InventoryTypes_Query" (InventoryTypesQueryInput) -> InventoryTypesQueryOutput;
-    /// Attaches service inventory (such as DIDs) to a service by identifier.
-    InventoryTypesAssign = "InventoryTypes_Assign" (InventoryTypesAssignInput) -> Empty;
-    /// Detaches service inventory from a service by identifier.
-    InventoryTypesUnassign = "InventoryTypes_Unassign" (InventoryTypesUnassignInput) -> Empty;
-    /// Extension: the change history of one inventory item, oldest first.
-    InventoryHistoryQuery = "InventoryHistory_Query" (InventoryHistoryQueryInput) -> InventoryHistoryQueryOutput;
-    }
+/// Opens a session for the user named in Credentials.
+SessionsCreate = "Sessions_Create" (SessionsCreateInput) -> SessionsCreateOutput;
+/// Tells whose session a SessionKey is.
+SessionsValidate = "Sessions_Validate" (SessionsValidateInput) -> SessionsValidateOutput;
+/// Ends a session; the key is refused from then on.
+SessionsDestroy = "Sessions_Destroy" (SessionsDestroyInput) -> Empty;
+/// Lets another user act as the caller, through an impersonation key.
+ImpersonationAuthorize = "Impersonation_Authorize" (ImpersonationAuthorizeInput) -> ImpersonationAuthorizeOutput;
+/// Adds a product to the catalog.
+ProductsCreate = "Products_Create" (ProductsCreateInput) -> ProductsCreateOutput;
+/// Lists catalog products matching every filter given.
+ProductsQuery = "Products_Query" (ProductsQueryInput) -> ProductsQueryOutput;
+/// Changes a catalog product.
+ProductsUpdate = "Products_Update" (ProductsUpdateInput) -> Empty;
+/// Creates a customer (an extension: the seeds use customers but do not create them).
+CustomersCreate = "Customers_Create" (CustomersCreateInput) -> CustomersCreateOutput;
+/// Reads one customer with its services, products and inventory.
+CustomersQuery = "Customers_Query" (CustomersQueryInput) -> CustomersQueryOutput;
+/// Creates one inventory item.
+InventoryCreate = "Inventory_Create" (InventoryCreateInput) -> InventoryCreateOutput;
+/// Creates many inventory items, all or none.
+InventoryBulkCreate = "Inventory_Bulk_Create" (InventoryBulkInput) -> InventoryBulkCreateOutput;
+/// Changes one inventory item: absent or nil fields are left alone, empty ones replace.
+InventoryUpdate = "Inventory_Update" (InventoryUpdateInput) -> Empty;
+/// Changes many inventory items, all or none.
+InventoryBulkUpdate = "Inventory_Bulk_Update" (InventoryBulkInput) -> Empty;
+/// Finds one inventory item by MDN, by ID, or by Identifier and Type.
+InventoryQuery = "Inventory_Query" (InventoryQueryInput) -> InventoryQueryOutput;
+/// Assigns an inventory item to a customer, service or customer product.
+InventoryAssign = "Inventory_Assign" (InventoryAssignInput) -> Empty;
+/// Returns an assigned inventory item to AVAILABLE or UNAVAILABLE.
+InventoryUnassign = "Inventory_Unassign" (InventoryUnassignInput) -> Empty;
+/// Creates an inventory type.
+InventoryTypesCreate = "InventoryTypes_Create" (InventoryTypesCreateInput) -> InventoryTypesCreateOutput;
+/// Changes an inventory type.
+InventoryTypesUpdate = "InventoryTypes_Update" (InventoryTypesUpdateInput) -> Empty;
+/// Deletes an inventory type that has no items.
+InventoryTypesDelete = "InventoryTypes_Delete" (InventoryTypesDeleteInput) -> Empty;
+/// Lists inventory types matching every filter given.
+InventoryTypesQuery = "InventoryTypes_Query" (InventoryTypesQueryInput) -> InventoryTypesQueryOutput;
+/// Attaches service inventory (such as DIDs) to a service by identifier.
+InventoryTypesAssign = "InventoryTypes_Assign" (InventoryTypesAssignInput) -> Empty;
+/// Detaches service inventory from a service by identifier.
+InventoryTypesUnassign = "InventoryTypes_Unassign" (InventoryTypesUnassignInput) -> Empty;
+/// Extension: the change history of one inventory item, oldest first.
+InventoryHistoryQuery = "InventoryHistory_Query" (InventoryHistoryQueryInput) -> InventoryHistoryQueryOutput;
+}

@@ -106,10 +106,17 @@ struct CachedClient {
     version: i64,
     config: Arc<ClientConfig>,
     info_fetched: Instant,
+    /// When the stored config version was last compared with ours; `None` forces a check.
+    checked: Mutex<Option<Instant>>,
 }
 
 /// How long a process trusts its copy of the client list (names and session timeouts).
 const CLIENT_INFO_TTL: Duration = Duration::from_secs(5);
+/// How long a process serves its cached configuration without asking the database whether it
+/// changed. A change made through this process is seen at once (every mutating operation marks
+/// the cache for a recheck); one made through another process sharing the database, within
+/// this interval.
+const CONFIG_RECHECK: Duration = Duration::from_millis(500);
 
 pub struct EngineInner {
     pub store: Arc<dyn Store>,
@@ -253,7 +260,12 @@ impl Engine {
                 operation: name,
                 header_session_key: Mutex::new(None),
             };
-            let output = handler.call(&ctx, input).await?;
+            let output = handler.call(&ctx, input).await;
+            if !is_read_only(name) {
+                // Whatever the outcome, a write may have moved the configuration on.
+                self.0.recheck(&ctx.principal.client.code);
+            }
+            let output = output?;
             let key = match ctx.header_session_key.lock().take() {
                 Some(k) => Some(k),
                 None => ctx.principal.session_key.clone(),
@@ -271,7 +283,12 @@ impl Engine {
             Ok(output) => {
                 let (key, impersonated) = principal_info.unwrap_or_default();
                 (
-                    Header { success: true, session_key: Some(key).filter(|k| !k.is_empty()), impersonated, ..Header::default() },
+                    Header {
+                        success: true,
+                        session_key: Some(key).filter(|k| !k.is_empty()),
+                        impersonated,
+                        ..Header::default()
+                    },
                     Some(output),
                 )
             }
@@ -310,6 +327,11 @@ impl Engine {
     }
 }
 
+/// Operations that never change stored data, by the API's naming convention.
+fn is_read_only(operation: &str) -> bool {
+    operation.ends_with("_Query") || operation.ends_with("_Search") || operation == "Sessions_Validate"
+}
+
 /// The request as understood, with every secret replaced.
 fn masked_request(framing: &RequestFraming, input: Value) -> Value {
     let mut framing = framing.clone();
@@ -346,9 +368,16 @@ impl EngineInner {
     pub async fn client_context(&self, code: &str) -> ApiResult<Option<ClientContext>> {
         let cached = self.clients.read().get(code).cloned();
         let entry = match cached {
+            Some(c)
+                if c.info_fetched.elapsed() < CLIENT_INFO_TTL
+                    && c.checked.lock().is_some_and(|t| t.elapsed() < CONFIG_RECHECK) =>
+            {
+                c
+            }
             Some(c) => {
                 let version = c.db.config_version().await?;
                 if version == c.version && c.info_fetched.elapsed() < CLIENT_INFO_TTL {
+                    *c.checked.lock() = Some(Instant::now());
                     c
                 } else {
                     match self.load_client(code).await? {
@@ -365,6 +394,13 @@ impl EngineInner {
         Ok(Some(ClientContext { info: entry.info.clone(), db: entry.db.clone(), config: entry.config.clone() }))
     }
 
+    /// Makes the next request of the client compare config versions with the database.
+    fn recheck(&self, code: &str) {
+        if let Some(c) = self.clients.read().get(code) {
+            *c.checked.lock() = None;
+        }
+    }
+
     async fn load_client(&self, code: &str) -> ApiResult<Option<Arc<CachedClient>>> {
         let Some(info) = self.store.clients().await?.into_iter().find(|c| c.code == code) else {
             return Ok(None);
@@ -377,6 +413,7 @@ impl EngineInner {
             version,
             config: Arc::new(config),
             info_fetched: Instant::now(),
+            checked: Mutex::new(Some(Instant::now())),
         });
         self.clients.write().insert(code.to_string(), entry.clone());
         Ok(Some(entry))

@@ -72,7 +72,11 @@ pub trait ClientDb: Send + Sync {
     async fn inventory_item(&self, id: i32) -> StoreResult<Option<InventoryItemRecord>>;
     async fn inventory_items(&self, ids: &[i32]) -> StoreResult<Vec<InventoryItemRecord>>;
     /// The items of one type with any of these identifiers (set-based; any number of them).
-    async fn inventory_items_by_identifiers(&self, type_id: i32, identifiers: &[String]) -> StoreResult<Vec<InventoryItemRecord>>;
+    async fn inventory_items_by_identifiers(
+        &self,
+        type_id: i32,
+        identifiers: &[String],
+    ) -> StoreResult<Vec<InventoryItemRecord>>;
     /// Which of these identifiers the type already has (set-based; any number of them).
     async fn existing_identifiers(&self, type_id: i32, identifiers: &[String]) -> StoreResult<Vec<String>>;
     /// Items of any type with this identifier, lowest id first.

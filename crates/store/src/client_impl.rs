@@ -54,31 +54,20 @@ pub(crate) struct Client {
 impl Client {
     pub(crate) fn new(read: Pool<Db>, write: WritePool, prefix: String) -> Self {
         let version_sql = format!("SELECT version FROM {prefix}config_version WHERE id = 1");
-        Client {
-            read,
-            write,
-            p: prefix,
-            version_sql,
-        }
+        Client { read, write, p: prefix, version_sql }
     }
 }
 
 #[async_trait]
 impl ClientDb for Client {
     async fn config_version(&self) -> StoreResult<i64> {
-        sqlx::query_scalar(&self.version_sql)
-            .fetch_one(&self.read)
-            .await
-            .map_err(db_err)
+        sqlx::query_scalar(&self.version_sql).fetch_one(&self.read).await.map_err(db_err)
     }
 
     async fn load_config(&self) -> StoreResult<(i64, ClientConfig)> {
         // One snapshot: the version read matches the data read.
         let mut tx = begin_read(&self.read).await.map_err(db_err)?;
-        let version: i64 = sqlx::query_scalar(&self.version_sql)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        let version: i64 = sqlx::query_scalar(&self.version_sql).fetch_one(&mut *tx).await.map_err(db_err)?;
         let config = load_config(&mut tx, &self.p).await?;
         tx.commit().await.map_err(db_err)?;
         Ok((version, config))
@@ -94,11 +83,7 @@ impl ClientDb for Client {
              FROM {p}customers c LEFT JOIN {p}customer_fields f ON f.customer_id = c.id \
              WHERE c.id = $1 ORDER BY f.seq"
         );
-        let rows = sqlx::query(&sql)
-            .bind(id)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db_err)?;
+        let rows = sqlx::query(&sql).bind(id).fetch_all(&self.read).await.map_err(db_err)?;
         let Some(r) = rows.first() else {
             return Ok(None);
         };
@@ -119,10 +104,7 @@ impl ClientDb for Client {
         let mut fields = Vec::new();
         for row in &rows {
             if let Some(field_id) = get::<Option<i32>>(row, 17)? {
-                fields.push(FieldValue {
-                    field_id,
-                    value: get(row, 18)?,
-                });
+                fields.push(FieldValue { field_id, value: get(row, 18)? });
             }
         }
         Ok(Some(CustomerRecord {
@@ -142,11 +124,7 @@ impl ClientDb for Client {
     async fn customer_id_by_tn(&self, tn: &str) -> StoreResult<Option<i32>> {
         let p = &self.p;
         let sql = format!("SELECT customer_id FROM {p}services WHERE tn = $1 ORDER BY id LIMIT 1");
-        sqlx::query_scalar(&sql)
-            .bind(tn)
-            .fetch_optional(&self.read)
-            .await
-            .map_err(db_err)
+        sqlx::query_scalar(&sql).bind(tn).fetch_optional(&self.read).await.map_err(db_err)
     }
 
     async fn services_of(&self, customer_id: i32) -> StoreResult<Vec<ServiceRecord>> {
@@ -155,11 +133,7 @@ impl ClientDb for Client {
             "SELECT id, customer_id, tn, line_type_id, provider_id, package_id, description, created_at \
              FROM {p}services WHERE customer_id = $1 ORDER BY id"
         );
-        let rows = sqlx::query(&sql)
-            .bind(customer_id)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db_err)?;
+        let rows = sqlx::query(&sql).bind(customer_id).fetch_all(&self.read).await.map_err(db_err)?;
         rows.iter()
             .map(|r| {
                 Ok(ServiceRecord {
@@ -176,21 +150,14 @@ impl ClientDb for Client {
             .collect()
     }
 
-    async fn customer_products_of(
-        &self,
-        customer_id: i32,
-    ) -> StoreResult<Vec<CustomerProductRecord>> {
+    async fn customer_products_of(&self, customer_id: i32) -> StoreResult<Vec<CustomerProductRecord>> {
         let p = &self.p;
         let sql = format!(
             "SELECT id, customer_id, service_id, product_id, description, rate, quantity, status, \
                     activated_at, billed_through \
              FROM {p}customer_products WHERE customer_id = $1 ORDER BY id"
         );
-        let rows = sqlx::query(&sql)
-            .bind(customer_id)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db_err)?;
+        let rows = sqlx::query(&sql).bind(customer_id).fetch_all(&self.read).await.map_err(db_err)?;
         rows.iter()
             .map(|r| {
                 Ok(CustomerProductRecord {
@@ -237,7 +204,11 @@ impl ClientDb for Client {
         super::inventory::items(&self.read, &self.p, ids).await
     }
 
-    async fn inventory_items_by_identifiers(&self, type_id: i32, identifiers: &[String]) -> StoreResult<Vec<InventoryItemRecord>> {
+    async fn inventory_items_by_identifiers(
+        &self,
+        type_id: i32,
+        identifiers: &[String],
+    ) -> StoreResult<Vec<InventoryItemRecord>> {
         super::inventory::items_by_identifiers(&self.read, &self.p, type_id, identifiers).await
     }
 
@@ -263,10 +234,7 @@ impl ClientDb for Client {
 
     async fn begin(&self) -> StoreResult<Box<dyn ClientTx>> {
         let tx = begin_write(&self.write).await.map_err(db_err)?;
-        Ok(Box::new(Tx {
-            tx,
-            p: self.p.clone(),
-        }))
+        Ok(Box::new(Tx { tx, p: self.p.clone() }))
     }
 }
 
@@ -278,10 +246,7 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
         .await
         .map_err(db_err)?
     {
-        config.roles.push(Role {
-            name: get(&r, 0)?,
-            allow: from_json("role allow", &get::<String>(&r, 1)?)?,
-        });
+        config.roles.push(Role { name: get(&r, 0)?, allow: from_json("role allow", &get::<String>(&r, 1)?)? });
     }
 
     for r in sqlx::query(&format!(
@@ -306,12 +271,11 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
     config.line_types = load_named(c, p, "line_types").await?;
     config.unavailable_reasons = load_named(c, p, "unavailable_reasons").await?;
 
-    for r in sqlx::query(&format!(
-        "SELECT id, code, name, recurring, requires_shipping FROM {p}product_types ORDER BY id"
-    ))
-    .fetch_all(&mut *c)
-    .await
-    .map_err(db_err)?
+    for r in
+        sqlx::query(&format!("SELECT id, code, name, recurring, requires_shipping FROM {p}product_types ORDER BY id"))
+            .fetch_all(&mut *c)
+            .await
+            .map_err(db_err)?
     {
         config.product_types.push(ProductType {
             id: get(&r, 0)?,
@@ -345,54 +309,33 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
         .await
         .map_err(db_err)?
     {
-        config.processes.push(Process {
-            id: get(&r, 0)?,
-            name: get(&r, 1)?,
-            routes: vec![],
-        });
+        config.processes.push(Process { id: get(&r, 0)?, name: get(&r, 1)?, routes: vec![] });
     }
-    let index: HashMap<i32, usize> = config
-        .processes
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (x.id, i))
-        .collect();
-    for r in sqlx::query(&format!(
-        "SELECT process_id, id, description FROM {p}process_routes ORDER BY process_id, seq"
-    ))
-    .fetch_all(&mut *c)
-    .await
-    .map_err(db_err)?
+    let index: HashMap<i32, usize> = config.processes.iter().enumerate().map(|(i, x)| (x.id, i)).collect();
+    for r in sqlx::query(&format!("SELECT process_id, id, description FROM {p}process_routes ORDER BY process_id, seq"))
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db_err)?
     {
         if let Some(&i) = index.get(&get::<i32>(&r, 0)?) {
-            config.processes[i].routes.push(ProcessRoute {
-                id: get(&r, 1)?,
-                description: get(&r, 2)?,
-            });
+            config.processes[i].routes.push(ProcessRoute { id: get(&r, 1)?, description: get(&r, 2)? });
         }
     }
 
-    for r in sqlx::query(&format!(
-        "SELECT id, label FROM {p}custom_fields ORDER BY id"
-    ))
-    .fetch_all(&mut *c)
-    .await
-    .map_err(db_err)?
+    for r in sqlx::query(&format!("SELECT id, label FROM {p}custom_fields ORDER BY id"))
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db_err)?
     {
-        config.custom_fields.push(CustomFieldDef {
-            id: get(&r, 0)?,
-            label: get(&r, 1)?,
-        });
+        config.custom_fields.push(CustomFieldDef { id: get(&r, 0)?, label: get(&r, 1)? });
     }
 
     config.products = load_products(c, p).await?;
 
-    for r in sqlx::query(&format!(
-        "SELECT id, name, provider_id, line_type_id FROM {p}packages ORDER BY id"
-    ))
-    .fetch_all(&mut *c)
-    .await
-    .map_err(db_err)?
+    for r in sqlx::query(&format!("SELECT id, name, provider_id, line_type_id FROM {p}packages ORDER BY id"))
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db_err)?
     {
         config.packages.push(Package {
             id: get(&r, 0)?,
@@ -402,18 +345,11 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
             products: vec![],
         });
     }
-    let index: HashMap<i32, usize> = config
-        .packages
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (x.id, i))
-        .collect();
-    for r in sqlx::query(&format!(
-        "SELECT package_id, product_id FROM {p}package_products ORDER BY package_id, seq"
-    ))
-    .fetch_all(&mut *c)
-    .await
-    .map_err(db_err)?
+    let index: HashMap<i32, usize> = config.packages.iter().enumerate().map(|(i, x)| (x.id, i)).collect();
+    for r in sqlx::query(&format!("SELECT package_id, product_id FROM {p}package_products ORDER BY package_id, seq"))
+        .fetch_all(&mut *c)
+        .await
+        .map_err(db_err)?
     {
         if let Some(&i) = index.get(&get::<i32>(&r, 0)?) {
             config.packages[i].products.push(get(&r, 1)?);
@@ -428,14 +364,7 @@ async fn load_named(c: &mut Conn, p: &str, table: &str) -> StoreResult<Vec<Named
         .fetch_all(&mut *c)
         .await
         .map_err(db_err)?;
-    rows.iter()
-        .map(|r| {
-            Ok(Named {
-                id: get(r, 0)?,
-                name: get(r, 1)?,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| Ok(Named { id: get(r, 0)?, name: get(r, 1)? })).collect()
 }
 
 async fn load_products(c: &mut Conn, p: &str) -> StoreResult<Vec<Product>> {
@@ -484,61 +413,39 @@ async fn load_products(c: &mut Conn, p: &str) -> StoreResult<Vec<Product>> {
             fields: vec![],
         });
     }
-    let index: HashMap<i32, usize> = products
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (x.id, i))
-        .collect();
+    let index: HashMap<i32, usize> = products.iter().enumerate().map(|(i, x)| (x.id, i)).collect();
 
     // Each child table in one query, ordered by product and position.
-    let child = |table: &str, cols: &str| {
-        format!("SELECT product_id, {cols} FROM {p}{table} ORDER BY product_id, seq")
-    };
-    let rows = sqlx::query(&child("product_bill_profiles", "bill_profile_id"))
-        .fetch_all(&mut *c)
-        .await
-        .map_err(db_err)?;
+    let child = |table: &str, cols: &str| format!("SELECT product_id, {cols} FROM {p}{table} ORDER BY product_id, seq");
+    let rows =
+        sqlx::query(&child("product_bill_profiles", "bill_profile_id")).fetch_all(&mut *c).await.map_err(db_err)?;
     for r in &rows {
         if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
             products[i].bill_profiles.push(get(r, 1)?);
         }
     }
-    let rows = sqlx::query(&child("product_line_types", "line_type_id"))
-        .fetch_all(&mut *c)
-        .await
-        .map_err(db_err)?;
+    let rows = sqlx::query(&child("product_line_types", "line_type_id")).fetch_all(&mut *c).await.map_err(db_err)?;
     for r in &rows {
         if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
             products[i].line_types.push(get(r, 1)?);
         }
     }
-    let rows = sqlx::query(&child("product_attributes", "key, value"))
-        .fetch_all(&mut *c)
-        .await
-        .map_err(db_err)?;
+    let rows = sqlx::query(&child("product_attributes", "key, value")).fetch_all(&mut *c).await.map_err(db_err)?;
     for r in &rows {
         if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
             products[i].attributes.push((get(r, 1)?, get(r, 2)?));
         }
     }
-    let rows = sqlx::query(&child("product_availability", "location"))
+    let rows = sqlx::query(&child("product_availability", "location")).fetch_all(&mut *c).await.map_err(db_err)?;
+    for r in &rows {
+        if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
+            products[i].availability.push(parse_enum("availability location", get(r, 1)?)?);
+        }
+    }
+    let rows = sqlx::query(&child("product_allowances", "quantity, expiration_days, nights_weekends, unlimited"))
         .fetch_all(&mut *c)
         .await
         .map_err(db_err)?;
-    for r in &rows {
-        if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
-            products[i]
-                .availability
-                .push(parse_enum("availability location", get(r, 1)?)?);
-        }
-    }
-    let rows = sqlx::query(&child(
-        "product_allowances",
-        "quantity, expiration_days, nights_weekends, unlimited",
-    ))
-    .fetch_all(&mut *c)
-    .await
-    .map_err(db_err)?;
     for r in &rows {
         if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
             if let Some(w) = products[i].wireless.as_mut() {
@@ -551,16 +458,10 @@ async fn load_products(c: &mut Conn, p: &str) -> StoreResult<Vec<Product>> {
             }
         }
     }
-    let rows = sqlx::query(&child("product_fields", "field_id, value"))
-        .fetch_all(&mut *c)
-        .await
-        .map_err(db_err)?;
+    let rows = sqlx::query(&child("product_fields", "field_id, value")).fetch_all(&mut *c).await.map_err(db_err)?;
     for r in &rows {
         if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
-            products[i].fields.push(FieldValue {
-                field_id: get(r, 1)?,
-                value: get(r, 2)?,
-            });
+            products[i].fields.push(FieldValue { field_id: get(r, 1)?, value: get(r, 2)? });
         }
     }
     Ok(products)
@@ -578,10 +479,7 @@ impl Tx {
     }
 
     async fn exec(&mut self, sql: &str) -> StoreResult<()> {
-        sqlx::query(sql)
-            .execute(self.conn())
-            .await
-            .map_err(db_err)?;
+        sqlx::query(sql).execute(self.conn()).await.map_err(db_err)?;
         Ok(())
     }
 
@@ -593,12 +491,7 @@ impl Tx {
             "INSERT INTO {p}id_counters AS c (kind, last_id) VALUES ($1, $2) \
              ON CONFLICT (kind) DO UPDATE SET last_id = excluded.last_id WHERE excluded.last_id > c.last_id"
         );
-        sqlx::query(&sql)
-            .bind(kind)
-            .bind(id)
-            .execute(self.conn())
-            .await
-            .map_err(db_err)?;
+        sqlx::query(&sql).bind(kind).bind(id).execute(self.conn()).await.map_err(db_err)?;
         Ok(())
     }
 
@@ -611,10 +504,7 @@ impl Tx {
     }
 
     async fn bump_version(&mut self) -> StoreResult<()> {
-        let sql = format!(
-            "UPDATE {}config_version SET version = version + 1 WHERE id = 1",
-            self.p
-        );
+        let sql = format!("UPDATE {}config_version SET version = version + 1 WHERE id = 1", self.p);
         self.exec(&sql).await
     }
 
@@ -624,12 +514,7 @@ impl Tx {
             self.p
         );
         for n in items {
-            sqlx::query(&sql)
-                .bind(n.id)
-                .bind(&n.name)
-                .execute(self.conn())
-                .await
-                .map_err(db_err)?;
+            sqlx::query(&sql).bind(n.id).bind(&n.name).execute(self.conn()).await.map_err(db_err)?;
         }
         Ok(())
     }
@@ -698,56 +583,24 @@ impl Tx {
             "product_fields",
         ] {
             let sql = format!("DELETE FROM {p}{table} WHERE product_id = $1");
-            sqlx::query(&sql)
-                .bind(x.id)
-                .execute(self.conn())
-                .await
-                .map_err(db_err)?;
+            sqlx::query(&sql).bind(x.id).execute(self.conn()).await.map_err(db_err)?;
         }
-        let sql = format!("INSERT INTO {p}product_bill_profiles (product_id, seq, bill_profile_id) VALUES ($1, $2, $3)");
+        let sql =
+            format!("INSERT INTO {p}product_bill_profiles (product_id, seq, bill_profile_id) VALUES ($1, $2, $3)");
         for (seq, id) in (0i32..).zip(&x.bill_profiles) {
-            sqlx::query(&sql)
-                .bind(x.id)
-                .bind(seq)
-                .bind(id)
-                .execute(self.conn())
-                .await
-                .map_err(db_err)?;
+            sqlx::query(&sql).bind(x.id).bind(seq).bind(id).execute(self.conn()).await.map_err(db_err)?;
         }
-        let sql = format!(
-            "INSERT INTO {p}product_line_types (product_id, seq, line_type_id) VALUES ($1, $2, $3)"
-        );
+        let sql = format!("INSERT INTO {p}product_line_types (product_id, seq, line_type_id) VALUES ($1, $2, $3)");
         for (seq, id) in (0i32..).zip(&x.line_types) {
-            sqlx::query(&sql)
-                .bind(x.id)
-                .bind(seq)
-                .bind(id)
-                .execute(self.conn())
-                .await
-                .map_err(db_err)?;
+            sqlx::query(&sql).bind(x.id).bind(seq).bind(id).execute(self.conn()).await.map_err(db_err)?;
         }
         let sql = format!("INSERT INTO {p}product_attributes (product_id, seq, key, value) VALUES ($1, $2, $3, $4)");
         for (seq, (k, v)) in (0i32..).zip(&x.attributes) {
-            sqlx::query(&sql)
-                .bind(x.id)
-                .bind(seq)
-                .bind(k)
-                .bind(v)
-                .execute(self.conn())
-                .await
-                .map_err(db_err)?;
+            sqlx::query(&sql).bind(x.id).bind(seq).bind(k).bind(v).execute(self.conn()).await.map_err(db_err)?;
         }
-        let sql = format!(
-            "INSERT INTO {p}product_availability (product_id, seq, location) VALUES ($1, $2, $3)"
-        );
+        let sql = format!("INSERT INTO {p}product_availability (product_id, seq, location) VALUES ($1, $2, $3)");
         for (seq, loc) in (0i32..).zip(&x.availability) {
-            sqlx::query(&sql)
-                .bind(x.id)
-                .bind(seq)
-                .bind(enum_str(loc))
-                .execute(self.conn())
-                .await
-                .map_err(db_err)?;
+            sqlx::query(&sql).bind(x.id).bind(seq).bind(enum_str(loc)).execute(self.conn()).await.map_err(db_err)?;
         }
         if let Some(w) = w {
             let sql = format!(
@@ -792,11 +645,7 @@ impl ClientTx for Tx {
             "INSERT INTO {p}id_counters AS c (kind, last_id) VALUES ($1, 1) \
              ON CONFLICT (kind) DO UPDATE SET last_id = c.last_id + 1 RETURNING last_id"
         );
-        sqlx::query_scalar(&sql)
-            .bind(kind)
-            .fetch_one(self.conn())
-            .await
-            .map_err(db_err)
+        sqlx::query_scalar(&sql).bind(kind).fetch_one(self.conn()).await.map_err(db_err)
     }
 
     async fn put_config(&mut self, config: &ClientConfig) -> StoreResult<()> {
@@ -806,12 +655,7 @@ impl ClientTx for Tx {
             "INSERT INTO {p}roles (name, allow) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET allow = excluded.allow"
         );
         for r in &config.roles {
-            sqlx::query(&sql)
-                .bind(&r.name)
-                .bind(to_json(&r.allow))
-                .execute(self.conn())
-                .await
-                .map_err(db_err)?;
+            sqlx::query(&sql).bind(&r.name).bind(to_json(&r.allow)).execute(self.conn()).await.map_err(db_err)?;
         }
 
         let sql = format!(
@@ -833,13 +677,10 @@ impl ClientTx for Tx {
                 .map_err(db_err)?;
         }
 
-        self.put_named("bill_profiles", &config.bill_profiles)
-            .await?;
-        self.put_named("product_categories", &config.product_categories)
-            .await?;
+        self.put_named("bill_profiles", &config.bill_profiles).await?;
+        self.put_named("product_categories", &config.product_categories).await?;
         self.put_named("line_types", &config.line_types).await?;
-        self.put_named("unavailable_reasons", &config.unavailable_reasons)
-            .await?;
+        self.put_named("unavailable_reasons", &config.unavailable_reasons).await?;
 
         let sql = format!(
             "INSERT INTO {p}product_types (id, code, name, recurring, requires_shipping) VALUES ($1, $2, $3, $4, $5) \
@@ -886,17 +727,8 @@ impl ClientTx for Tx {
         let insert_route =
             format!("INSERT INTO {p}process_routes (process_id, seq, id, description) VALUES ($1, $2, $3, $4)");
         for x in &config.processes {
-            sqlx::query(&sql)
-                .bind(x.id)
-                .bind(&x.name)
-                .execute(self.conn())
-                .await
-                .map_err(db_err)?;
-            sqlx::query(&delete_routes)
-                .bind(x.id)
-                .execute(self.conn())
-                .await
-                .map_err(db_err)?;
+            sqlx::query(&sql).bind(x.id).bind(&x.name).execute(self.conn()).await.map_err(db_err)?;
+            sqlx::query(&delete_routes).bind(x.id).execute(self.conn()).await.map_err(db_err)?;
             for (seq, r) in (0i32..).zip(&x.routes) {
                 sqlx::query(&insert_route)
                     .bind(x.id)
@@ -913,12 +745,7 @@ impl ClientTx for Tx {
             "INSERT INTO {p}custom_fields (id, label) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET label = excluded.label"
         );
         for f in &config.custom_fields {
-            sqlx::query(&sql)
-                .bind(f.id)
-                .bind(&f.label)
-                .execute(self.conn())
-                .await
-                .map_err(db_err)?;
+            sqlx::query(&sql).bind(f.id).bind(&f.label).execute(self.conn()).await.map_err(db_err)?;
         }
 
         for x in &config.products {
@@ -931,9 +758,8 @@ impl ClientTx for Tx {
                  line_type_id = excluded.line_type_id"
         );
         let delete_products = format!("DELETE FROM {p}package_products WHERE package_id = $1");
-        let insert_product = format!(
-            "INSERT INTO {p}package_products (package_id, seq, product_id) VALUES ($1, $2, $3)"
-        );
+        let insert_product =
+            format!("INSERT INTO {p}package_products (package_id, seq, product_id) VALUES ($1, $2, $3)");
         for x in &config.packages {
             sqlx::query(&sql)
                 .bind(x.id)
@@ -943,11 +769,7 @@ impl ClientTx for Tx {
                 .execute(self.conn())
                 .await
                 .map_err(db_err)?;
-            sqlx::query(&delete_products)
-                .bind(x.id)
-                .execute(self.conn())
-                .await
-                .map_err(db_err)?;
+            sqlx::query(&delete_products).bind(x.id).execute(self.conn()).await.map_err(db_err)?;
             for (seq, id) in (0i32..).zip(&x.products) {
                 sqlx::query(&insert_product)
                     .bind(x.id)
@@ -959,53 +781,21 @@ impl ClientTx for Tx {
             }
         }
 
-        self.raise_counter_to_max(kinds::USER, config.users.iter().map(|x| x.id).max())
+        self.raise_counter_to_max(kinds::USER, config.users.iter().map(|x| x.id).max()).await?;
+        self.raise_counter_to_max(kinds::BILL_PROFILE, config.bill_profiles.iter().map(|x| x.id).max()).await?;
+        self.raise_counter_to_max(kinds::PRODUCT_CATEGORY, config.product_categories.iter().map(|x| x.id).max())
             .await?;
-        self.raise_counter_to_max(
-            kinds::BILL_PROFILE,
-            config.bill_profiles.iter().map(|x| x.id).max(),
-        )
-        .await?;
-        self.raise_counter_to_max(
-            kinds::PRODUCT_CATEGORY,
-            config.product_categories.iter().map(|x| x.id).max(),
-        )
-        .await?;
-        self.raise_counter_to_max(
-            kinds::LINE_TYPE,
-            config.line_types.iter().map(|x| x.id).max(),
-        )
-        .await?;
-        self.raise_counter_to_max(
-            kinds::PRODUCT_TYPE,
-            config.product_types.iter().map(|x| x.id).max(),
-        )
-        .await?;
-        self.raise_counter_to_max(kinds::PROVIDER, config.providers.iter().map(|x| x.id).max())
+        self.raise_counter_to_max(kinds::LINE_TYPE, config.line_types.iter().map(|x| x.id).max()).await?;
+        self.raise_counter_to_max(kinds::PRODUCT_TYPE, config.product_types.iter().map(|x| x.id).max()).await?;
+        self.raise_counter_to_max(kinds::PROVIDER, config.providers.iter().map(|x| x.id).max()).await?;
+        self.raise_counter_to_max(kinds::PROCESS, config.processes.iter().map(|x| x.id).max()).await?;
+        let max_route = config.processes.iter().flat_map(|x| x.routes.iter().map(|r| r.id)).max();
+        self.raise_counter_to_max(kinds::PROCESS_ROUTE, max_route).await?;
+        self.raise_counter_to_max(kinds::UNAVAILABLE_REASON, config.unavailable_reasons.iter().map(|x| x.id).max())
             .await?;
-        self.raise_counter_to_max(kinds::PROCESS, config.processes.iter().map(|x| x.id).max())
-            .await?;
-        let max_route = config
-            .processes
-            .iter()
-            .flat_map(|x| x.routes.iter().map(|r| r.id))
-            .max();
-        self.raise_counter_to_max(kinds::PROCESS_ROUTE, max_route)
-            .await?;
-        self.raise_counter_to_max(
-            kinds::UNAVAILABLE_REASON,
-            config.unavailable_reasons.iter().map(|x| x.id).max(),
-        )
-        .await?;
-        self.raise_counter_to_max(
-            kinds::CUSTOM_FIELD,
-            config.custom_fields.iter().map(|x| x.id).max(),
-        )
-        .await?;
-        self.raise_counter_to_max(kinds::PRODUCT, config.products.iter().map(|x| x.id).max())
-            .await?;
-        self.raise_counter_to_max(kinds::PACKAGE, config.packages.iter().map(|x| x.id).max())
-            .await?;
+        self.raise_counter_to_max(kinds::CUSTOM_FIELD, config.custom_fields.iter().map(|x| x.id).max()).await?;
+        self.raise_counter_to_max(kinds::PRODUCT, config.products.iter().map(|x| x.id).max()).await?;
+        self.raise_counter_to_max(kinds::PACKAGE, config.packages.iter().map(|x| x.id).max()).await?;
 
         self.bump_version().await
     }

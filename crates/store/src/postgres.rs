@@ -54,8 +54,7 @@ pub(crate) async fn commit_write(tx: WriteTx) -> StoreResult<()> {
 }
 
 pub(crate) async fn begin_read(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
-    pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .await
+    pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await
 }
 
 static REGISTRY_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres/registry");
@@ -88,7 +87,9 @@ impl PgStore {
     pub async fn open(url: &str) -> anyhow::Result<PgStore> {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| {
-                anyhow!("the PostgreSQL URL is not valid ({e}); write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE")
+                anyhow!(
+                    "the PostgreSQL URL is not valid ({e}); write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+                )
             })?
             .application_name("patchbay")
             .statement_cache_capacity(1024);
@@ -118,11 +119,7 @@ impl PgStore {
             .idle_timeout(Some(Duration::from_secs(300)))
             .connect_lazy_with(options.clone());
         let registry = registry::Registry::new(pool.clone(), pool, &format!("{REGISTRY_SCHEMA}."));
-        Ok(PgStore {
-            options,
-            registry,
-            clients: RwLock::default(),
-        })
+        Ok(PgStore { options, registry, clients: RwLock::default() })
     }
 
     /// The shared pool.
@@ -130,48 +127,22 @@ impl PgStore {
         &self.registry.write
     }
 
-    async fn open_client(
-        &self,
-        _code: &str,
-        db_name: &str,
-        _create: bool,
-    ) -> StoreResult<client::Client> {
+    async fn open_client(&self, _code: &str, db_name: &str, _create: bool) -> StoreResult<client::Client> {
         // Schemas are created by `migrate_client`; the pool is shared.
         let pool = self.registry.write.clone();
-        Ok(client::Client::new(
-            pool.clone(),
-            pool,
-            format!("client_{db_name}."),
-        ))
+        Ok(client::Client::new(pool.clone(), pool, format!("client_{db_name}.")))
     }
 
     /// Creates `schema` if missing and brings it up to date, on a connection of its own whose
     /// search_path is that schema (so the migrations' unqualified names land there).
     async fn migrate_schema(&self, schema: &str, migrator: &Migrator) -> StoreResult<()> {
         let fail = |e: String| StoreError::Database(format!("migrating schema {schema}: {e}"));
-        let mut conn: PgConnection = self
-            .options
-            .connect()
-            .await
-            .map_err(|e| fail(e.to_string()))?;
+        let mut conn: PgConnection = self.options.connect().await.map_err(|e| fail(e.to_string()))?;
         let result = async {
-            sqlx::query("SELECT pg_advisory_lock($1)")
-                .bind(MIGRATION_LOCK)
-                .execute(&mut conn)
-                .await
-                .map_err(db_err)?;
-            sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-                .execute(&mut conn)
-                .await
-                .map_err(db_err)?;
-            sqlx::query(&format!("SET search_path TO {schema}"))
-                .execute(&mut conn)
-                .await
-                .map_err(db_err)?;
-            migrator
-                .run_direct(&mut conn)
-                .await
-                .map_err(|e| fail(e.to_string()))
+            sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut conn).await.map_err(db_err)?;
+            sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {schema}")).execute(&mut conn).await.map_err(db_err)?;
+            sqlx::query(&format!("SET search_path TO {schema}")).execute(&mut conn).await.map_err(db_err)?;
+            migrator.run_direct(&mut conn).await.map_err(|e| fail(e.to_string()))
         }
         .await;
         // Closing the connection also releases the advisory lock.
@@ -180,13 +151,11 @@ impl PgStore {
     }
 
     async fn migrate_registry(&self) -> StoreResult<()> {
-        self.migrate_schema(REGISTRY_SCHEMA, &REGISTRY_MIGRATIONS)
-            .await
+        self.migrate_schema(REGISTRY_SCHEMA, &REGISTRY_MIGRATIONS).await
     }
 
     async fn migrate_client(&self, code: &str, _client: &client::Client) -> StoreResult<()> {
-        self.migrate_schema(&client_schema(code)?, &CLIENT_MIGRATIONS)
-            .await
+        self.migrate_schema(&client_schema(code)?, &CLIENT_MIGRATIONS).await
     }
 
     async fn close_all(&self) {

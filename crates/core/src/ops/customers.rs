@@ -72,10 +72,9 @@ impl Handler for CustomersQuery {
             (None, None) => return Err(ApiError::invalid("CustomerID", "CustomerID or TN is required")),
             (Some(id), None) => id,
             (id, Some(tn)) => {
-                let by_tn = db
-                    .customer_id_by_tn(tn)
-                    .await?
-                    .ok_or_else(|| ApiError::new(ErrorCode::CustomerNotFound, format!("No customer has a service with TN {tn}.")))?;
+                let by_tn = db.customer_id_by_tn(tn).await?.ok_or_else(|| {
+                    ApiError::new(ErrorCode::CustomerNotFound, format!("No customer has a service with TN {tn}."))
+                })?;
                 if id.is_some_and(|id| id != by_tn) {
                     return Err(ApiError::new(
                         ErrorCode::ServiceCustomerMismatch,
@@ -85,7 +84,8 @@ impl Handler for CustomersQuery {
                 by_tn
             }
         };
-        let customer = db.customer(id).await?.ok_or_else(|| ApiError::not_found(ErrorCode::CustomerNotFound, "Customer", id))?;
+        let customer =
+            db.customer(id).await?.ok_or_else(|| ApiError::not_found(ErrorCode::CustomerNotFound, "Customer", id))?;
         let services = db.services_of(id).await?;
         let products = db.customer_products_of(id).await?;
         let mut inventory = super::inventory::inventory_by_service(ctx, id).await?;
@@ -120,8 +120,11 @@ impl Handler for CustomersQuery {
                                 carrier_id: carrier.map(|c| c.id),
                                 carrier_description: carrier.map(|c| c.name.clone()),
                                 status: Some(cp.status),
-                                description: cp.description.clone().or_else(|| product.and_then(|p| p.description.clone())),
-                                rate: Some(cp.rate),
+                                description: cp
+                                    .description
+                                    .clone()
+                                    .or_else(|| product.and_then(|p| p.description.clone())),
+                                rate: Some(validate::money_out(cp.rate)),
                                 code1: product.and_then(|p| p.code1.clone()),
                                 code2: product.and_then(|p| p.code2.clone()),
                                 activated_date: cp.activated_at,

@@ -8,6 +8,7 @@
 use crate::auth::{self, Auth, ClientContext, Principal};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::model::{AuditRecord, ClientConfig, ClientInfo};
+use crate::request::{Fields, RequestObject};
 use crate::store::{ClientDb, ClientTx, Store};
 use async_trait::async_trait;
 use parking_lot::{Mutex, RwLock};
@@ -15,6 +16,7 @@ use patchbay_api::common::{Header, RequestFraming};
 use patchbay_api::Operation;
 use patchbay_schema::DateTime;
 use serde_json::{Map, Value};
+use std::any::Any;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -74,26 +76,32 @@ impl Ctx {
 
 #[async_trait]
 trait ErasedHandler: Send + Sync {
-    /// Decodes the input; on success returns it re-encoded as understood (for Debug/Request).
-    fn decode(&self, input: Value) -> ApiResult<(Box<dyn std::any::Any + Send>, Value)>;
-    async fn call(&self, ctx: &Ctx, input: Box<dyn std::any::Any + Send>) -> ApiResult<Value>;
+    /// Decodes the operation's input from the request's own fields.
+    fn decode(&self, fields: &Fields<'_>) -> ApiResult<Box<dyn Any + Send>>;
+    /// The decoded input as a tree with wire names, for Debug/Request.
+    fn echo(&self, input: &(dyn Any + Send)) -> Value;
+    async fn call(&self, ctx: &Ctx, input: Box<dyn Any + Send>) -> ApiResult<Value>;
 }
 
 struct Typed<O>(PhantomData<fn() -> O>);
 
 #[async_trait]
 impl<O: Handler> ErasedHandler for Typed<O> {
-    fn decode(&self, input: Value) -> ApiResult<(Box<dyn std::any::Any + Send>, Value)> {
-        let typed: O::Input = serde_path_to_error::deserialize(input).map_err(|e| {
+    fn decode(&self, fields: &Fields<'_>) -> ApiResult<Box<dyn Any + Send>> {
+        let typed: O::Input = fields.decode().map_err(|e| {
             let path = e.path().to_string();
             let field = if path == "." { "Request".to_string() } else { path };
             ApiError::invalid(&field, e.into_inner())
         })?;
-        let understood = serde_json::to_value(&typed).map_err(ApiError::internal)?;
-        Ok((Box::new(typed), understood))
+        Ok(Box::new(typed))
     }
 
-    async fn call(&self, ctx: &Ctx, input: Box<dyn std::any::Any + Send>) -> ApiResult<Value> {
+    fn echo(&self, input: &(dyn Any + Send)) -> Value {
+        let input = input.downcast_ref::<O::Input>().expect("decode and echo use the same operation");
+        serde_json::to_value(input).unwrap_or(Value::Null)
+    }
+
+    async fn call(&self, ctx: &Ctx, input: Box<dyn Any + Send>) -> ApiResult<Value> {
         let input = *input.downcast::<O::Input>().expect("decode and call use the same operation");
         let output = O::handle(ctx, input).await?;
         serde_json::to_value(&output).map_err(ApiError::internal)
@@ -210,26 +218,45 @@ impl Engine {
     /// the operation is unknown.
     pub async fn execute(&self, operation: &str, request: Value) -> Option<Execution> {
         let (&name, handler) = self.0.handlers.get_key_value(operation)?;
+        match RequestObject::from_value(request) {
+            Ok(request) => Some(self.run(name, &**handler, request).await),
+            Err(_) => Some(self.refuse(ApiError::invalid("Request", "must be an object"))),
+        }
+    }
+
+    /// Runs one request given as a [`RequestObject`]; `None` when the operation is unknown.
+    pub async fn execute_object(&self, operation: &str, request: RequestObject<'_>) -> Option<Execution> {
+        let (&name, handler) = self.0.handlers.get_key_value(operation)?;
+        Some(self.run(name, &**handler, request).await)
+    }
+
+    fn refuse(&self, e: ApiError) -> Execution {
+        let outcome = Outcome { error_code: Some(e.code.code()).filter(|c| !c.is_empty()), ..Outcome::default() };
+        let header = Header {
+            success: false,
+            message: e.message.clone().or_else(|| Some(e.code.description().to_string())),
+            error_code: Some(e.code.code().to_string()).filter(|c| !c.is_empty()),
+            error_description: Some(e.code.description().to_string()).filter(|c| !c.is_empty()),
+            ..Header::default()
+        };
+        let mut result = Map::new();
+        result.insert("Header".into(), serde_json::to_value(&header).expect("a Header serializes"));
+        Execution { result: Value::Object(result), outcome }
+    }
+
+    async fn run(&self, name: &'static str, handler: &dyn ErasedHandler, request: RequestObject<'_>) -> Execution {
+        let RequestObject { framing: framing_obj, fields } = request;
         let mut outcome = Outcome::default();
         let mut debug = false;
+        let mut framing_seen: Option<RequestFraming> = None;
         let mut understood: Option<Value> = None;
         let mut principal_info: Option<(String, bool)> = None;
 
         let result: ApiResult<Value> = async {
-            let mut object = match request {
-                Value::Object(m) => m,
-                Value::Null => Map::new(),
-                _ => return Err(ApiError::invalid("Request", "must be an object")),
-            };
-            let mut framing_obj = Map::new();
-            for key in ["Credentials", "Session", "Debug"] {
-                if let Some(v) = object.remove(key) {
-                    framing_obj.insert(key.to_string(), v);
-                }
-            }
             let framing: RequestFraming = serde_path_to_error::deserialize(Value::Object(framing_obj))
                 .map_err(|e| ApiError::invalid(&e.path().to_string(), e.into_inner()))?;
             debug = framing.debug.unwrap_or(false);
+            framing_seen = Some(framing.clone());
 
             let engine = self.0.clone();
             let (principal, client) = self
@@ -243,8 +270,10 @@ impl Engine {
             outcome.client = Some(principal.client.code.clone());
             outcome.user = Some(principal.impersonator.as_ref().unwrap_or(&principal.user).username.clone());
 
-            let (input, echo) = handler.decode(Value::Object(object))?;
-            understood = Some(masked_request(&framing, echo));
+            let input = handler.decode(&fields)?;
+            if debug {
+                understood = Some(masked_request(&framing, handler.echo(&*input)));
+            }
 
             if !auth::role_allows(&client.config, &principal.user.role, name) {
                 return Err(ApiError::new(
@@ -278,6 +307,17 @@ impl Engine {
             Ok(output)
         }
         .await;
+
+        if let (Err(e), None, Some(framing)) = (&result, &understood, &framing_seen) {
+            if e.code == ErrorCode::Internal {
+                // A fatal error always shows the request as understood. The input went to the
+                // handler, so decode it once more from the fields, which were only borrowed.
+                if let Ok(input) = handler.decode(&fields) {
+                    understood = Some(masked_request(framing, handler.echo(&*input)));
+                }
+            }
+        }
+        drop(fields);
 
         let (header, output) = match result {
             Ok(output) => {
@@ -323,7 +363,7 @@ impl Engine {
                 result.insert("Debug".into(), Value::Object(d));
             }
         }
-        Some(Execution { result: Value::Object(result), outcome })
+        Execution { result: Value::Object(result), outcome }
     }
 }
 

@@ -10,7 +10,9 @@ pub mod engine;
 pub mod error;
 pub mod model;
 pub mod ops;
+pub mod request;
 pub mod settings;
 pub mod store;
 
 pub use engine::{Engine, Execution, Outcome};
+pub use request::{JsonRequestError, RequestObject};

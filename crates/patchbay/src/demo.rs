@@ -91,24 +91,8 @@ async fn inventory(engine: &Engine) -> Result<()> {
 
 fn iccid(n: u64) -> String {
     let payload = format!("8901410{n:012}");
-    let sum: u32 = payload
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 0 {
-                if d * 2 > 9 {
-                    d * 2 - 9
-                } else {
-                    d * 2
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    format!("{payload}{}", (10 - sum % 10) % 10)
+    let check = patchbay_core::ops::identifiers::luhn_check_digit(&payload);
+    format!("{payload}{check}")
 }
 
 pub fn print_welcome(addr: SocketAddr) {

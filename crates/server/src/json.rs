@@ -7,7 +7,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine as _;
-use serde_json::{json, Map, Value};
+use patchbay_core::RequestObject;
+use serde_json::{json, Value};
 use std::time::Instant;
 
 pub async fn post(
@@ -20,22 +21,16 @@ pub async fn post(
     if !state.engine.knows(&operation) {
         return refusal(StatusCode::NOT_FOUND, &format!("There is no operation named {operation:?}."));
     }
-    let mut request: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        Value::Object(Map::new())
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(v @ Value::Object(_)) => v,
-            Ok(_) => return refusal(StatusCode::BAD_REQUEST, "The body must be a JSON object: the Request."),
-            Err(e) => return refusal(StatusCode::BAD_REQUEST, &format!("The body is not valid JSON: {e}.")),
-        }
+    let mut request = match RequestObject::from_json(&body) {
+        Ok(request) => request,
+        Err(e) => return refusal(StatusCode::BAD_REQUEST, &e.to_string()),
     };
-    if let Some(credentials) = basic_credentials(&headers) {
-        let object = request.as_object_mut().expect("checked above");
-        if !object.contains_key("Credentials") && !object.contains_key("Session") {
-            object.insert("Credentials".into(), credentials);
+    if !request.authenticates() {
+        if let Some(credentials) = basic_credentials(&headers) {
+            request.set_credentials(credentials);
         }
     }
-    let Some(execution) = state.engine.execute(&operation, request).await else {
+    let Some(execution) = state.engine.execute_object(&operation, request).await else {
         return refusal(StatusCode::NOT_FOUND, &format!("There is no operation named {operation:?}."));
     };
     state.record("json", &operation, &execution.outcome, started);

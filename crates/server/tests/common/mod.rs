@@ -5,8 +5,11 @@
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
+use patchbay_api::Decimal;
+use patchbay_core::model::{CustomerProductRecord, ServiceRecord};
 use patchbay_core::store::Store;
 use patchbay_core::Engine;
+use patchbay_schema::DateTime;
 use patchbay_server::{AppState, Limits};
 use patchbay_soap::SoapVersion;
 use serde_json::{json, Value};
@@ -132,4 +135,75 @@ pub fn assert_error(result: &Value, code: &str) {
 /// The Message of a refused request.
 pub fn message(result: &Value) -> String {
     result["Header"]["Message"].as_str().unwrap_or_default().to_string()
+}
+
+/// A valid 20-digit ICCID numbered `n` (issuer 8901410, Luhn check digit computed).
+pub fn iccid(n: u64) -> String {
+    let payload = format!("8901410{n:012}");
+    let sum: u32 = payload
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    format!("{payload}{}", (10 - sum % 10) % 10)
+}
+
+/// A customer with one service and one customer product of `product_id` on it, created
+/// through the store (orders, which create services, come later).
+pub async fn customer_with_service(app: &TestApp, client: &str, product_id: i32) -> (i64, i32, i32) {
+    let creds = if client == "acme" { acme() } else { globex() };
+    let c = app
+        .call(
+            Binding::Json,
+            "Customers_Create",
+            with(creds, json!({"CustomerClass": "Business", "CompanyName": "Line Holder"})),
+        )
+        .await;
+    assert_ok(&c);
+    let customer_id = c["CustomerID"].as_i64().unwrap() as i32;
+    let db = app.store.client(client).await.unwrap().unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let service_id = tx.next_id("service").await.unwrap();
+    tx.insert_service(&ServiceRecord {
+        id: service_id,
+        customer_id,
+        tn: Some(format!("555{:07}", service_id)),
+        line_type_id: None,
+        provider_id: None,
+        package_id: None,
+        description: None,
+        created_at: DateTime::now(),
+    })
+    .await
+    .unwrap();
+    let cp_id = tx.next_id("customer_product").await.unwrap();
+    tx.insert_customer_product(&CustomerProductRecord {
+        id: cp_id,
+        customer_id,
+        service_id: Some(service_id),
+        product_id,
+        description: None,
+        rate: Decimal::new(3500, 2),
+        quantity: 1,
+        status: patchbay_api::customers::CustomerProductStatus::Active,
+        activated_at: None,
+        billed_through: None,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (i64::from(customer_id), service_id, cp_id)
 }

@@ -172,6 +172,39 @@ async fn debug_echoes_the_request_with_secrets_masked() {
 }
 
 #[tokio::test]
+async fn a_fatal_error_is_answered_in_the_header_with_the_request_and_writes_nothing() {
+    let app = TestApp::new().await;
+    let count = |r: serde_json::Value| r["Products"].as_array().map(Vec::len).unwrap_or(0);
+    let all = json!({"IncludeNonLineCarrierProducts": true});
+    let before = count(app.call(Binding::Json, "Products_Query", with(acme(), all.clone())).await);
+    // Storage fails underneath the operation: the audit record of the change cannot be written.
+    patchbay_store::testing::execute_in_client(&app.url, "acme", "DROP TABLE audit_log").await;
+    for b in BINDINGS {
+        let r = app
+            .call(
+                b,
+                "Products_Create",
+                with(
+                    acme(),
+                    json!({"CarrierID": 10, "ProductTypeID": 1, "Description": "never stored", "Rate": "1.50"}),
+                ),
+            )
+            .await;
+        assert_eq!(r["Header"]["Success"], false, "{b:?}: {r:#}");
+        assert!(!message(&r).is_empty(), "{b:?}: a fatal error says what happened: {r:#}");
+        assert!(r["ProductID"].is_null(), "{b:?}: {r:#}");
+        // Without Debug=true, Debug/Request comes all the same, secrets masked.
+        let echoed = &r["Debug"]["Request"];
+        assert_eq!(echoed["Description"], "never stored", "{b:?}: {r:#}");
+        assert_eq!(echoed["Credentials"]["Username"], "api");
+        assert_eq!(echoed["Credentials"]["Password"], "********");
+    }
+    // The product row and its audit record were one transaction: nothing was kept.
+    let after = count(app.call(Binding::Json, "Products_Query", with(acme(), all)).await);
+    assert_eq!(after, before);
+}
+
+#[tokio::test]
 async fn idle_sessions_expire() {
     let app = TestApp::new().await;
     let created = app.call(Binding::Json, "Sessions_Create", with(acme(), json!({}))).await;

@@ -52,6 +52,26 @@ async fn fresh_postgres(server: &str) -> String {
     with_database(server, &name)
 }
 
+/// Runs one SQL statement in a client's own database behind the store's back, for tests that
+/// need storage to fail underneath an operation (a dropped table, say).
+pub async fn execute_in_client(url: &str, client: &str, sql: &str) {
+    let name = crate::common::client_db_name(client).expect("a valid client code");
+    if url.starts_with("postgres") {
+        let mut conn = PgConnection::connect(url).await.expect("the test database is reachable");
+        sqlx::query(&format!("SET search_path TO client_{name}")).execute(&mut conn).await.expect("schema exists");
+        sqlx::query(sql).execute(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let _ = conn.close().await;
+    } else {
+        let main = std::path::Path::new(url.trim_start_matches("sqlite://"));
+        let path = crate::sqlite::clients_dir_for(main).join(format!("{name}.db"));
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("the client file opens");
+        sqlx::query(sql).execute(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let _ = conn.close().await;
+    }
+}
+
 /// `url` with its database name replaced by `name`.
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {

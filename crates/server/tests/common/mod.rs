@@ -28,6 +28,8 @@ pub enum Binding {
 pub const BINDINGS: [Binding; 3] = [Binding::Json, Binding::Soap11, Binding::Soap12];
 
 pub struct TestApp {
+    /// The database URL, for tests that reach under the store.
+    pub url: String,
     pub router: Router,
     pub store: Arc<dyn Store>,
     pub engine: Engine,
@@ -57,7 +59,7 @@ impl TestApp {
         patchbay_core::settings::apply_str(&*store, "fixture", SETTINGS).await.expect("fixture settings apply");
         let engine = Engine::new(store.clone());
         let router = patchbay_server::router(AppState::new(engine.clone(), limits));
-        TestApp { router, store, engine }
+        TestApp { url, router, store, engine }
     }
 
     pub async fn send(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {

@@ -1,4 +1,4 @@
-//! The bundled demo: the example settings and a handful of customers.
+//! The bundled demo: the example settings, a handful of customers and some inventory.
 
 use anyhow::{bail, Result};
 use patchbay_core::Engine;

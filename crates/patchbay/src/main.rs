@@ -53,7 +53,7 @@ enum Command {
         /// A settings file to apply at start (repeatable).
         #[arg(long = "settings", value_name = "FILE")]
         settings: Vec<PathBuf>,
-        /// Applies the bundled demo: example settings and a handful of customers.
+        /// Applies the bundled demo: example settings, a handful of customers and some inventory.
         #[arg(long)]
         demo: bool,
         /// Largest request body accepted, in bytes.

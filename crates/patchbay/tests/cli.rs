@@ -2,27 +2,15 @@
 //! run as a real process on a fresh database (SQLite, or PostgreSQL when
 //! PATCHBAY_TEST_DATABASE_URL is set).
 
+use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-const SETTINGS: &str = include_str!("../../../tests/fixtures/settings.toml");
-
-fn patchbay(url: &str, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_patchbay"))
-        .args(args)
-        .env("PATCHBAY_DATABASE_URL", url)
-        .env("PATCHBAY_LOG", "error")
-        .output()
-        .expect("the command runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::{patchbay, SETTINGS};
 
 #[tokio::test]
 async fn migrate_then_apply_is_idempotent() {
@@ -141,6 +129,20 @@ fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &s
     (status, body)
 }
 
+/// The README's curl call: a JSON operation with HTTP Basic `api@acme:correct horse battery`.
+fn call_as_acme(addr: &str, operation: &str, body: &str) -> (u16, Value) {
+    let basic = "Basic YXBpQGFjbWU6Y29ycmVjdCBob3JzZSBiYXR0ZXJ5";
+    let (status, body) = http(
+        addr,
+        "POST",
+        &format!("/api/v20/{operation}"),
+        &[("Authorization", basic), ("Content-Type", "application/json")],
+        body,
+    );
+    let value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{operation}: not JSON ({e}): {body}"));
+    (status, value)
+}
+
 #[tokio::test]
 async fn serve_demo_answers_the_readme_call_and_stops_cleanly_on_sigterm() {
     let url = patchbay_store::testing::fresh_database_url().await;
@@ -150,37 +152,14 @@ async fn serve_demo_answers_the_readme_call_and_stops_cleanly_on_sigterm() {
     assert!(welcome.contains("curl -s -u 'api@acme:correct horse battery'"), "a curl example is printed: {welcome}");
     assert!(!server.addr.ends_with(":0"), "the real port is printed: {}", server.addr);
 
-    // The README's curl call: HTTP Basic `user@client:password`, JSON body.
-    let basic = "Basic YXBpQGFjbWU6Y29ycmVjdCBob3JzZSBiYXR0ZXJ5"; // api@acme:correct horse battery
-    let (status, body) = http(
-        &server.addr,
-        "POST",
-        "/api/v20/Products_Query",
-        &[("Authorization", basic), ("Content-Type", "application/json")],
-        r#"{"ProductID": 100}"#,
-    );
-    assert_eq!(status, 200, "{body}");
-    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let (status, v) = call_as_acme(&server.addr, "Products_Query", r#"{"ProductID": 100}"#);
+    assert_eq!(status, 200, "{v}");
     assert_eq!(v["Header"]["Success"], true, "{v}");
     assert_eq!(v["Products"][0]["Name"], "Unlimited Talk & Text");
     // The demo's customers and inventory are there.
-    let (_, body) = http(
-        &server.addr,
-        "POST",
-        "/api/v20/Customers_Query",
-        &[("Authorization", basic), ("Content-Type", "application/json")],
-        r#"{"CustomerID": 1}"#,
-    );
-    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let (_, v) = call_as_acme(&server.addr, "Customers_Query", r#"{"CustomerID": 1}"#);
     assert_eq!(v["Customer"]["FirstName"], "Dana", "{v}");
-    let (_, body) = http(
-        &server.addr,
-        "POST",
-        "/api/v20/InventoryTypes_Query",
-        &[("Authorization", basic), ("Content-Type", "application/json")],
-        "{}",
-    );
-    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let (_, v) = call_as_acme(&server.addr, "InventoryTypes_Query", "{}");
     assert!(v["InventoryTypes"].as_array().is_some_and(|t| t.len() >= 3), "{v}");
     assert_eq!(http(&server.addr, "GET", "/healthz", &[], "").0, 200);
     assert_eq!(http(&server.addr, "GET", "/readyz", &[], "").0, 200);
@@ -202,13 +181,6 @@ async fn serve_demo_answers_the_readme_call_and_stops_cleanly_on_sigterm() {
 
     // A second start on the same database keeps the demo data as it is (no duplicates).
     let (server, _) = serve(&url, &["--demo"]);
-    let (_, body) = http(
-        &server.addr,
-        "POST",
-        "/api/v20/Customers_Query",
-        &[("Authorization", basic), ("Content-Type", "application/json")],
-        r#"{"CustomerID": 5}"#,
-    );
-    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let (_, v) = call_as_acme(&server.addr, "Customers_Query", r#"{"CustomerID": 5}"#);
     assert_eq!(v["Header"]["Error_Code"], "C2002", "the demo customers were not created twice: {v}");
 }

@@ -3,23 +3,9 @@
 
 use patchbay_core::Engine;
 use serde_json::json;
-use std::process::Command;
 
-const SETTINGS: &str = include_str!("../../../tests/fixtures/settings.toml");
-
-fn patchbay(url: &str, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_patchbay"))
-        .args(args)
-        .env("PATCHBAY_DATABASE_URL", url)
-        .env("PATCHBAY_LOG", "error")
-        .output()
-        .expect("the command runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::{patchbay, SETTINGS};
 
 #[tokio::test]
 async fn import_is_validated_and_all_or_nothing() {

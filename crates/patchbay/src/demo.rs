@@ -1,7 +1,11 @@
 //! The bundled demo: the example settings, a handful of customers and some inventory.
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
+use patchbay_api::customers::CustomerProductStatus;
+use patchbay_core::model::{AuditRecord, CustomerProductRecord, ServiceRecord};
 use patchbay_core::Engine;
+use patchbay_schema::DateTime;
+use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 
@@ -39,12 +43,14 @@ pub async fn populate(engine: &Engine) -> Result<()> {
             bail!("demo customer refused: {}", done.result["Header"]);
         }
     }
-    inventory(engine).await
+    let first_sim = inventory(engine).await?;
+    line(engine, first_sim).await
 }
 
 /// Demo inventory: a SIM card type with ten SIMs, a handset type with three phones, and a
-/// telephone number type with five DIDs, created through the API like the customers.
-async fn inventory(engine: &Engine) -> Result<()> {
+/// telephone number type with five DIDs, created through the API like the customers. Returns
+/// the first SIM's id.
+async fn inventory(engine: &Engine) -> Result<i64> {
     let call = |op: &'static str, mut req: Value| async move {
         req["Credentials"] = demo_credentials();
         let done = engine.execute(op, req).await.expect("inventory operations exist");
@@ -76,7 +82,7 @@ async fn inventory(engine: &Engine) -> Result<()> {
         .clone();
     // Real ICCIDs: issuer 8901410, a serial, and the Luhn check digit.
     let sims: Vec<Value> = (1..=10u64).map(|n| json!({"InventoryTypeID": sim, "Identifier": iccid(n)})).collect();
-    call("Inventory_Bulk_Create", json!({"InventoryItems": sims})).await?;
+    let sim_ids = call("Inventory_Bulk_Create", json!({"InventoryItems": sims})).await?["InventoryItemIDs"].clone();
     let phones = vec![
         json!({"InventoryTypeID": phone, "Identifier": "15901193046", "Wireless": {"MSL": "123456"}}),
         json!({"InventoryTypeID": phone, "Identifier": "268435456000009001", "Fields": [{"Label": "Color", "Value": "Silver"}]}),
@@ -86,6 +92,77 @@ async fn inventory(engine: &Engine) -> Result<()> {
     let dids: Vec<Value> =
         (0..5).map(|n| json!({"InventoryTypeID": did, "Identifier": format!("51255501{n:02}")})).collect();
     call("Inventory_Bulk_Create", json!({"InventoryItems": dids})).await?;
+    sim_ids.get(0).and_then(Value::as_i64).context("the demo SIMs have ids")
+}
+
+/// The demo's first customer gets a wireless line (the Wireless Starter package: Unlimited Talk
+/// & Text and Voicemail) with a SIM card and a phone number on it. Lines come from orders, which
+/// the demo does not place, so the line and its products are written directly; the inventory is
+/// then assigned through the API like any integration would.
+async fn line(engine: &Engine, sim_id: i64) -> Result<()> {
+    const CUSTOMER: i32 = 1;
+    const TN: &str = "5125550100";
+    let db = engine.store().client("acme").await?.context("the demo client acme exists")?;
+    let now = DateTime::now();
+    let mut tx = db.begin().await?;
+    let service_id = tx.next_id("service").await?;
+    tx.insert_service(&ServiceRecord {
+        id: service_id,
+        customer_id: CUSTOMER,
+        tn: Some(TN.into()),
+        line_type_id: Some(3),
+        provider_id: Some(10),
+        package_id: Some(1000),
+        description: Some("Wireless Starter".into()),
+        created_at: now,
+    })
+    .await?;
+    let mut product_ids = Vec::new();
+    for (product_id, rate) in [(100, Decimal::new(3500, 2)), (101, Decimal::new(300, 2))] {
+        let id = tx.next_id("customer_product").await?;
+        tx.insert_customer_product(&CustomerProductRecord {
+            id,
+            customer_id: CUSTOMER,
+            service_id: Some(service_id),
+            product_id,
+            description: None,
+            rate,
+            quantity: 1,
+            status: CustomerProductStatus::Active,
+            activated_at: Some(now),
+            billed_through: None,
+        })
+        .await?;
+        product_ids.push(id);
+    }
+    tx.audit(&AuditRecord {
+        at: now,
+        user_id: 1,
+        on_behalf_of_user_id: None,
+        operation: "patchbay serve --demo".into(),
+        entity: "service".into(),
+        entity_ids: vec![i64::from(service_id)],
+    })
+    .await?;
+    tx.commit().await?;
+
+    for (op, req) in [
+        (
+            "Inventory_Assign",
+            json!({"InventoryItemID": sim_id, "CustomerID": CUSTOMER, "LineID": service_id, "CustomerProductID": product_ids[0]}),
+        ),
+        (
+            "InventoryTypes_Assign",
+            json!({"Identifiers": [TN], "LineID": service_id, "CustomerProductID": product_ids[1]}),
+        ),
+    ] {
+        let mut req = req;
+        req["Credentials"] = demo_credentials();
+        let done = engine.execute(op, req).await.expect("inventory operations exist");
+        if done.result["Header"]["Success"] != true {
+            bail!("demo {op} refused: {}", done.result["Header"]);
+        }
+    }
     Ok(())
 }
 

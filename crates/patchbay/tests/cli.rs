@@ -159,6 +159,12 @@ async fn serve_demo_answers_the_readme_call_and_stops_cleanly_on_sigterm() {
     // The demo's customers and inventory are there.
     let (_, v) = call_as_acme(&server.addr, "Customers_Query", r#"{"CustomerID": 1}"#);
     assert_eq!(v["Customer"]["FirstName"], "Dana", "{v}");
+    let line = &v["Customer"]["Services"][0];
+    assert_eq!(line["TN"], "5125550100", "the demo customer has a line: {v}");
+    assert_eq!(line["Products"].as_array().map(Vec::len), Some(2), "{line}");
+    let on_line: Vec<&str> =
+        line["Inventory"].as_array().unwrap().iter().filter_map(|i| i["InventoryType"].as_str()).collect();
+    assert_eq!(on_line, ["SIM_Card", "Telephone_Number"], "{line}");
     let (_, v) = call_as_acme(&server.addr, "InventoryTypes_Query", "{}");
     assert!(v["InventoryTypes"].as_array().is_some_and(|t| t.len() >= 3), "{v}");
     assert_eq!(http(&server.addr, "GET", "/healthz", &[], "").0, 200);

@@ -23,6 +23,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -61,18 +62,19 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
-@pytest.fixture(scope="session")
-def database_url():
-    wanted = os.environ.get("PATCHBAY_INTEROP_DATABASE", "sqlite").strip() or "sqlite"
+@contextmanager
+def fresh_database(wanted: str, prefix: str):
+    """A new empty database: a SQLite file in a temporary directory for "sqlite", or a database
+    named `<prefix>_<random>` created on the PostgreSQL server of `wanted` and dropped after."""
     if wanted == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="patchbay-interop-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"{prefix}-") as tmp:
             yield f"sqlite://{tmp}/x.db"
         return
     if not wanted.startswith(("postgres://", "postgresql://")):
         pytest.fail(
             f"PATCHBAY_INTEROP_DATABASE must be 'sqlite' or a postgres:// URL, not {wanted!r}", pytrace=False
         )
-    name = f"patchbay_interop_{secrets.token_hex(6)}"
+    name = f"{prefix}_{secrets.token_hex(6)}"
     admin = _with_database(wanted, "postgres")
     _psql(admin, f'CREATE DATABASE "{name}"')
     try:
@@ -82,6 +84,16 @@ def database_url():
             _psql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         except Exception as e:  # leaving a uniquely named database behind is harmless
             print(f"warning: could not drop {name}: {e}")
+
+
+def _database_kind() -> str:
+    return os.environ.get("PATCHBAY_INTEROP_DATABASE", "sqlite").strip() or "sqlite"
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    with fresh_database(_database_kind(), "patchbay_interop") as url:
+        yield url
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,18 +119,15 @@ def _drain(stream, lines: queue.Queue) -> None:
     lines.put(None)
 
 
-@pytest.fixture(scope="session")
-def server(database_url, tmp_path_factory):
+@contextmanager
+def running_server(database_url: str, args: list, logs: Path):
+    """`patchbay serve ARGS` on a free port of `database_url`, until the block ends; then SIGTERM,
+    after which the server must exit 0 within SHUTDOWN_TIMEOUT (graceful shutdown is part of the
+    contract)."""
     if not BINARY.is_file():
         pytest.fail(f"{BINARY} does not exist: run cargo build --release --bin patchbay", pytrace=False)
-    logs = tmp_path_factory.mktemp("server")
     stderr_path = logs / "stderr.log"
-    cmd = [
-        str(BINARY), "serve",
-        "--listen", "127.0.0.1:0",
-        "--settings", str(SETTINGS),
-        "--database", database_url,
-    ]
+    cmd = [str(BINARY), "serve", "--listen", "127.0.0.1:0", *args, "--database", database_url]
     with open(stderr_path, "wb") as stderr_file:
         proc = subprocess.Popen(
             cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr_file, text=True
@@ -181,8 +190,25 @@ def server(database_url, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def server(database_url, tmp_path_factory):
+    with running_server(database_url, ["--settings", str(SETTINGS)], tmp_path_factory.mktemp("server")) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
 def base_url(server) -> str:
     return server.base
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """A second server with the bundled demo (`serve --demo`, whose customer 1 has a wireless
+    line: the one way to get a service before orders exist), on its own fresh database of the
+    same kind as the main server's."""
+    with fresh_database(_database_kind(), "patchbay_interop_demo") as url:
+        args = ["--demo", "--settings", str(SETTINGS)]
+        with running_server(url, args, tmp_path_factory.mktemp("demo-server")) as srv:
+            yield srv
 
 
 # --------------------------------------------------------------------------------------------

@@ -222,6 +222,28 @@ async fn idle_sessions_expire() {
 }
 
 #[tokio::test]
+async fn using_a_session_keeps_it_alive_even_under_concurrent_use() {
+    let app = TestApp::new().await;
+    let created = app.call(Binding::Json, "Sessions_Create", with(acme(), json!({}))).await;
+    let key = created["SessionKey"].as_str().unwrap().to_string();
+    // Unused for 19 of acme's 20 idle minutes: still alive, and due to be recorded as used.
+    let hash = patchbay_core::auth::hash_key(&key);
+    let now = patchbay_schema::DateTime::now().unix();
+    let mut record = app.store.session(&hash).await.unwrap().unwrap();
+    record.last_used_at = patchbay_schema::DateTime::from_unix(now - 19 * 60).unwrap();
+    app.store.delete_session(&hash).await.unwrap();
+    app.store.insert_session(&record).await.unwrap();
+    app.engine.forget_cached_sessions();
+    // Many requests at once on that session all succeed (one of them records the use).
+    let calls = (0..16).map(|_| app.call(Binding::Json, "Products_Query", json!({"Session": {"SessionKey": key}})));
+    for r in futures_util::future::join_all(calls).await {
+        assert_ok(&r);
+    }
+    let stored = app.store.session(&hash).await.unwrap().unwrap();
+    assert!(stored.last_used_at.unix() >= now, "the use was recorded: {:?}", stored.last_used_at);
+}
+
+#[tokio::test]
 async fn repeated_failures_lock_the_username_without_saying_so() {
     let app = TestApp::new().await;
     let bad = json!({"Credentials": {"Username": "viewer", "Password": "wrong wrong", "Client": "acme"}});

@@ -272,13 +272,7 @@ impl Auth {
                 "The session expired after being idle; create a new one.",
             ));
         }
-        if now.unix() - record.last_used_at.unix() >= TOUCH_EVERY_SECS {
-            store.touch_session(&key_hash, now).await?;
-            record.last_used_at = now;
-            if let Some(c) = self.sessions.lock().get_mut(&key_hash) {
-                c.record.last_used_at = now;
-            }
-        }
+        self.touch_if_due(store, &key_hash, &mut record, now).await?;
         let find = |id: i32| ctx.config.users.iter().find(|u| u.id == id).cloned();
         let user = find(record.user_id).ok_or_else(session_invalid)?;
         let impersonator = match record.impersonator_user_id {
@@ -287,6 +281,39 @@ impl Auth {
         };
         let principal = Principal { client: ctx.info.clone(), user, impersonator, session_key: Some(key.to_string()) };
         Ok((principal, ctx))
+    }
+
+    /// Records that the session was used, at most once per `TOUCH_EVERY_SECS`. Many requests
+    /// in flight on one session all find the touch due at the same moment; were they all to
+    /// write, they would queue on that one row's lock (hundreds of milliseconds under load). The
+    /// first claims the touch in the cache and writes; the others see the claim and go on.
+    async fn touch_if_due(
+        &self,
+        store: &dyn Store,
+        key_hash: &str,
+        record: &mut SessionRecord,
+        now: DateTime,
+    ) -> StoreResult<()> {
+        if now.unix() - record.last_used_at.unix() < TOUCH_EVERY_SECS {
+            return Ok(());
+        }
+        let claimed = match self.sessions.lock().get_mut(key_hash) {
+            Some(c) if now.unix() - c.record.last_used_at.unix() < TOUCH_EVERY_SECS => false,
+            Some(c) => {
+                c.record.last_used_at = now;
+                true
+            }
+            None => true,
+        };
+        record.last_used_at = now;
+        if claimed {
+            if let Err(e) = store.touch_session(key_hash, now).await {
+                // Drop the claim with the cached copy, so the next use reads the store and retries.
+                self.sessions.lock().remove(key_hash);
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 
     /// Opens a new session for the principal and returns its key.
@@ -326,10 +353,7 @@ impl Auth {
                 let now = DateTime::now();
                 let idle_limit = i64::from(p.client.session_idle_minutes) * 60;
                 if now.unix() - r.last_used_at.unix() <= idle_limit {
-                    if now.unix() - r.last_used_at.unix() >= TOUCH_EVERY_SECS {
-                        store.touch_session(&key_hash, now).await?;
-                        r.last_used_at = now;
-                    }
+                    self.touch_if_due(store, &key_hash, &mut r, now).await?;
                     self.sessions.lock().insert(key_hash, CachedSession { record: r, fetched: Instant::now() });
                     return Ok(key);
                 }

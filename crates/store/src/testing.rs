@@ -55,20 +55,53 @@ async fn fresh_postgres(server: &str) -> String {
 /// Runs one SQL statement in a client's own database behind the store's back, for tests that
 /// need storage to fail underneath an operation (a dropped table, say).
 pub async fn execute_in_client(url: &str, client: &str, sql: &str) {
-    let name = crate::common::client_db_name(client).expect("a valid client code");
-    if url.starts_with("postgres") {
-        let mut conn = PgConnection::connect(url).await.expect("the test database is reachable");
-        sqlx::query(&format!("SET search_path TO client_{name}")).execute(&mut conn).await.expect("schema exists");
-        sqlx::query(sql).execute(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-        let _ = conn.close().await;
-    } else {
-        let main = std::path::Path::new(url.trim_start_matches("sqlite://"));
-        let path = crate::sqlite::clients_dir_for(main).join(format!("{name}.db"));
-        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .expect("the client file opens");
-        sqlx::query(sql).execute(&mut conn).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-        let _ = conn.close().await;
+    match ClientConnection::open(url, client).await {
+        ClientConnection::Postgres(mut c) => {
+            sqlx::query(sql).execute(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+        ClientConnection::Sqlite(mut c) => {
+            sqlx::query(sql).execute(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+    }
+}
+
+/// The first column, as text, of every row `sql` reads from a client's own database: for
+/// tests that check what the store keeps but the API does not return (the audit log, say).
+pub async fn client_texts(url: &str, client: &str, sql: &str) -> Vec<String> {
+    use sqlx::Row;
+    match ClientConnection::open(url, client).await {
+        ClientConnection::Postgres(mut c) => {
+            let rows = sqlx::query(sql).fetch_all(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+            rows.iter().map(|r| r.get::<String, _>(0)).collect()
+        }
+        ClientConnection::Sqlite(mut c) => {
+            let rows = sqlx::query(sql).fetch_all(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+            rows.iter().map(|r| r.get::<String, _>(0)).collect()
+        }
+    }
+}
+
+/// A connection of its own to one client's database, its tables reachable by their bare names.
+enum ClientConnection {
+    Postgres(PgConnection),
+    Sqlite(sqlx::SqliteConnection),
+}
+
+impl ClientConnection {
+    async fn open(url: &str, client: &str) -> Self {
+        let name = crate::common::client_db_name(client).expect("a valid client code");
+        if url.starts_with("postgres") {
+            let mut conn = PgConnection::connect(url).await.expect("the test database is reachable");
+            sqlx::query(&format!("SET search_path TO client_{name}")).execute(&mut conn).await.expect("schema exists");
+            ClientConnection::Postgres(conn)
+        } else {
+            let main = std::path::Path::new(url.trim_start_matches("sqlite://"));
+            let path = crate::sqlite::clients_dir_for(main).join(format!("{name}.db"));
+            let conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .expect("the client file opens");
+            ClientConnection::Sqlite(conn)
+        }
     }
 }
 

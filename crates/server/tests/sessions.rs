@@ -204,19 +204,25 @@ async fn a_fatal_error_is_answered_in_the_header_with_the_request_and_writes_not
     assert_eq!(after, before);
 }
 
-#[tokio::test]
-async fn idle_sessions_expire() {
-    let app = TestApp::new().await;
+/// A new acme session whose stored last use is `idle_secs` ago, with no process cache of it.
+async fn idle_session(app: &TestApp, idle_secs: i64) -> String {
     let created = app.call(Binding::Json, "Sessions_Create", with(acme(), json!({}))).await;
     let key = created["SessionKey"].as_str().unwrap().to_string();
-    // Age the stored session past acme's 20 idle minutes, as if it had not been used.
     let hash = patchbay_core::auth::hash_key(&key);
-    let old = patchbay_schema::DateTime::from_unix(patchbay_schema::DateTime::now().unix() - 21 * 60).unwrap();
     let mut record = app.store.session(&hash).await.unwrap().unwrap();
-    record.last_used_at = old;
+    record.last_used_at =
+        patchbay_schema::DateTime::from_unix(patchbay_schema::DateTime::now().unix() - idle_secs).unwrap();
     app.store.delete_session(&hash).await.unwrap();
     app.store.insert_session(&record).await.unwrap();
     app.engine.forget_cached_sessions();
+    key
+}
+
+#[tokio::test]
+async fn idle_sessions_expire() {
+    let app = TestApp::new().await;
+    // Unused past acme's 20 idle minutes.
+    let key = idle_session(&app, 21 * 60).await;
     let r = app.call(Binding::Json, "Products_Query", json!({"Session": {"SessionKey": key}})).await;
     assert_error(&r, "S2004");
 }
@@ -224,22 +230,15 @@ async fn idle_sessions_expire() {
 #[tokio::test]
 async fn using_a_session_keeps_it_alive_even_under_concurrent_use() {
     let app = TestApp::new().await;
-    let created = app.call(Binding::Json, "Sessions_Create", with(acme(), json!({}))).await;
-    let key = created["SessionKey"].as_str().unwrap().to_string();
     // Unused for 19 of acme's 20 idle minutes: still alive, and due to be recorded as used.
-    let hash = patchbay_core::auth::hash_key(&key);
     let now = patchbay_schema::DateTime::now().unix();
-    let mut record = app.store.session(&hash).await.unwrap().unwrap();
-    record.last_used_at = patchbay_schema::DateTime::from_unix(now - 19 * 60).unwrap();
-    app.store.delete_session(&hash).await.unwrap();
-    app.store.insert_session(&record).await.unwrap();
-    app.engine.forget_cached_sessions();
+    let key = idle_session(&app, 19 * 60).await;
     // Many requests at once on that session all succeed (one of them records the use).
     let calls = (0..16).map(|_| app.call(Binding::Json, "Products_Query", json!({"Session": {"SessionKey": key}})));
     for r in futures_util::future::join_all(calls).await {
         assert_ok(&r);
     }
-    let stored = app.store.session(&hash).await.unwrap().unwrap();
+    let stored = app.store.session(&patchbay_core::auth::hash_key(&key)).await.unwrap().unwrap();
     assert!(stored.last_used_at.unix() >= now, "the use was recorded: {:?}", stored.last_used_at);
 }
 

@@ -9,7 +9,8 @@
 #   2. install PostgreSQL with apt-get when no cluster tooling is present
 #      (Debian/Ubuntu; needs root or sudo);
 #   3. create a cluster if there is none, start it, wait until it is ready;
-#   4. create/update the login role (superuser, password) and the database.
+#   4. create/update the login role (superuser, password) and the database;
+#   5. drop the per-test databases (patchbay_test_*) left by test runs that have ended.
 # Progress goes to stderr; only the URL goes to stdout.
 #
 # Overridable through the environment (values must be URL-safe):
@@ -64,8 +65,25 @@ as_postgres() {
     fi
 }
 
+# Each test makes a database of its own (patchbay_test_<pid>_<n>_<nanos>) and cannot drop it
+# (the store may outlive the test), so they pile up on a developer's server. Drop those whose
+# test process has ended; those of a suite still running are left alone.
+drop_finished_test_databases() {
+    local name pid dropped=0
+    while read -r name; do
+        [[ -n $name ]] || continue
+        pid=${name#patchbay_test_}
+        pid=${pid%%_*}
+        [[ $pid =~ ^[0-9]+$ ]] || continue
+        [[ -d /proc/$pid ]] && continue
+        psql "$(url)" -XAtq -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null 2>&1 && dropped=$((dropped + 1))
+    done < <(psql "$(url)" -XAtq -c "SELECT datname FROM pg_database WHERE datname LIKE 'patchbay\_test\_%'" 2>/dev/null)
+    [[ $dropped -eq 0 ]] || log "dropped $dropped test databases of finished runs"
+}
+
 if url_works; then
     log "database already reachable"
+    drop_finished_test_databases
     url; echo
     exit 0
 fi

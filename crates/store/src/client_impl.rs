@@ -620,10 +620,22 @@ impl Tx {
                     .map_err(db_err)?;
             }
         }
-        let sql = format!("INSERT INTO {p}product_fields (product_id, seq, field_id, value) VALUES ($1, $2, $3, $4)");
-        for (seq, f) in (0i32..).zip(&x.fields) {
+        self.insert_field_values("product_fields", "product_id", x.id, &x.fields).await
+    }
+
+    /// Writes one owner's custom field values, in order (`product_fields`, `customer_fields`).
+    async fn insert_field_values(
+        &mut self,
+        table: &str,
+        owner: &str,
+        id: i32,
+        fields: &[FieldValue],
+    ) -> StoreResult<()> {
+        let p = &self.p;
+        let sql = format!("INSERT INTO {p}{table} ({owner}, seq, field_id, value) VALUES ($1, $2, $3, $4)");
+        for (seq, f) in (0i32..).zip(fields) {
             sqlx::query(&sql)
-                .bind(x.id)
+                .bind(id)
                 .bind(seq)
                 .bind(f.field_id)
                 .bind(&f.value)
@@ -836,17 +848,7 @@ impl ClientTx for Tx {
             .execute(self.conn())
             .await
             .map_err(db_err)?;
-        let sql = format!("INSERT INTO {p}customer_fields (customer_id, seq, field_id, value) VALUES ($1, $2, $3, $4)");
-        for (seq, f) in (0i32..).zip(&x.fields) {
-            sqlx::query(&sql)
-                .bind(x.id)
-                .bind(seq)
-                .bind(f.field_id)
-                .bind(&f.value)
-                .execute(self.conn())
-                .await
-                .map_err(db_err)?;
-        }
+        self.insert_field_values("customer_fields", "customer_id", x.id, &x.fields).await?;
         self.raise_counter(kinds::CUSTOMER, x.id).await
     }
 

@@ -1019,19 +1019,13 @@ impl Handler for InventoryAssign {
     async fn handle(ctx: &Ctx, input: InventoryAssignInput) -> ApiResult<Empty> {
         let db = ctx.db();
         let id = input.inventory_item_id.ok_or_else(|| ApiError::invalid("InventoryItemID", "is required"))?;
-        db.inventory_item(id)
+        let item = db
+            .inventory_item(id)
             .await?
             .ok_or_else(|| ApiError::not_found(ErrorCode::InventoryNotFound, "Inventory item", id))?;
         let target = resolve_target(db, input.customer_id, input.line_id, input.customer_product_id).await?;
-        let author = Author::of(ctx);
-        let now = DateTime::now();
-        let mut tx = db.begin().await?;
-        let mut item = tx
-            .inventory_item_for_update(id)
-            .await?
-            .ok_or_else(|| ApiError::not_found(ErrorCode::InventoryNotFound, "Inventory item", id))?;
-        assignable(&item, target.customer_id).map_err(|r| ApiError::invalid("InventoryItemID", r))?;
         if let Some(p) = &target.customer_product {
+            // An item's type never changes, so it can be checked before the item is locked.
             if let Some(t) = db.inventory_type(item.type_id).await? {
                 if !product_fits(&t, p.product_id) {
                     return Err(ApiError::invalid(
@@ -1044,15 +1038,14 @@ impl Handler for InventoryAssign {
                 }
             }
         }
-        let to = assign(&mut item, &target, now);
-        tx.update_inventory_items(std::slice::from_ref(&item)).await?;
-        tx.insert_inventory_history(&[InventoryHistoryRecord {
-            new_value: Some(to),
-            ..author.entry(id, now, "ASSIGNED")
-        }])
+        let author = Author::of(ctx);
+        let now = DateTime::now();
+        change_items(db, &author, &[id], |item| {
+            assignable(item, target.customer_id).map_err(|r| ApiError::invalid("InventoryItemID", r))?;
+            let to = assign(item, &target, now);
+            Ok(InventoryHistoryRecord { new_value: Some(to), ..author.entry(id, now, "ASSIGNED") })
+        })
         .await?;
-        author.audit(&mut *tx, "inventory_item", &[i64::from(id)]).await?;
-        tx.commit().await?;
         Ok(Empty {})
     }
 }
@@ -1075,31 +1068,52 @@ impl Handler for InventoryUnassign {
         };
         let author = Author::of(ctx);
         let now = DateTime::now();
-        let mut tx = db.begin().await?;
+        let note = input.note.filter(|n| !n.is_empty());
+        change_items(db, &author, &[id], |item| {
+            if item.customer_id.is_none() && item.status != InventoryItemStatus::Assigned {
+                return Err(ApiError::invalid("InventoryItemID", format!("item {id} is not assigned")));
+            }
+            let from = unassign(item, status, reason, now);
+            if let Some(n) = &note {
+                item.note = Some(n.clone());
+            }
+            Ok(InventoryHistoryRecord {
+                old_value: Some(from).filter(|f| !f.is_empty()),
+                new_value: Some(status.wire_name().to_string()),
+                note: note.clone(),
+                ..author.entry(id, now, "UNASSIGNED")
+            })
+        })
+        .await?;
+        Ok(Empty {})
+    }
+}
+
+/// Locks the items, applies `change` to each (it returns the item's history entry, or refuses),
+/// and writes the items, their history and the audit record in one transaction.
+async fn change_items(
+    db: &dyn ClientDb,
+    author: &Author,
+    ids: &[i32],
+    mut change: impl FnMut(&mut InventoryItemRecord) -> ApiResult<InventoryHistoryRecord> + Send,
+) -> ApiResult<()> {
+    let mut tx = db.begin().await?;
+    let mut updated = Vec::with_capacity(ids.len());
+    let mut history = Vec::with_capacity(ids.len());
+    for &id in ids {
         let mut item = tx
             .inventory_item_for_update(id)
             .await?
             .ok_or_else(|| ApiError::not_found(ErrorCode::InventoryNotFound, "Inventory item", id))?;
-        if item.customer_id.is_none() && item.status != InventoryItemStatus::Assigned {
-            return Err(ApiError::invalid("InventoryItemID", format!("item {id} is not assigned")));
-        }
-        let note = input.note.filter(|n| !n.is_empty());
-        let from = unassign(&mut item, status, reason, now);
-        if let Some(n) = &note {
-            item.note = Some(n.clone());
-        }
-        tx.update_inventory_items(std::slice::from_ref(&item)).await?;
-        tx.insert_inventory_history(&[InventoryHistoryRecord {
-            old_value: Some(from).filter(|f| !f.is_empty()),
-            new_value: Some(status.wire_name().to_string()),
-            note,
-            ..author.entry(id, now, "UNASSIGNED")
-        }])
-        .await?;
-        author.audit(&mut *tx, "inventory_item", &[i64::from(id)]).await?;
-        tx.commit().await?;
-        Ok(Empty {})
+        history.push(change(&mut item)?);
+        updated.push(item);
     }
+    tx.update_inventory_items(&updated).await?;
+    tx.insert_inventory_history(&history).await?;
+    let audit_ids: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
+    author.audit(&mut *tx, "inventory_item", &audit_ids).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1518,24 +1532,12 @@ impl Handler for InventoryTypesAssign {
             }
             items.push(item.id);
         }
-        let mut tx = db.begin().await?;
-        let mut updated = Vec::new();
-        let mut history = Vec::new();
-        for id in &items {
-            let mut item = tx
-                .inventory_item_for_update(*id)
-                .await?
-                .ok_or_else(|| ApiError::not_found(ErrorCode::InventoryNotFound, "Inventory item", id))?;
-            assignable(&item, target.customer_id).map_err(|r| ApiError::invalid("Identifiers", r))?;
-            let to = assign(&mut item, &target, now);
-            history.push(InventoryHistoryRecord { new_value: Some(to), ..author.entry(*id, now, "ASSIGNED") });
-            updated.push(item);
-        }
-        tx.update_inventory_items(&updated).await?;
-        tx.insert_inventory_history(&history).await?;
-        let ids: Vec<i64> = items.iter().map(|i| i64::from(*i)).collect();
-        author.audit(&mut *tx, "inventory_item", &ids).await?;
-        tx.commit().await?;
+        change_items(db, &author, &items, |item| {
+            assignable(item, target.customer_id).map_err(|r| ApiError::invalid("Identifiers", r))?;
+            let to = assign(item, &target, now);
+            Ok(InventoryHistoryRecord { new_value: Some(to), ..author.entry(item.id, now, "ASSIGNED") })
+        })
+        .await?;
         Ok(Empty {})
     }
 }
@@ -1567,27 +1569,15 @@ impl Handler for InventoryTypesUnassign {
         }
         let now = DateTime::now();
         let author = Author::of(ctx);
-        let mut tx = db.begin().await?;
-        let mut updated = Vec::new();
-        let mut history = Vec::new();
-        for id in &ids {
-            let mut item = tx
-                .inventory_item_for_update(*id)
-                .await?
-                .ok_or_else(|| ApiError::not_found(ErrorCode::InventoryNotFound, "Inventory item", id))?;
-            let from = unassign(&mut item, status, None, now);
-            history.push(InventoryHistoryRecord {
+        change_items(db, &author, &ids, |item| {
+            let from = unassign(item, status, None, now);
+            Ok(InventoryHistoryRecord {
                 old_value: Some(from).filter(|f| !f.is_empty()),
                 new_value: Some(status.wire_name().to_string()),
-                ..author.entry(*id, now, "UNASSIGNED")
-            });
-            updated.push(item);
-        }
-        tx.update_inventory_items(&updated).await?;
-        tx.insert_inventory_history(&history).await?;
-        let audit_ids: Vec<i64> = ids.iter().map(|i| i64::from(*i)).collect();
-        author.audit(&mut *tx, "inventory_item", &audit_ids).await?;
-        tx.commit().await?;
+                ..author.entry(item.id, now, "UNASSIGNED")
+            })
+        })
+        .await?;
         Ok(Empty {})
     }
 }

@@ -91,7 +91,7 @@ impl<O: Handler> ErasedHandler for Typed<O> {
         let typed: O::Input = fields.decode().map_err(|e| {
             let path = e.path().to_string();
             let field = if path == "." { "Request".to_string() } else { path };
-            ApiError::invalid(&field, e.into_inner())
+            ApiError::invalid(&field, rule_of(&e.into_inner()))
         })?;
         Ok(Box::new(typed))
     }
@@ -106,6 +106,14 @@ impl<O: Handler> ErasedHandler for Typed<O> {
         let output = O::handle(ctx, input).await?;
         serde_json::to_value(&output).map_err(ApiError::internal)
     }
+}
+
+/// The rule a decoding error states, without the position serde_json appends: positions count
+/// from the start of one field's text, which means nothing to the caller (the field is named).
+fn rule_of(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&position).map(str::to_string).unwrap_or(text)
 }
 
 struct CachedClient {

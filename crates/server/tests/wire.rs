@@ -150,6 +150,16 @@ async fn an_invalid_value_is_s2010_naming_the_field() {
     assert_eq!(s, StatusCode::OK);
     assert!(body.contains("<Error_Code>S2010</Error_Code>"), "{body}");
     assert!(body.contains("ProductID"), "{body}");
+
+    // Over JSON the Message names the field (with its path inside lists) and the rule, and
+    // nothing else: no parser positions, which would mean nothing to the caller.
+    let r = app.call(Binding::Json, "Products_Query", with(acme(), json!({"ProductID": [1]}))).await;
+    assert_eq!(message(&r), "ProductID: invalid type: sequence, expected i32");
+    let items = json!({"InventoryItems": [{"Identifier": "x"}, {"InventoryTypeID": "one"}]});
+    let r = app.call(Binding::Json, "Inventory_Bulk_Create", with(acme(), items)).await;
+    assert_error(&r, "S2010");
+    assert!(message(&r).starts_with("InventoryItems[1].InventoryTypeID: invalid type"), "{}", message(&r));
+    assert!(!message(&r).contains(" at line "), "{}", message(&r));
 }
 
 #[tokio::test]

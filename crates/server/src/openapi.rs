@@ -56,8 +56,8 @@ pub fn build() -> Value {
             json!({
                 "post": {
                     "operationId": op.name,
-                    "summary": op.doc.lines().next().unwrap_or(""),
-                    "description": op.doc,
+                    "summary": op.doc.lines().next().unwrap_or("").trim(),
+                    "description": op.doc.lines().map(str::trim).collect::<Vec<_>>().join(" ").trim(),
                     "requestBody": {
                         "required": true,
                         "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{request_name}") } } }

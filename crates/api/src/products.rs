@@ -63,12 +63,16 @@ pub struct ProductWireless {
     pub voice_flag: Option<bool>,
 }
 
-/// The fields Products_Create and Products_Update share. The seed's fields come first; the
-/// ones after ActiveFlag are extensions that let an integration set everything
-/// Products_Query filters on (see docs/semantics.md).
+/// The input of Products_Create and Products_Update: the product's ID (left out on create,
+/// required on update) and its fields. The seed's fields come first; the ones after ActiveFlag
+/// are extensions that let an integration set everything Products_Query filters on (see
+/// docs/semantics.md). One flat struct, so a decoding error names the field it is about.
 #[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-#[schema(name = "ProductFields")]
-pub struct ProductFields {
+#[schema(name = "ProductInput")]
+pub struct ProductInput {
+    /// Left out (or nil) on create: the server assigns the id. Required on update.
+    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
     #[serde(rename = "CarrierID", default, skip_serializing_if = "Option::is_none")]
     pub carrier_id: Option<i32>,
     #[serde(rename = "ProductTypeID", default, skip_serializing_if = "Option::is_none")]
@@ -135,14 +139,8 @@ pub struct ProductFields {
     pub wireless: Option<ProductWireless>,
 }
 
-#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-pub struct ProductsCreateInput {
-    /// Must be left out (or nil): the server assigns the id.
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(flatten)]
-    pub fields: ProductFields,
-}
+/// Products_Create: every field of [`ProductInput`] but ID.
+pub type ProductsCreateInput = ProductInput;
 
 #[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ProductsCreateOutput {
@@ -152,13 +150,7 @@ pub struct ProductsCreateOutput {
 
 /// Products_Update: the product's ID plus every field of Products_Create. A field left out (or
 /// nil) keeps its stored value.
-#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-pub struct ProductsUpdateInput {
-    #[serde(rename = "ID", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<i32>,
-    #[serde(flatten)]
-    pub fields: ProductFields,
-}
+pub type ProductsUpdateInput = ProductInput;
 
 #[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct ProductsQueryInput {

@@ -259,6 +259,10 @@ impl Engine {
         let mut framing_seen: Option<RequestFraming> = None;
         let mut understood: Option<Value> = None;
         let mut principal_info: Option<(String, bool)> = None;
+        // Who authenticated, so that a refusal after a successful login still carries the
+        // session key (the standards seed: SessionKey is returned for any request in which
+        // authentication was successful).
+        let mut authenticated: Option<Principal> = None;
 
         let result: ApiResult<Value> = async {
             let framing: RequestFraming = serde_path_to_error::deserialize(Value::Object(framing_obj))
@@ -275,9 +279,13 @@ impl Engine {
                     async move { engine.client_context(&code).await }
                 })
                 .await?;
+            authenticated = Some(principal.clone());
             outcome.client = Some(principal.client.code.clone());
             outcome.user = Some(principal.impersonator.as_ref().unwrap_or(&principal.user).username.clone());
 
+            if let Some(path) = fields.nul_character() {
+                return Err(ApiError::invalid(&path, "must not contain the NUL character (U+0000)"));
+            }
             let input = handler.decode(&fields)?;
             if debug {
                 understood = Some(masked_request(&framing, handler.echo(&*input)));
@@ -289,7 +297,6 @@ impl Engine {
                     format!("Role {:?} may not call {name}.", principal.user.role),
                 ));
             }
-            principal_info = Some((String::new(), principal.impersonated()));
             let ctx = Ctx {
                 engine: self.0.clone(),
                 principal,
@@ -316,6 +323,15 @@ impl Engine {
         }
         .await;
 
+        if let (Err(_), Some(p)) = (&result, &authenticated) {
+            let key = match &p.session_key {
+                Some(k) => Some(k.clone()),
+                // A Credentials login: the user's live session, as on success. If even that
+                // fails (storage is down), the refusal goes out without a key.
+                None => self.0.auth.live_session(&*self.0.store, p).await.ok(),
+            };
+            principal_info = Some((key.unwrap_or_default(), p.impersonated()));
+        }
         if let (Err(e), None, Some(framing)) = (&result, &understood, &framing_seen) {
             if e.code == ErrorCode::Internal {
                 // A fatal error always shows the request as understood. The input went to the

@@ -250,6 +250,9 @@ pub struct SessionRecord {
     pub impersonator_user_id: Option<i32>,
     pub created_at: DateTime,
     pub last_used_at: DateTime,
+    /// When the session ends whatever its use: the ExpirationDate of the impersonation key it
+    /// was opened with. `None` for an ordinary session.
+    pub expires_at: Option<DateTime>,
 }
 
 /// A grant from one user to another to act as the granting user.

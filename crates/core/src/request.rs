@@ -108,6 +108,34 @@ impl Fields<'_> {
     }
 }
 
+impl Fields<'_> {
+    /// The path of the first text holding a NUL character (U+0000), which no field may carry:
+    /// PostgreSQL cannot store it and XML cannot carry it, so it is refused up front on both
+    /// engines and both bindings rather than failing (or surviving) differently in each.
+    pub(crate) fn nul_character(&self) -> Option<String> {
+        match self {
+            Fields::Tree(map) => map.iter().find_map(|(k, v)| nul_in(v, k.clone())),
+            Fields::Json(fields) => fields.iter().find_map(|(k, raw)| {
+                // JSON text can carry NUL only as the escape \u0000; parse just such a field.
+                if !raw.get().contains("\\u0000") {
+                    return None;
+                }
+                let value: Value = serde_json::from_str(raw.get()).ok()?;
+                nul_in(&value, k.clone())
+            }),
+        }
+    }
+}
+
+fn nul_in(value: &Value, path: String) -> Option<String> {
+    match value {
+        Value::String(s) => s.contains('\0').then_some(path),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| nul_in(v, format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| nul_in(v, format!("{path}.{k}"))),
+        _ => None,
+    }
+}
+
 /// The top-level members of a JSON object, each kept as the text it arrived as.
 struct RawFields<'a>(Vec<(String, &'a RawValue)>);
 
@@ -161,6 +189,19 @@ mod tests {
         let r = RequestObject::from_json(br#"{"ProductID":"seven"}"#).unwrap();
         let e = r.fields.decode::<Input>().unwrap_err();
         assert_eq!(e.path().to_string(), "ProductID");
+    }
+
+    #[test]
+    fn nul_characters_are_found_with_their_path() {
+        let body = br#"{"Note":"ok","InventoryItems":[{"Identifier":"1"},{"Note":"a\u0000b"}]}"#;
+        let json = RequestObject::from_json(body).unwrap();
+        let tree = RequestObject::from_value(serde_json::from_slice(body).unwrap()).unwrap();
+        for r in [&json, &tree] {
+            assert_eq!(r.fields.nul_character().as_deref(), Some("InventoryItems[1].Note"));
+        }
+        // An escaped backslash followed by "u0000" is not a NUL.
+        let text = RequestObject::from_json(br#"{"Note":"C:\\u0000"}"#).unwrap();
+        assert_eq!(text.fields.nul_character(), None);
     }
 
     #[test]

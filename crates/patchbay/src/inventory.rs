@@ -5,7 +5,7 @@
 use anyhow::{anyhow, bail, Context, Result};
 use patchbay_api::common::CustomField;
 use patchbay_api::inventory::{Inventory, InventoryItemStatus, InventoryWireless};
-use patchbay_core::ops::inventory::{import_items, Author, BulkError};
+use patchbay_core::ops::inventory::{import_items, Author, BulkError, MAX_LISTED_FAILURES};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -132,12 +132,22 @@ fn read_csv(file: &Path, type_id: i32) -> Result<Vec<Inventory>> {
         });
     }
     if !errors.is_empty() {
-        for e in &errors {
-            eprintln!("{e}");
-        }
+        print_refused(&errors, errors.len());
         bail!("{} row(s) of {} could not be read; nothing was imported", errors.len(), file.display());
     }
     Ok(items)
+}
+
+/// Prints the first [`MAX_LISTED_FAILURES`] refused rows (in file order) to stderr, then one line
+/// counting the rest of the `total`, as the API's refusal Message does.
+fn print_refused(lines: &[String], total: usize) {
+    let listed = lines.len().min(MAX_LISTED_FAILURES);
+    for line in &lines[..listed] {
+        eprintln!("{line}");
+    }
+    if total > listed {
+        eprintln!("… and {} more row(s) refused", total - listed);
+    }
 }
 
 /// Imports the file; returns how many items were created.
@@ -185,19 +195,21 @@ pub async fn import(
     match result {
         Ok(ids) => Ok(ids.len()),
         Err(BulkError::Items { failures, total: failed }) => {
-            for f in &failures {
-                // Data row n is line n + 1 of the file (after the header).
-                eprintln!(
-                    "line {} ({}): {}: {}",
-                    f.position + 1,
-                    f.identifier.as_deref().unwrap_or(""),
-                    f.field,
-                    f.rule
-                );
-            }
-            if failed > failures.len() {
-                eprintln!("… and {} more", failed - failures.len());
-            }
+            let lines: Vec<String> = failures
+                .iter()
+                .take(MAX_LISTED_FAILURES)
+                .map(|f| {
+                    // Data row n is line n + 1 of the file (after the header).
+                    format!(
+                        "line {} ({}): {}: {}",
+                        f.position + 1,
+                        f.identifier.as_deref().unwrap_or(""),
+                        f.field,
+                        f.rule
+                    )
+                })
+                .collect();
+            print_refused(&lines, failed);
             bail!("{failed} of {total} row(s) refused; nothing was imported")
         }
         Err(BulkError::Request(e)) => bail!("{}", e.message.unwrap_or_else(|| e.code.description().to_string())),

@@ -60,6 +60,50 @@ async fn import_is_validated_and_all_or_nothing() {
         patchbay(&url, &["inventory", "import", "--client", "acme", "--type", &type_id, unreadable.to_str().unwrap()]);
     assert!(!ok && err.contains("line 2 (89014103211118510720): Status"), "{err}");
 
+    // Many refused rows: the first 20 are listed, then one line counts the rest; the summary
+    // stays, and the one good row is not written either.
+    let many = dir.path().join("many.csv");
+    let mut csv = String::from("Identifier,Batch\n89014103211118510720,B1\n");
+    for n in 1..=30 {
+        csv.push_str(&format!("bad{n:02},B1\n"));
+    }
+    std::fs::write(&many, csv).unwrap();
+    let (ok, _, err) =
+        patchbay(&url, &["inventory", "import", "--client", "acme", "--type", &type_id, many.to_str().unwrap()]);
+    assert!(!ok, "{err}");
+    let rows: Vec<&str> = err.lines().filter(|l| l.starts_with("line ")).collect();
+    assert_eq!(rows.len(), 20, "{err}");
+    assert!(rows[0].starts_with("line 3 (bad01): Identifier:"), "{err}");
+    assert!(rows[19].starts_with("line 22 (bad20): Identifier:"), "{err}");
+    assert!(!err.contains("(bad21)"), "{err}");
+    assert_eq!(err.lines().filter(|l| l.starts_with("… and ")).collect::<Vec<_>>(), ["… and 10 more row(s) refused"]);
+    assert!(err.contains("30 of 31 row(s) refused; nothing was imported"), "{err}");
+    let q = engine
+        .execute(
+            "Inventory_Query",
+            json!({"Credentials": creds, "Inventory": {"Identifier": "89014103211118510720", "Type": "SIM_Card"}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(q.result["Header"]["Error_Code"], "I2019", "nothing was written");
+
+    // Unreadable rows are capped the same way.
+    let unreadable_many = dir.path().join("unreadable_many.csv");
+    let mut csv = String::from("Identifier,Status\n");
+    for n in 1..=25 {
+        csv.push_str(&format!("id{n:02},SOLD\n"));
+    }
+    std::fs::write(&unreadable_many, csv).unwrap();
+    let (ok, _, err) = patchbay(
+        &url,
+        &["inventory", "import", "--client", "acme", "--type", &type_id, unreadable_many.to_str().unwrap()],
+    );
+    assert!(!ok, "{err}");
+    assert_eq!(err.lines().filter(|l| l.starts_with("line ")).count(), 20, "{err}");
+    assert!(err.contains("line 21 (id20): Status") && !err.contains("(id21)"), "{err}");
+    assert!(err.contains("… and 5 more row(s) refused"), "{err}");
+    assert!(err.contains("25 row(s) of") && err.contains("could not be read; nothing was imported"), "{err}");
+
     // The good file.
     let good = dir.path().join("good.csv");
     std::fs::write(

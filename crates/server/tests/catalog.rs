@@ -100,6 +100,10 @@ async fn create_refusals() {
         (json!({"State": "XX"}), "S2010", "State"),
         (json!({"Rate": "1.23456"}), "S2010", "Rate"),
         (json!({"FreeMonths": -1}), "S2010", "FreeMonths"),
+        // Values of the wrong type name their field too.
+        (json!({"Rate": "abc"}), "S2010", "Rate"),
+        (json!({"BillingMonths": 99999999999i64}), "S2010", "BillingMonths"),
+        (json!({"CustomerClass": "0x10"}), "S2010", "CustomerClass"),
     ];
     for b in BINDINGS {
         for (patch, code, field) in &cases {
@@ -110,6 +114,14 @@ async fn create_refusals() {
             let r = app.call(b, "Products_Create", with(acme(), req)).await;
             assert_error(&r, code);
             assert!(message(&r).contains(field), "{b:?} {patch}: message names {field}: {}", message(&r));
+        }
+        if b == Binding::Json {
+            // No text may carry a NUL character (PostgreSQL cannot store it; XML cannot carry it,
+            // so a SOAP client cannot send one: `&#0;` is not well-formed and gets a Fault).
+            let nul = with(acme(), json!({"CarrierID": 10, "ProductTypeID": 1, "Description": "nul\u{0}here"}));
+            let r = app.call(b, "Products_Create", nul).await;
+            assert_error(&r, "S2010");
+            assert_eq!(message(&r), "Description: must not contain the NUL character (U+0000)");
         }
         let missing = app.call(b, "Products_Create", with(acme(), json!({"ProductTypeID": 1}))).await;
         assert_error(&missing, "S2010");
@@ -271,4 +283,15 @@ async fn money_is_exact_through_both_bindings() {
         .clone();
     let p = &app.call(Binding::Json, "Products_Query", with(acme(), json!({"ProductID": id}))).await["Products"][0];
     assert_eq!(p["Rate"], "19.95");
+}
+
+#[tokio::test]
+async fn a_nul_character_cannot_reach_storage_over_soap_either() {
+    let app = TestApp::new().await;
+    let xml = r#"<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><Products_Create xmlns="http://api.myh2o.com/v20"><Request><Credentials><Username>api</Username><Password>correct horse battery</Password><Client>acme</Client></Credentials><CarrierID>10</CarrierID><ProductTypeID>1</ProductTypeID><Description>nul&#0;here</Description></Request></Products_Create></soap:Body></soap:Envelope>"#;
+    let (status, body) = app.soap(patchbay_soap::SoapVersion::V11, "Products_Create", xml.to_string()).await;
+    assert!(!body.contains("<Success>true</Success>"), "{status}: {body}");
+    let after =
+        app.call(Binding::Json, "Products_Query", with(acme(), json!({"IncludeNonLineCarrierProducts": true}))).await;
+    assert_eq!(ids(&after), vec![100, 101, 102, 103], "nothing was created");
 }

@@ -68,17 +68,30 @@ async fn address_rules() {
         (json!({"Zip": "00000"}), "S2015", "ServiceAddress/Zip"),
         (json!({"Zip4": "12"}), "S2010", "ServiceAddress/Zip4"),
         (json!({"Country": "US"}), "S2010", "ServiceAddress/Country"),
+        // Country must be an assigned ISO 3166-1 alpha-3 code.
+        (
+            json!({"Country": "XYZ"}),
+            "S2010",
+            "ServiceAddress/Country: \"XYZ\" is not an ISO 3166-1 alpha-3 country code",
+        ),
+        (json!({"Country": "ZZZ"}), "S2010", "ServiceAddress/Country: \"ZZZ\" is not an ISO 3166-1 alpha-3"),
+        (json!({"Country": "ANT"}), "S2010", "ServiceAddress/Country"),
+        // Zip is 5 digits and a real US ZIP whatever the Country.
+        (json!({"State": "ON", "Zip": "K1A0B1", "Country": "CAN"}), "S2010", "ServiceAddress/Zip: must be 5 digits"),
+        (json!({"State": "ON", "Zip": "K1A 0B1", "Country": "CAN"}), "S2010", "ServiceAddress/Zip: must be 5 digits"),
+        (json!({"Zip": "770021", "Country": "MEX"}), "S2010", "ServiceAddress/Zip: must be 5 digits"),
+        (
+            json!({"State": "ON", "Zip": "00000", "Country": "CAN"}),
+            "S2015",
+            "ServiceAddress/Zip: 00000 is not a known US ZIP",
+        ),
+        // For USA (given, in any case, or by default) the State must be the ZIP's.
+        (json!({"State": "NY", "Country": "USA"}), "S2010", "ServiceAddress/State: NY does not match ZIP 77002"),
+        (json!({"State": "NY", "Country": "usa"}), "S2010", "ServiceAddress/State: NY does not match ZIP 77002"),
     ];
     for b in BINDINGS {
         for (patch, code, field) in &cases {
-            let mut a = address();
-            for (k, v) in patch.as_object().unwrap() {
-                if v.is_null() {
-                    a.as_object_mut().unwrap().remove(k);
-                } else {
-                    a[k] = v.clone();
-                }
-            }
+            let a = patched(patch);
             let r = app
                 .call(
                     b,
@@ -91,6 +104,57 @@ async fn address_rules() {
                 .await;
             assert_error(&r, code);
             assert!(message(&r).contains(field), "{b:?} {patch}: {}", message(&r));
+        }
+    }
+}
+
+/// The base address with `patch` applied (a null removes the field).
+fn patched(patch: &Value) -> Value {
+    let mut a = address();
+    for (k, v) in patch.as_object().unwrap() {
+        if v.is_null() {
+            a.as_object_mut().unwrap().remove(k);
+        } else {
+            a[k] = v.clone();
+        }
+    }
+    a
+}
+
+#[tokio::test]
+async fn address_countries_accepted() {
+    let app = TestApp::new().await;
+    // (patch, the stored Country, the stored State)
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (json!({"Country": "USA"}), "USA", "TX"),
+        (json!({"Country": "usa"}), "USA", "TX"),
+        (json!({"Country": " Usa ", "State": "tx"}), "USA", "TX"),
+        (json!({"Country": "UKR"}), "UKR", "TX"),
+        (json!({"Country": "PRI", "State": "PR", "Zip": "00901"}), "PRI", "PR"),
+        (json!({"Country": "VIR", "State": "VI", "Zip": "00802"}), "VIR", "VI"),
+        (json!({"Country": "GUM", "State": "GU", "Zip": "96910"}), "GUM", "GU"),
+        // Outside the USA the ZIP must still be real, but its state is not checked.
+        (json!({"Country": "CAN", "State": "ON"}), "CAN", "ON"),
+        (json!({"Country": "mex", "State": "NL"}), "MEX", "NL"),
+    ];
+    for b in BINDINGS {
+        for (patch, country, state) in &cases {
+            let r = app
+                .call(
+                    b,
+                    "Customers_Create",
+                    with(
+                        acme(),
+                        json!({"CustomerClass": "Residential", "FirstName": "A", "LastName": "B", "ServiceAddress": patched(patch)}),
+                    ),
+                )
+                .await;
+            assert_ok(&r);
+            let q = app.call(b, "Customers_Query", with(acme(), json!({"CustomerID": r["CustomerID"]}))).await;
+            assert_ok(&q);
+            let a = &q["Customer"]["ServiceAddress"];
+            assert_eq!(a["Country"], *country, "{b:?} {patch}");
+            assert_eq!(a["State"], *state, "{b:?} {patch}");
         }
     }
 }

@@ -157,6 +157,74 @@ async fn impersonation_keys_work_only_for_the_grantee_and_mark_the_header() {
 }
 
 #[tokio::test]
+async fn a_session_opened_with_an_impersonation_key_ends_when_the_key_expires() {
+    let app = TestApp::new().await;
+    let expiration = patchbay_schema::DateTime::from_unix(patchbay_schema::DateTime::now().unix() + 3600).unwrap();
+    let granted = app
+        .call(
+            Binding::Json,
+            "Impersonation_Authorize",
+            with(acme(), json!({"ToUserName": "viewer", "ExpirationDate": expiration})),
+        )
+        .await;
+    assert_ok(&granted);
+    let mut creds = acme_viewer();
+    creds["ImpersonationKey"] = granted["ImpersonationKey"].clone();
+    for b in BINDINGS {
+        let opened = app.call(b, "Sessions_Create", json!({"Credentials": creds})).await;
+        assert_ok(&opened);
+        assert_eq!(opened["Header"]["Impersonated"], true);
+        let key = opened["SessionKey"].as_str().unwrap().to_string();
+        // The session carries the key's end...
+        let hash = patchbay_core::auth::hash_key(&key);
+        let mut record = app.store.session(&hash).await.unwrap().unwrap();
+        assert_eq!(record.expires_at, Some(expiration), "{b:?}");
+        let session = json!({"Session": {"SessionKey": key}});
+        assert_ok(&app.call(b, "Products_Query", session.clone()).await);
+        // ...and once that has passed, the session is refused like an unknown one, however
+        // recently it was used.
+        record.expires_at = patchbay_schema::DateTime::from_unix(patchbay_schema::DateTime::now().unix() - 1);
+        app.store.delete_session(&hash).await.unwrap();
+        app.store.insert_session(&record).await.unwrap();
+        app.engine.forget_cached_sessions();
+        let after = app.call(b, "Products_Query", session).await;
+        assert_error(&after, "S2004");
+        assert!(message(&after).contains("impersonation key"), "{after}");
+        assert!(app.store.session(&hash).await.unwrap().is_none(), "the ended session is removed");
+    }
+}
+
+#[tokio::test]
+async fn refusals_after_a_successful_login_carry_the_session_key() {
+    let app = TestApp::new().await;
+    for b in BINDINGS {
+        // Credentials: the refusal names the user's live session, as a success would.
+        let r = app.call(b, "Products_Query", with(acme(), json!({"ProductID": 999}))).await;
+        assert_error(&r, "PR2023");
+        let key = r["Header"]["SessionKey"].as_str().unwrap_or_else(|| panic!("{b:?}: no SessionKey: {r}")).to_string();
+        assert_ok(&app.call(b, "Sessions_Validate", json!({"Session": {"SessionKey": key}})).await);
+        // Session: the refusal carries that session's key, for invalid input and for roles too.
+        let bad = app.call(b, "Products_Query", json!({"Session": {"SessionKey": key}, "Zip": "7"})).await;
+        assert_error(&bad, "S2010");
+        assert_eq!(bad["Header"]["SessionKey"], key.as_str(), "{b:?}");
+        let denied =
+            app.call(b, "Products_Create", with(acme_viewer(), json!({"CarrierID": 10, "ProductTypeID": 1}))).await;
+        assert_error(&denied, "S2017");
+        assert!(denied["Header"]["SessionKey"].is_string(), "{b:?}: {denied}");
+        // A failed login has no session to name.
+        let failed = app
+            .call(
+                b,
+                "Products_Query",
+                json!({"Credentials": {"Username": "api", "Password": "wrong", "Client": "acme"}}),
+            )
+            .await;
+        assert_error(&failed, "S2005");
+        assert!(failed["Header"]["SessionKey"].is_null(), "{b:?}: {failed}");
+    }
+}
+
+#[tokio::test]
 async fn debug_echoes_the_request_with_secrets_masked() {
     let app = TestApp::new().await;
     for b in BINDINGS {

@@ -8,7 +8,7 @@
 
 use super::client::Client;
 use super::{Db, Engine};
-use crate::common::{client_db_name, db_err, time, valid_client_code};
+use crate::common::{client_db_name, db_err, opt_time, time, valid_client_code};
 use async_trait::async_trait;
 use patchbay_core::error::{StoreError, StoreResult};
 use patchbay_core::model::{ClientInfo, ImpersonationGrant, SessionRecord};
@@ -42,7 +42,7 @@ impl Registry {
             write,
             p: p.to_string(),
             session_sql: format!(
-                "SELECT key_hash, client, user_id, impersonator_user_id, created_at, last_used_at \
+                "SELECT key_hash, client, user_id, impersonator_user_id, created_at, last_used_at, expires_at \
                  FROM {p}sessions WHERE key_hash = $1"
             ),
             // Skips the write when the second has not changed.
@@ -106,8 +106,8 @@ impl Registry {
     pub(crate) async fn insert_session(&self, s: &SessionRecord) -> StoreResult<()> {
         let p = &self.p;
         let sql = format!(
-            "INSERT INTO {p}sessions (key_hash, client, user_id, impersonator_user_id, created_at, last_used_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)"
+            "INSERT INTO {p}sessions (key_hash, client, user_id, impersonator_user_id, created_at, last_used_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
         );
         sqlx::query(&sql)
             .bind(&s.key_hash)
@@ -116,6 +116,7 @@ impl Registry {
             .bind(s.impersonator_user_id)
             .bind(s.created_at.unix())
             .bind(s.last_used_at.unix())
+            .bind(s.expires_at.map(|t| t.unix()))
             .execute(&self.write)
             .await
             .map_err(db_err)?;
@@ -132,6 +133,7 @@ impl Registry {
                 impersonator_user_id: get(&r, 3)?,
                 created_at: time("session created_at", get(&r, 4)?)?,
                 last_used_at: time("session last_used_at", get(&r, 5)?)?,
+                expires_at: opt_time("session expires_at", get(&r, 6)?)?,
             })
         })
         .transpose()

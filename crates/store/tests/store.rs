@@ -461,6 +461,7 @@ async fn sessions_and_grants() {
         impersonator_user_id: Some(2),
         created_at: at(1_000_000),
         last_used_at: at(1_000_000),
+        expires_at: Some(at(1_086_400)),
     };
     t.store.insert_session(&s).await.unwrap();
     assert_eq!(t.store.session("h1").await.unwrap(), Some(s.clone()));
@@ -472,7 +473,7 @@ async fn sessions_and_grants() {
     t.store.touch_session("h1", at(1_000_300)).await.unwrap();
     assert_eq!(t.store.session("h1").await.unwrap().unwrap().last_used_at, at(1_000_600));
 
-    let s2 = SessionRecord { key_hash: "h2".into(), impersonator_user_id: None, ..s.clone() };
+    let s2 = SessionRecord { key_hash: "h2".into(), impersonator_user_id: None, expires_at: None, ..s.clone() };
     let g1 = SessionRecord { key_hash: "g1".into(), client: "globex".into(), ..s2.clone() };
     t.store.insert_session(&s2).await.unwrap();
     t.store.insert_session(&g1).await.unwrap();

@@ -42,6 +42,9 @@ pub struct Principal {
     /// The session the request belongs to; `None` until one is chosen for a
     /// Credentials-authenticated request.
     pub session_key: Option<String>,
+    /// When the impersonation key acted through expires: a session opened for this principal
+    /// ends then.
+    pub impersonation_expires_at: Option<DateTime>,
 }
 
 impl Principal {
@@ -159,14 +162,21 @@ impl Auth {
                     login_failed()
                 })?;
                 let user = self.verify_password(&ctx, username, password).await?;
-                let (acting, impersonator) = match c.impersonation_key.as_deref().filter(|k| !k.is_empty()) {
-                    None => (user, None),
-                    Some(key) => {
-                        let grantor = self.check_grant(store, &ctx, &user, key).await?;
-                        (grantor, Some(user))
-                    }
+                let (acting, impersonator, impersonation_expires_at) =
+                    match c.impersonation_key.as_deref().filter(|k| !k.is_empty()) {
+                        None => (user, None, None),
+                        Some(key) => {
+                            let (grantor, expires_at) = self.check_grant(store, &ctx, &user, key).await?;
+                            (grantor, Some(user), Some(expires_at))
+                        }
+                    };
+                let principal = Principal {
+                    client: ctx.info.clone(),
+                    user: acting,
+                    impersonator,
+                    session_key: None,
+                    impersonation_expires_at,
                 };
-                let principal = Principal { client: ctx.info.clone(), user: acting, impersonator, session_key: None };
                 Ok((principal, ctx))
             }
             (None, None) => Err(ApiError::new(
@@ -222,7 +232,14 @@ impl Auth {
         h.finalize().into()
     }
 
-    async fn check_grant(&self, store: &dyn Store, ctx: &ClientContext, holder: &User, key: &str) -> ApiResult<User> {
+    /// The user an impersonation key lets `holder` act as, and when the key expires.
+    async fn check_grant(
+        &self,
+        store: &dyn Store,
+        ctx: &ClientContext,
+        holder: &User,
+        key: &str,
+    ) -> ApiResult<(User, DateTime)> {
         let refused = || {
             ApiError::new(
                 ErrorCode::LoginInvalid,
@@ -233,7 +250,8 @@ impl Auth {
         if grant.client != ctx.info.code || grant.grantee_user_id != holder.id || grant.expires_at <= DateTime::now() {
             return Err(refused());
         }
-        ctx.config.users.iter().find(|u| u.id == grant.grantor_user_id).cloned().ok_or_else(refused)
+        let grantor = ctx.config.users.iter().find(|u| u.id == grant.grantor_user_id).cloned().ok_or_else(refused)?;
+        Ok((grantor, grant.expires_at))
     }
 
     async fn by_session<F, Fut>(
@@ -263,6 +281,14 @@ impl Auth {
         };
         let ctx = resolve(record.client.clone()).await?.ok_or_else(session_invalid)?;
         let now = DateTime::now();
+        if record.expires_at.is_some_and(|end| end <= now) {
+            self.forget_session(&key_hash);
+            store.delete_session(&key_hash).await?;
+            return Err(ApiError::new(
+                ErrorCode::SessionInvalid,
+                "The session ended when the impersonation key it was opened with expired.",
+            ));
+        }
         let idle_limit = i64::from(ctx.info.session_idle_minutes) * 60;
         if now.unix() - record.last_used_at.unix() > idle_limit {
             self.forget_session(&key_hash);
@@ -279,7 +305,13 @@ impl Auth {
             Some(id) => Some(find(id).ok_or_else(session_invalid)?),
             None => None,
         };
-        let principal = Principal { client: ctx.info.clone(), user, impersonator, session_key: Some(key.to_string()) };
+        let principal = Principal {
+            client: ctx.info.clone(),
+            user,
+            impersonator,
+            session_key: Some(key.to_string()),
+            impersonation_expires_at: record.expires_at,
+        };
         Ok((principal, ctx))
     }
 
@@ -327,6 +359,7 @@ impl Auth {
             impersonator_user_id: p.impersonator.as_ref().map(|u| u.id),
             created_at: now,
             last_used_at: now,
+            expires_at: p.impersonation_expires_at,
         };
         store.insert_session(&record).await?;
         self.sessions.lock().insert(record.key_hash.clone(), CachedSession { record, fetched: Instant::now() });
@@ -349,7 +382,9 @@ impl Auth {
                 Some((r, fetched)) if fetched.elapsed() < SESSION_CACHE_TTL => Some(r),
                 _ => store.session(&key_hash).await?,
             };
-            if let Some(mut r) = record {
+            // A session opened through another (or no longer valid) impersonation key is not
+            // this principal's: the new key's expiry must be the session's end.
+            if let Some(mut r) = record.filter(|r| r.expires_at == p.impersonation_expires_at) {
                 let now = DateTime::now();
                 let idle_limit = i64::from(p.client.session_idle_minutes) * 60;
                 if now.unix() - r.last_used_at.unix() <= idle_limit {

@@ -17,7 +17,7 @@ impl Handler for ProductsCreate {
             return Err(ApiError::invalid("ID", "must be left out (or nil) on Products_Create; the server assigns it"));
         }
         let config = ctx.config();
-        let f = &input.fields;
+        let f = &input;
         let provider_id = f.carrier_id.ok_or_else(|| ApiError::invalid("CarrierID", "is required"))?;
         let product_type_id = f.product_type_id.ok_or_else(|| ApiError::invalid("ProductTypeID", "is required"))?;
         let provider = config
@@ -68,10 +68,10 @@ impl Handler for ProductsCreate {
 impl Handler for ProductsUpdate {
     async fn handle(ctx: &Ctx, input: ProductsUpdateInput) -> ApiResult<Empty> {
         let id = input.id.ok_or_else(|| ApiError::invalid("ID", "is required"))?;
-        if input.fields.carrier_id.is_none() {
+        if input.carrier_id.is_none() {
             return Err(ApiError::invalid("CarrierID", "is required"));
         }
-        if input.fields.product_type_id.is_none() {
+        if input.product_type_id.is_none() {
             return Err(ApiError::invalid("ProductTypeID", "is required"));
         }
         let config = ctx.config();
@@ -81,7 +81,7 @@ impl Handler for ProductsUpdate {
             .find(|p| p.id == id)
             .cloned()
             .ok_or_else(|| ApiError::not_found(ErrorCode::ProductNotFound, "Product", id))?;
-        apply_fields(config, &mut product, &input.fields)?;
+        apply_fields(config, &mut product, &input)?;
         let mut tx = ctx.db().begin().await?;
         tx.put_product(&product).await?;
         ctx.audit(&mut *tx, "product", &[i64::from(id)]).await?;
@@ -92,7 +92,7 @@ impl Handler for ProductsUpdate {
 
 /// Applies every given field to the product; a field that is absent (or nil) keeps its value.
 /// Shared by create (over the defaults) and update (over the stored product).
-fn apply_fields(config: &ClientConfig, p: &mut Product, f: &ProductFields) -> ApiResult<()> {
+fn apply_fields(config: &ClientConfig, p: &mut Product, f: &ProductInput) -> ApiResult<()> {
     if let Some(id) = f.carrier_id {
         if !config.providers.iter().any(|x| x.id == id) {
             return Err(ApiError::not_found(ErrorCode::ProviderNotFound, "Provider", id));

@@ -1,5 +1,6 @@
 //! Input rules several operations share: addresses, custom fields, states, money.
 
+use super::countries;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::model::{AddressRecord, CustomFieldDef, FieldValue};
 use patchbay_api::common::{Address, CustomField};
@@ -62,7 +63,9 @@ fn required<'a>(field: &str, value: &'a Option<String>) -> ApiResult<&'a str> {
     }
 }
 
-/// The Address rules of the orders seed.
+/// The Address rules of the orders seed: ID prohibited; FirstName, LastName, Address1, City
+/// required; State 2 letters; Country an assigned ISO 3166-1 alpha-3 code (default USA); Zip 5
+/// digits and a real US ZIP whatever the Country, and for USA in the given State; Zip4 4 digits.
 pub fn address(path: &str, a: &Address) -> ApiResult<AddressRecord> {
     let f = |name: &str| format!("{path}/{name}");
     if a.id.is_some() {
@@ -77,24 +80,31 @@ pub fn address(path: &str, a: &Address) -> ApiResult<AddressRecord> {
         return Err(ApiError::invalid(&f("State"), "must be 2 letters"));
     }
     let state = state_in.to_ascii_uppercase();
+    // Country: an assigned ISO 3166-1 alpha-3 code, any case (stored upper-case, like State).
     let country = match a.country.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         None => "USA".to_string(),
-        Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_alphabetic()) => c.to_ascii_uppercase(),
-        Some(_) => return Err(ApiError::invalid(&f("Country"), "must be a 3-letter ISO 3166 country code")),
-    };
-    let zip_in = required(&f("Zip"), &a.zip)?;
-    let zip = if country == "USA" {
-        let zip_state = zip(&f("Zip"), zip_in)?;
-        if zip_state != state {
-            return Err(ApiError::invalid(
-                &f("State"),
-                format!("{state} does not match ZIP {zip_in}, which is in {zip_state}"),
-            ));
+        Some(c) => {
+            let upper = c.to_ascii_uppercase();
+            if !countries::is_iso_3166_alpha3(&upper) {
+                return Err(ApiError::invalid(
+                    &f("Country"),
+                    format!("{c:?} is not an ISO 3166-1 alpha-3 country code (such as USA)"),
+                ));
+            }
+            upper
         }
-        zip_in.to_string()
-    } else {
-        zip_in.to_string()
     };
+    // Zip: 5 digits and a real US ZIP whatever the Country (the seed's rule); for USA the State
+    // must also be the ZIP's state.
+    let zip_in = required(&f("Zip"), &a.zip)?;
+    let zip_state = zip(&f("Zip"), zip_in)?;
+    if country == "USA" && zip_state != state {
+        return Err(ApiError::invalid(
+            &f("State"),
+            format!("{state} does not match ZIP {zip_in}, which is in {zip_state}"),
+        ));
+    }
+    let zip = zip_in.to_string();
     let zip4 = match a.zip4.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
         None => None,
         Some(z) if z.len() == 4 && z.bytes().all(|b| b.is_ascii_digit()) => Some(z.to_string()),

@@ -79,6 +79,15 @@ fn read_csv(file: &Path, type_id: i32) -> Result<Vec<Inventory>> {
         };
         let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).filter(|v| !v.is_empty()).map(str::to_string);
         let id = cell(Some(identifier));
+        // As through the API: no text may carry U+0000 (PostgreSQL cannot store it).
+        if let Some(column) = record.iter().position(|v| v.contains('\0')) {
+            errors.push(format!(
+                "line {line} ({}): {}: must not contain the NUL character (U+0000)",
+                id.as_deref().unwrap_or("").replace('\0', ""),
+                headers.get(column).map(String::as_str).unwrap_or("?")
+            ));
+            continue;
+        }
         let status = match cell(status) {
             None => None,
             Some(s) => match InventoryItemStatus::from_wire(&s.to_ascii_uppercase()) {

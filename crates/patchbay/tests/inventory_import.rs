@@ -59,6 +59,12 @@ async fn import_is_validated_and_all_or_nothing() {
     let (ok, _, err) =
         patchbay(&url, &["inventory", "import", "--client", "acme", "--type", &type_id, unreadable.to_str().unwrap()]);
     assert!(!ok && err.contains("line 2 (89014103211118510720): Status"), "{err}");
+    // A NUL character in a cell is refused as through the API, on both engines.
+    let nul = dir.path().join("nul.csv");
+    std::fs::write(&nul, "Identifier,Batch,Note\n89014103211118510720,B1,a\0b\n").unwrap();
+    let (ok, _, err) =
+        patchbay(&url, &["inventory", "import", "--client", "acme", "--type", &type_id, nul.to_str().unwrap()]);
+    assert!(!ok && err.contains("line 2 (89014103211118510720): Note: must not contain the NUL"), "{err}");
 
     // Many refused rows: the first 20 are listed, then one line counts the rest; the summary
     // stays, and the one good row is not written either.

@@ -138,6 +138,42 @@ async fn lists_booleans_and_one_item_lists_as_clients_send_them() {
 }
 
 #[tokio::test]
+async fn a_latin1_request_is_read_in_its_encoding_and_answered_in_utf8() {
+    let app = TestApp::new().await;
+    let description = "Téléphone Müller, 5½ lignes";
+    let xml = envelope(
+        SoapVersion::V11,
+        "Products_Create",
+        &format!("<CarrierID>10</CarrierID><ProductTypeID>1</ProductTypeID><Description>{description}</Description>"),
+    )
+    .replacen("encoding=\"utf-8\"", "encoding=\"ISO-8859-1\"", 1);
+    let body: Vec<u8> = xml.chars().map(|c| u8::try_from(u32::from(c)).expect("Latin-1")).collect();
+    let req = Request::post("/v20/default.asmx")
+        .header(header::CONTENT_TYPE, "text/xml; charset=ISO-8859-1")
+        .header("SOAPAction", "\"http://api.myh2o.com/v20/Products_Create\"")
+        .body(Body::from(body))
+        .unwrap();
+    let (status, headers, body) = app.send(req).await;
+    let body = String::from_utf8(body).expect("the answer is UTF-8");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(headers[header::CONTENT_TYPE], "text/xml; charset=utf-8");
+    assert!(body.contains("<Success>true</Success>"), "{body}");
+    let id: i64 = body.split("<ProductID>").nth(1).unwrap().split('<').next().unwrap().parse().unwrap();
+    let q = app.call(Binding::Json, "Products_Query", with(acme(), json!({"ProductID": id}))).await;
+    assert_eq!(q["Products"][0]["Description"], description, "{q:#}");
+
+    // A charset the server does not know is a Fault that names it.
+    let req = Request::post("/v20/default.asmx")
+        .header(header::CONTENT_TYPE, "text/xml; charset=x-martian")
+        .body(Body::from(envelope(SoapVersion::V11, "Products_Query", "")))
+        .unwrap();
+    let (status, _, body) = app.send(req).await;
+    let body = String::from_utf8(body).unwrap();
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(body.contains("soap:Client") && body.contains("\"x-martian\""), "{body}");
+}
+
+#[tokio::test]
 async fn an_invalid_value_is_s2010_naming_the_field() {
     let app = TestApp::new().await;
     let (s, body) = app

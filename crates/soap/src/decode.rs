@@ -10,7 +10,7 @@
 //! ("make it empty"), and an empty list wrapper gives `[]`.
 
 use crate::envelope;
-use crate::guard::{fault, is_nil, unreachable_eof, Ev, Limits, Xml};
+use crate::guard::{fault, is_nil, request_text, unreachable_eof, Ev, Limits, Xml};
 use crate::model::{Kind, Model, StructNode};
 use crate::{DecodeError, SoapCall, SoapVersion};
 use patchbay_api::{OpInfo, NAMESPACE};
@@ -25,13 +25,20 @@ use std::str::FromStr;
 /// The version comes from the envelope's namespace. `soap_action` (the SOAP 1.1 header) or
 /// an `action` parameter of `content_type` (SOAP 1.2), when given and not empty, must name
 /// the same operation as the body, as asmx requires.
+///
+/// The body may be in any encoding a client declares: by a byte order mark, the `charset` of
+/// `content_type` (which wins over the XML declaration, as RFC 7303 says), or the XML
+/// declaration's `encoding`; UTF-8 when none is named. It is converted to UTF-8 before the
+/// hostile-XML guard reads it, so every bound applies to the converted text; a charset this
+/// server does not know, or bytes not valid in the named encoding, are a Fault.
 pub fn decode_request(
     body: &[u8],
     content_type: Option<&str>,
     soap_action: Option<&str>,
     limits: &Limits,
 ) -> Result<SoapCall, DecodeError> {
-    let mut xml = Xml::new(body, limits)?;
+    let text = request_text(body, content_type, limits)?;
+    let mut xml = Xml::new(&text, limits)?;
     let (version, op_element, op_empty) = envelope::read_to_operation(&mut xml)?;
 
     let local = op_element.local_name();
@@ -84,7 +91,8 @@ pub fn decode_request(
 /// benchmark harness).
 pub fn decode_result(body: &[u8], op: &OpInfo) -> Result<Value, DecodeError> {
     let limits = Limits::default();
-    let mut xml = Xml::new(body, &limits)?;
+    let text = request_text(body, None, &limits)?;
+    let mut xml = Xml::new(&text, &limits)?;
     let (version, element, empty) = envelope::read_to_operation(&mut xml)?;
     let model = Model::get();
     let node = model.op(op.name).ok_or_else(|| DecodeError::UnknownOperation(op.name.to_string()))?;

@@ -6,6 +6,9 @@
 //! holding more elements than any real request needs. Nothing is buffered beyond the event at
 //! hand, so the cost of a request is linear in its size and an oversized or malicious one is
 //! refused after reading only as far as the offending construct.
+//!
+//! A request reaches [`Xml`] in UTF-8: [`request_text`] checks the body's size first, then
+//! converts it from the encoding it declares, so these rules hold whatever encoding was sent.
 
 use crate::DecodeError;
 use quick_xml::events::{BytesRef, BytesStart, Event};
@@ -53,15 +56,12 @@ pub(crate) struct Xml<'a> {
 }
 
 impl<'a> Xml<'a> {
-    /// Checks the size and encoding, then starts reading. A UTF-8 byte order mark is allowed;
-    /// other encodings are not (asmx clients all send UTF-8).
-    pub(crate) fn new(body: &'a [u8], limits: &'a Limits) -> Result<Self, DecodeError> {
-        if body.len() > limits.max_body_bytes {
+    /// Starts reading `text`, the request already in UTF-8 (see [`request_text`]). The size
+    /// bound is checked again here, on the text that is actually parsed.
+    pub(crate) fn new(text: &'a str, limits: &'a Limits) -> Result<Self, DecodeError> {
+        if text.len() > limits.max_body_bytes {
             return Err(fault(format!("the request is larger than the limit of {} bytes", limits.max_body_bytes)));
         }
-        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-        let text = std::str::from_utf8(body)
-            .map_err(|e| fault(format!("the request is not UTF-8 (invalid byte at offset {})", e.valid_up_to())))?;
         let mut reader = NsReader::from_str(text);
         let config = reader.config_mut();
         config.check_end_names = true;
@@ -155,6 +155,20 @@ impl<'a> Xml<'a> {
         }
         fault(format!("the request is not well-formed XML (at byte {at}): {e}"))
     }
+}
+
+/// The text of a request in UTF-8, ready for [`Xml::new`]: the body's size is checked before
+/// anything else, then it is read in the encoding it declares ([`crate::charset`]). A UTF-8
+/// body is borrowed; a converted one is held to the same size limit as the body.
+pub(crate) fn request_text<'b>(
+    body: &'b [u8],
+    content_type: Option<&str>,
+    limits: &Limits,
+) -> Result<Cow<'b, str>, DecodeError> {
+    if body.len() > limits.max_body_bytes {
+        return Err(fault(format!("the request is larger than the limit of {} bytes", limits.max_body_bytes)));
+    }
+    crate::charset::to_utf8(body, content_type, limits.max_body_bytes)
 }
 
 /// `Eof` cannot arrive inside an element ([`Xml::next`] refuses it); this keeps loops honest

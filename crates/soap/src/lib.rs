@@ -10,6 +10,7 @@
 //! Values cross this crate as `serde_json::Value`, the same form the JSON binding produces, so
 //! the server hands both bindings' requests to one implementation.
 
+mod charset;
 mod decode;
 mod encode;
 mod envelope;

@@ -43,8 +43,8 @@ fn products_create_reads_framing_scalars_and_lists() {
     );
     // The JSON is what the operation's own types deserialize.
     let input: patchbay_api::products::ProductsCreateInput = serde_json::from_value(req).unwrap();
-    assert_eq!(input.fields.rate, Some("9.90".parse().unwrap()));
-    assert_eq!(input.fields.fields.as_ref().map(Vec::len), Some(2));
+    assert_eq!(input.rate, Some("9.90".parse().unwrap()));
+    assert_eq!(input.fields.as_ref().map(Vec::len), Some(2));
 }
 
 #[test]

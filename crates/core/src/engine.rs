@@ -240,13 +240,7 @@ impl Engine {
 
     fn refuse(&self, e: ApiError) -> Execution {
         let outcome = Outcome { error_code: Some(e.code.code()).filter(|c| !c.is_empty()), ..Outcome::default() };
-        let header = Header {
-            success: false,
-            message: e.message.clone().or_else(|| Some(e.code.description().to_string())),
-            error_code: Some(e.code.code().to_string()).filter(|c| !c.is_empty()),
-            error_description: Some(e.code.description().to_string()).filter(|c| !c.is_empty()),
-            ..Header::default()
-        };
+        let header = refusal_header(&e, String::new(), false);
         let mut result = Map::new();
         result.insert("Header".into(), serde_json::to_value(&header).expect("a Header serializes"));
         Execution { result: Value::Object(result), outcome }
@@ -361,17 +355,7 @@ impl Engine {
                 debug |= fatal;
                 outcome.error_code = Some(e.code.code()).filter(|c| !c.is_empty());
                 let (key, impersonated) = principal_info.unwrap_or_default();
-                (
-                    Header {
-                        success: false,
-                        message: e.message.clone().or_else(|| Some(e.code.description().to_string())),
-                        session_key: Some(key).filter(|k| !k.is_empty()),
-                        impersonated,
-                        error_code: Some(e.code.code().to_string()).filter(|c| !c.is_empty()),
-                        error_description: Some(e.code.description().to_string()).filter(|c| !c.is_empty()),
-                    },
-                    None,
-                )
+                (refusal_header(&e, key, impersonated), None)
             }
         };
         outcome.success = header.success;
@@ -388,6 +372,19 @@ impl Engine {
             }
         }
         Execution { result: Value::Object(result), outcome }
+    }
+}
+
+/// The Header of a refused request: the seed's code and description, and the Message (the
+/// code's description when there is nothing more to say). An empty key is left out.
+fn refusal_header(e: &ApiError, session_key: String, impersonated: bool) -> Header {
+    Header {
+        success: false,
+        message: e.message.clone().or_else(|| Some(e.code.description().to_string())),
+        session_key: Some(session_key).filter(|k| !k.is_empty()),
+        impersonated,
+        error_code: Some(e.code.code().to_string()).filter(|c| !c.is_empty()),
+        error_description: Some(e.code.description().to_string()).filter(|c| !c.is_empty()),
     }
 }
 

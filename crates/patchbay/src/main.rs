@@ -132,7 +132,11 @@ async fn run(cli: Cli) -> Result<()> {
                 demo::populate(&engine).await.context("creating the demo customers")?;
             }
             let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| {
-                format!("cannot listen on {listen}; is another server using it? Try --listen 127.0.0.1:0")
+                if listen.rsplit_once(':').is_none_or(|(_, port)| port.parse::<u16>().is_err()) {
+                    format!("cannot listen on {listen:?}: give an address and port such as 127.0.0.1:8080")
+                } else {
+                    format!("cannot listen on {listen}; is another server using it? Try --listen 127.0.0.1:0")
+                }
             })?;
             let addr = listener.local_addr()?;
             if demo {

@@ -190,3 +190,13 @@ async fn serve_demo_answers_the_readme_call_and_stops_cleanly_on_sigterm() {
     let (_, v) = call_as_acme(&server.addr, "Customers_Query", r#"{"CustomerID": 5}"#);
     assert_eq!(v["Header"]["Error_Code"], "C2002", "the demo customers were not created twice: {v}");
 }
+
+#[tokio::test]
+async fn an_unusable_listen_address_is_one_clear_line() {
+    let url = patchbay_store::testing::fresh_database_url().await;
+    let (ok, _, err) = patchbay(&url, &["serve", "--listen", "bogus"]);
+    assert!(!ok);
+    let lines: Vec<&str> = err.trim().lines().filter(|l| l.starts_with("patchbay:")).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains("\"bogus\"") && lines[0].contains("address and port"), "{err}");
+}

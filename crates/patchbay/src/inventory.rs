@@ -206,7 +206,6 @@ pub async fn import(
         Err(BulkError::Items { failures, total: failed }) => {
             let lines: Vec<String> = failures
                 .iter()
-                .take(MAX_LISTED_FAILURES)
                 .map(|f| {
                     // Data row n is line n + 1 of the file (after the header).
                     format!(

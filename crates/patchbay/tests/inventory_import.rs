@@ -26,6 +26,19 @@ async fn import_is_validated_and_all_or_nothing() {
         .result;
     let type_id = t["ID"].as_i64().expect("type created").to_string();
     let dir = tempfile::tempdir().unwrap();
+    let import = |file: &std::path::Path| {
+        patchbay(&url, &["inventory", "import", "--client", "acme", "--type", &type_id, file.to_str().unwrap()])
+    };
+    let first_sim = || async {
+        engine
+            .execute(
+                "Inventory_Query",
+                json!({"Credentials": creds, "Inventory": {"Identifier": "89014103211118510720", "Type": "SIM_Card"}}),
+            )
+            .await
+            .unwrap()
+            .result
+    };
 
     // A bad ICCID, a duplicate, a missing required field and an unreadable status: nothing written.
     let bad = dir.path().join("bad.csv");
@@ -38,32 +51,22 @@ async fn import_is_validated_and_all_or_nothing() {
          8901410321111851072,,,,\n",
     )
     .unwrap();
-    let (ok, _, err) =
-        patchbay(&url, &["inventory", "import", "--client", "acme", "--type", &type_id, bad.to_str().unwrap()]);
+    let (ok, _, err) = import(&bad);
     assert!(!ok);
     assert!(err.contains("line 3 (89014103211118510721): Identifier:") && err.contains("Luhn"), "{err}");
     assert!(err.contains("line 4 (89014103211118510720): Identifier: duplicates item 1"), "{err}");
     assert!(err.contains("line 5 (8901410321111851072): Fields:") && err.contains("Batch"), "{err}");
     assert!(err.contains("3 of 4 row(s) refused; nothing was imported"), "{err}");
-    let q = engine
-        .execute(
-            "Inventory_Query",
-            json!({"Credentials": creds, "Inventory": {"Identifier": "89014103211118510720", "Type": "SIM_Card"}}),
-        )
-        .await
-        .unwrap();
-    assert_eq!(q.result["Header"]["Error_Code"], "I2019", "nothing was written");
+    assert_eq!(first_sim().await["Header"]["Error_Code"], "I2019", "nothing was written");
 
     let unreadable = dir.path().join("unreadable.csv");
     std::fs::write(&unreadable, "Identifier,Status\n89014103211118510720,SOLD\n").unwrap();
-    let (ok, _, err) =
-        patchbay(&url, &["inventory", "import", "--client", "acme", "--type", &type_id, unreadable.to_str().unwrap()]);
+    let (ok, _, err) = import(&unreadable);
     assert!(!ok && err.contains("line 2 (89014103211118510720): Status"), "{err}");
     // A NUL character in a cell is refused as through the API, on both engines.
     let nul = dir.path().join("nul.csv");
     std::fs::write(&nul, "Identifier,Batch,Note\n89014103211118510720,B1,a\0b\n").unwrap();
-    let (ok, _, err) =
-        patchbay(&url, &["inventory", "import", "--client", "acme", "--type", &type_id, nul.to_str().unwrap()]);
+    let (ok, _, err) = import(&nul);
     assert!(!ok && err.contains("line 2 (89014103211118510720): Note: must not contain the NUL"), "{err}");
 
     // Many refused rows: the first 20 are listed, then one line counts the rest; the summary
@@ -74,8 +77,7 @@ async fn import_is_validated_and_all_or_nothing() {
         csv.push_str(&format!("bad{n:02},B1\n"));
     }
     std::fs::write(&many, csv).unwrap();
-    let (ok, _, err) =
-        patchbay(&url, &["inventory", "import", "--client", "acme", "--type", &type_id, many.to_str().unwrap()]);
+    let (ok, _, err) = import(&many);
     assert!(!ok, "{err}");
     let rows: Vec<&str> = err.lines().filter(|l| l.starts_with("line ")).collect();
     assert_eq!(rows.len(), 20, "{err}");
@@ -84,14 +86,7 @@ async fn import_is_validated_and_all_or_nothing() {
     assert!(!err.contains("(bad21)"), "{err}");
     assert_eq!(err.lines().filter(|l| l.starts_with("… and ")).collect::<Vec<_>>(), ["… and 10 more row(s) refused"]);
     assert!(err.contains("30 of 31 row(s) refused; nothing was imported"), "{err}");
-    let q = engine
-        .execute(
-            "Inventory_Query",
-            json!({"Credentials": creds, "Inventory": {"Identifier": "89014103211118510720", "Type": "SIM_Card"}}),
-        )
-        .await
-        .unwrap();
-    assert_eq!(q.result["Header"]["Error_Code"], "I2019", "nothing was written");
+    assert_eq!(first_sim().await["Header"]["Error_Code"], "I2019", "nothing was written");
 
     // Unreadable rows are capped the same way.
     let unreadable_many = dir.path().join("unreadable_many.csv");
@@ -100,10 +95,7 @@ async fn import_is_validated_and_all_or_nothing() {
         csv.push_str(&format!("id{n:02},SOLD\n"));
     }
     std::fs::write(&unreadable_many, csv).unwrap();
-    let (ok, _, err) = patchbay(
-        &url,
-        &["inventory", "import", "--client", "acme", "--type", &type_id, unreadable_many.to_str().unwrap()],
-    );
+    let (ok, _, err) = import(&unreadable_many);
     assert!(!ok, "{err}");
     assert_eq!(err.lines().filter(|l| l.starts_with("line ")).count(), 20, "{err}");
     assert!(err.contains("line 21 (id20): Status") && !err.contains("(id21)"), "{err}");
@@ -125,14 +117,8 @@ async fn import_is_validated_and_all_or_nothing() {
     );
     assert!(ok, "{err}");
     assert!(out.contains("imported 2 inventory item(s)"), "{out}");
-    let q = engine
-        .execute(
-            "Inventory_Query",
-            json!({"Credentials": creds, "Inventory": {"Identifier": "89014103211118510720", "Type": "SIM_Card"}}),
-        )
-        .await
-        .unwrap();
-    let item = &q.result["Inventory"];
+    let found = first_sim().await;
+    let item = &found["Inventory"];
     assert_eq!(item["Note"], "first");
     assert_eq!(item["Wireless"]["MSID"], "3125550000");
     assert_eq!(item["Fields"][0]["Value"], "B1");
@@ -144,8 +130,7 @@ async fn import_is_validated_and_all_or_nothing() {
     assert_eq!(h.result["History"][0]["Username"], "api");
 
     // Importing it again: every row is now a duplicate.
-    let (ok, _, err) =
-        patchbay(&url, &["inventory", "import", "--client", "acme", "--type", &type_id, good.to_str().unwrap()]);
+    let (ok, _, err) = import(&good);
     assert!(!ok && err.contains("already exists"), "{err}");
     let (ok, _, err) =
         patchbay(&url, &["inventory", "import", "--client", "nobody", "--type", &type_id, good.to_str().unwrap()]);

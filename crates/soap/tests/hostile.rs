@@ -112,14 +112,7 @@ fn garbage_never_panics() {
     }
     let mut seed = 0x2545_F491_4F6C_DD1Du64;
     for _ in 0..5_000 {
-        let mut b = bytes.to_vec();
-        for _ in 0..3 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let at = (seed as usize) % b.len();
-            b[at] = (seed >> 32) as u8;
-        }
+        let b = with_three_bytes_flipped(&mut seed, bytes);
         let _ = decode_request(&b, None, None, &Limits::default());
     }
 }

@@ -139,7 +139,9 @@ pub fn message(result: &Value) -> String {
     result["Header"]["Message"].as_str().unwrap_or_default().to_string()
 }
 
-/// A valid 20-digit ICCID numbered `n` (issuer 8901410, Luhn check digit computed).
+/// A valid 20-digit ICCID numbered `n` (issuer 8901410, Luhn check digit computed). The Luhn
+/// sum is written out here rather than taken from the core, so the tests do not check the
+/// server's identifier rules against the server's own arithmetic.
 pub fn iccid(n: u64) -> String {
     let payload = format!("8901410{n:012}");
     let sum: u32 = payload

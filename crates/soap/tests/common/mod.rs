@@ -35,3 +35,17 @@ pub fn request(op: &str, inner: &str) -> serde_json::Value {
 pub fn op(name: &str) -> OpInfo {
     patchbay_api::operations().into_iter().find(|o| o.name == name).unwrap_or_else(|| panic!("no operation {name}"))
 }
+
+/// `bytes` with three bytes overwritten at pseudo-random places (xorshift on `seed`, which
+/// moves on), for fuzzing a decoder with near-valid input, repeatably.
+pub fn with_three_bytes_flipped(seed: &mut u64, bytes: &[u8]) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    for _ in 0..3 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        let at = (*seed as usize) % b.len();
+        b[at] = (*seed >> 32) as u8;
+    }
+    b
+}

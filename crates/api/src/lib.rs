@@ -9,6 +9,7 @@
 pub mod common;
 pub mod customers;
 pub mod inventory;
+pub mod orders;
 pub mod products;
 pub mod sessions;
 

@@ -1,7 +1,7 @@
 //! The declaration of every operation: its wire name, documentation, input and output.
 
 use crate::common::Empty;
-use crate::{customers::*, inventory::*, products::*, sessions::*};
+use crate::{customers::*, inventory::*, orders::*, products::*, sessions::*};
 
 crate::declare_operations! {
 /// Opens a session for the user named in Credentials.
@@ -50,4 +50,14 @@ InventoryTypesAssign = "InventoryTypes_Assign" (InventoryTypesAssignInput) -> Em
 InventoryTypesUnassign = "InventoryTypes_Unassign" (InventoryTypesUnassignInput) -> Empty;
 /// Extension: the change history of one inventory item, oldest first.
 InventoryHistoryQuery = "InventoryHistory_Query" (InventoryHistoryQueryInput) -> InventoryHistoryQueryOutput;
+/// Creates a new service for a customer from a package, and the orders that activate it.
+NewOrdersCreate = "NewOrders_Create" (NewOrdersCreateInput) -> NewOrdersCreateOutput;
+/// Creates a Suspend, Disconnect, Restore, AddLine, Change or PackageChange order.
+OrdersCreate = "Orders_Create" (OrdersCreateInput) -> OrdersCreateOutput;
+/// Reads one order in the form of its kind.
+OrdersQuery = "Orders_Query" (OrdersQueryInput) -> OrdersQueryOutput;
+/// Lists the orders matching every filter given.
+OrdersSearch = "Orders_Search" (OrdersSearchInput) -> OrdersSearchOutput;
+/// Changes an order's status, flags, tracking, process, route or product changes.
+OrdersUpdate = "Orders_Update" (OrdersUpdateInput) -> Empty;
 }

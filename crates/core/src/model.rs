@@ -7,6 +7,7 @@
 
 use patchbay_api::customers::{CustomerProductStatus, CustomerStatus, CustomerType};
 use patchbay_api::inventory::{InventoryItemStatus, InventoryKind, InventoryTypeFormat};
+use patchbay_api::orders::{BillingOption, OrderStatus, OrderType, ShippingStatus, SuspendType};
 use patchbay_api::products::{AvailabilityLocation, CustomerClass};
 use patchbay_schema::DateTime;
 use rust_decimal::Decimal;
@@ -82,6 +83,16 @@ pub struct Provider {
     pub adapter: String,
     /// The adapter's own settings (the `simulated = {…}` table, a webhook's url), kept as given.
     pub adapter_settings: serde_json::Value,
+    /// The provider's accounts (Carrier_Account); the one marked default is used when an
+    /// order names none.
+    pub accounts: Vec<ProviderAccount>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderAccount {
+    pub id: i32,
+    pub name: String,
+    pub default: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,6 +218,11 @@ pub struct ServiceRecord {
     pub package_id: Option<i32>,
     pub description: Option<String>,
     pub created_at: DateTime,
+    pub provider_account_id: Option<i32>,
+    /// The service whose BTN this one bills under; `None` when it is its own BTN.
+    pub alt_btn_id: Option<i32>,
+    pub pbx_make: Option<String>,
+    pub pbx_model: Option<String>,
 }
 
 /// A product on a customer's service.
@@ -382,4 +398,197 @@ pub struct InventoryHistoryRecord {
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub note: Option<String>,
+}
+
+/// What an order does to one of its services.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LineAction {
+    /// The order creates the service (NEW, ADD_LINE, CONVERSION).
+    New,
+    Suspend,
+    Restore,
+    Disconnect,
+    /// Products of the service change (CHANGE_FEATURE).
+    Change,
+    /// The service moves to another package.
+    PackageChange,
+}
+
+impl LineAction {
+    pub const ALL: [LineAction; 6] = [
+        LineAction::New,
+        LineAction::Suspend,
+        LineAction::Restore,
+        LineAction::Disconnect,
+        LineAction::Change,
+        LineAction::PackageChange,
+    ];
+
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineAction::New => "NEW",
+            LineAction::Suspend => "SUSPEND",
+            LineAction::Restore => "RESTORE",
+            LineAction::Disconnect => "DISCONNECT",
+            LineAction::Change => "CHANGE",
+            LineAction::PackageChange => "PACKAGE_CHANGE",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// One service an order involves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLineRecord {
+    pub service_id: i32,
+    /// The service's TN when the order was made (Orders_Search's TN filter).
+    pub tn: Option<String>,
+    pub action: LineAction,
+    /// The service's package after the order (NEW, PackageChange).
+    pub package_id: Option<i32>,
+    /// The service's package before a package change.
+    pub old_package_id: Option<i32>,
+}
+
+/// What an order does to one product of a service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemAction {
+    /// A product the order adds: a PENDING customer product that activates on completion.
+    Add,
+    /// New rate and/or quantity, applied on completion.
+    Change,
+    /// Disconnected on completion.
+    Remove,
+}
+
+impl ItemAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemAction::Add => "ADD",
+            ItemAction::Change => "CHANGE",
+            ItemAction::Remove => "REMOVE",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [ItemAction::Add, ItemAction::Change, ItemAction::Remove].into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// One product change an order carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderItemRecord {
+    pub service_id: i32,
+    pub action: ItemAction,
+    /// The customer product changed (for Add, the PENDING one the order created).
+    pub customer_product_id: i32,
+    pub product_id: i32,
+    /// For Change: the new rate, when it changes; for Add: the rate ordered.
+    pub rate: Option<Decimal>,
+    /// For Change: the new quantity, when it changes; for Add: the quantity ordered.
+    pub quantity: Option<i32>,
+}
+
+/// An inventory item an order reserved for one of its services, with what it was before,
+/// so that a canceled order can give it back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderInventoryRecord {
+    pub item_id: i32,
+    pub identifier: String,
+    pub service_id: i32,
+    pub previous_status: InventoryItemStatus,
+    pub previous_customer_id: Option<i32>,
+    pub previous_service_id: Option<i32>,
+    pub previous_assigned_at: Option<DateTime>,
+}
+
+/// A number ported in with a new service (NewOrders_Create WirelessPort).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortRecord {
+    pub mdn: String,
+    pub account_number: String,
+    pub authorized_signer: String,
+    pub pin_password: Option<String>,
+    pub remark: Option<String>,
+    pub address: AddressRecord,
+    /// The provider the number moves to.
+    pub external_provider_id: Option<i32>,
+}
+
+/// An order: what it does to which services, and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRecord {
+    pub id: i32,
+    /// The purchase order number: unique within the client.
+    pub pon: String,
+    pub customer_id: i32,
+    pub order_type: OrderType,
+    pub status: OrderStatus,
+    pub status_note: Option<String>,
+    pub provider_id: Option<i32>,
+    pub provider_account_id: Option<i32>,
+    pub process_id: Option<i32>,
+    pub process_route_id: Option<i32>,
+    /// Send automatically (FlowThrough / FlowThroughFlag).
+    pub flow_through: bool,
+    /// Send at once (NewOrders_Create SendOrders).
+    pub send_now: bool,
+    /// Created with ReconnectTN.
+    pub reconnect: bool,
+    pub billing_option: Option<BillingOption>,
+    pub suspend_type: Option<SuspendType>,
+    /// Disconnect: what the services' inventory becomes on completion.
+    pub inventory_status: Option<InventoryItemStatus>,
+    /// Disconnect of the whole account.
+    pub whole_account: bool,
+    pub prorate: bool,
+    pub ignore_related_products: bool,
+    pub tracking_number: Option<String>,
+    pub shipping_status: ShippingStatus,
+    pub shipping_address: Option<AddressRecord>,
+    pub port: Option<PortRecord>,
+    pub created_at: DateTime,
+    pub updated_at: DateTime,
+    /// When the order first left NEW for a status other than a hold: from then on it never
+    /// goes back to NEW.
+    pub sent_at: Option<DateTime>,
+    pub completed_at: Option<DateTime>,
+    pub lines: Vec<OrderLineRecord>,
+    pub items: Vec<OrderItemRecord>,
+    pub inventory: Vec<OrderInventoryRecord>,
+}
+
+/// One entry of an order's status history (append-only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderStatusRecord {
+    pub order_id: i32,
+    pub at: DateTime,
+    /// `None` for the entry that records the order's creation.
+    pub from: Option<OrderStatus>,
+    pub to: OrderStatus,
+    pub note: Option<String>,
+    pub user_id: i32,
+    pub on_behalf_of_user_id: Option<i32>,
+}
+
+/// Orders_Search's filters, already validated: each `Vec` is an OR of its values (empty
+/// means no filter), and the filters combine with AND.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderFilter {
+    pub bill_profile_ids: Vec<i32>,
+    pub customer_ids: Vec<i32>,
+    pub provider_ids: Vec<i32>,
+    pub order_ids: Vec<i32>,
+    pub order_types: Vec<OrderType>,
+    pub statuses: Vec<OrderStatus>,
+    pub pons: Vec<String>,
+    pub tns: Vec<String>,
+    pub identifiers: Vec<String>,
+    /// `Some(ids)`: only orders not COMPLETE or CANCELED whose process is one of `ids` (the
+    /// processes that have routes) and that have no route chosen.
+    pub awaiting_route_of_processes: Option<Vec<i32>>,
 }

@@ -7,6 +7,7 @@
 
 use crate::error::StoreResult;
 use crate::model::*;
+use patchbay_api::customers::CustomerStatus;
 use async_trait::async_trait;
 use patchbay_schema::DateTime;
 use std::sync::Arc;
@@ -88,6 +89,27 @@ pub trait ClientDb: Send + Sync {
     /// The item's history, oldest first.
     async fn inventory_history(&self, item_id: i32) -> StoreResult<Vec<InventoryHistoryRecord>>;
 
+    // Services and their products, by id or TN.
+    /// The services with these ids (any number of them), lowest id first.
+    async fn services(&self, ids: &[i32]) -> StoreResult<Vec<ServiceRecord>>;
+    /// Services with this TN, lowest id first.
+    async fn services_by_tn(&self, tn: &str) -> StoreResult<Vec<ServiceRecord>>;
+    /// The products of these services (any number of them), lowest id first.
+    async fn customer_products_of_services(&self, service_ids: &[i32]) -> StoreResult<Vec<CustomerProductRecord>>;
+
+    // Orders.
+    /// One order with its lines, product changes and reserved inventory.
+    async fn order(&self, id: i32) -> StoreResult<Option<OrderRecord>>;
+    /// Orders matching `filter` with an id above `after_id`, lowest id first, at most `limit`,
+    /// each with its lines, product changes and reserved inventory.
+    async fn search_orders(&self, filter: &OrderFilter, after_id: i32, limit: u32) -> StoreResult<Vec<OrderRecord>>;
+    /// Page `page` (from 0) of `page_size` orders matching `filter`, lowest id first.
+    async fn search_orders_page(&self, filter: &OrderFilter, page: u32, page_size: u32) -> StoreResult<Vec<OrderRecord>>;
+    /// How many orders match `filter`.
+    async fn count_orders(&self, filter: &OrderFilter) -> StoreResult<i64>;
+    /// The order's status history, oldest first.
+    async fn order_status_history(&self, order_id: i32) -> StoreResult<Vec<OrderStatusRecord>>;
+
     /// Starts a transaction. Everything written through it, including the audit record and
     /// any work queued for later, becomes durable together at `commit`, or not at all.
     async fn begin(&self) -> StoreResult<Box<dyn ClientTx>>;
@@ -110,8 +132,7 @@ pub trait ClientTx: Send {
     /// Reserves `count` consecutive ids for an entity kind and returns the first.
     async fn next_ids(&mut self, kind: &str, count: i32) -> StoreResult<i32>;
 
-    /// Test and demo setup until orders create them: a service of a customer, and a product
-    /// on a customer's service.
+    /// A new service of a customer, and a product on a customer's service.
     async fn insert_service(&mut self, service: &ServiceRecord) -> StoreResult<()>;
     async fn insert_customer_product(&mut self, product: &CustomerProductRecord) -> StoreResult<()>;
 
@@ -127,6 +148,41 @@ pub trait ClientTx: Send {
     async fn update_inventory_items(&mut self, items: &[InventoryItemRecord]) -> StoreResult<()>;
     /// Appends to items' history.
     async fn insert_inventory_history(&mut self, entries: &[InventoryHistoryRecord]) -> StoreResult<()>;
+
+    // Orders and the services they change.
+    /// The customer, read inside the transaction and locked against concurrent change.
+    async fn customer_for_update(&mut self, id: i32) -> StoreResult<Option<CustomerRecord>>;
+    async fn set_customer_status(&mut self, id: i32, status: CustomerStatus) -> StoreResult<()>;
+    /// Replaces a stored service (matched by id).
+    async fn update_service(&mut self, service: &ServiceRecord) -> StoreResult<()>;
+    /// Removes a service that a canceled order created (its products must be gone first).
+    async fn delete_service(&mut self, id: i32) -> StoreResult<()>;
+    /// Inserts customer products, many at a time.
+    async fn insert_customer_products(&mut self, products: &[CustomerProductRecord]) -> StoreResult<()>;
+    /// Replaces stored customer products (matched by id).
+    async fn update_customer_products(&mut self, products: &[CustomerProductRecord]) -> StoreResult<()>;
+    /// Removes PENDING customer products that a canceled order created.
+    async fn delete_customer_products(&mut self, ids: &[i32]) -> StoreResult<()>;
+    /// The products of these services, read inside the transaction and locked.
+    async fn customer_products_of_services_for_update(
+        &mut self,
+        service_ids: &[i32],
+    ) -> StoreResult<Vec<CustomerProductRecord>>;
+    /// The services with these ids, read inside the transaction and locked.
+    async fn services_for_update(&mut self, ids: &[i32]) -> StoreResult<Vec<ServiceRecord>>;
+    /// Inventory items by id, read inside the transaction and locked.
+    async fn inventory_items_for_update(&mut self, ids: &[i32]) -> StoreResult<Vec<InventoryItemRecord>>;
+    /// Items assigned to any of these services, read inside the transaction and locked.
+    async fn inventory_items_of_services_for_update(&mut self, service_ids: &[i32]) -> StoreResult<Vec<InventoryItemRecord>>;
+    /// Inserts a new order with its lines, product changes and reserved inventory. A PON
+    /// already taken is `StoreError::Conflict`.
+    async fn insert_order(&mut self, order: &OrderRecord) -> StoreResult<()>;
+    /// The order, read inside the transaction and locked against concurrent change until commit.
+    async fn order_for_update(&mut self, id: i32) -> StoreResult<Option<OrderRecord>>;
+    /// Replaces a stored order with its lines, product changes and reserved inventory.
+    async fn update_order(&mut self, order: &OrderRecord) -> StoreResult<()>;
+    /// Appends to orders' status history.
+    async fn insert_order_status(&mut self, entries: &[OrderStatusRecord]) -> StoreResult<()>;
 
     async fn audit(&mut self, record: &AuditRecord) -> StoreResult<()>;
 

@@ -192,6 +192,11 @@ impl Engine {
             InventoryTypesAssign,
             InventoryTypesUnassign,
             InventoryHistoryQuery,
+            NewOrdersCreate,
+            OrdersCreate,
+            OrdersQuery,
+            OrdersSearch,
+            OrdersUpdate,
         );
         for op in patchbay_api::operations() {
             assert!(handlers.contains_key(op.name), "operation {} is declared but has no handler", op.name);

@@ -7,8 +7,8 @@
 
 use crate::error::StoreResult;
 use crate::model::*;
-use patchbay_api::customers::CustomerStatus;
 use async_trait::async_trait;
+use patchbay_api::customers::CustomerStatus;
 use patchbay_schema::DateTime;
 use std::sync::Arc;
 
@@ -104,7 +104,12 @@ pub trait ClientDb: Send + Sync {
     /// each with its lines, product changes and reserved inventory.
     async fn search_orders(&self, filter: &OrderFilter, after_id: i32, limit: u32) -> StoreResult<Vec<OrderRecord>>;
     /// Page `page` (from 0) of `page_size` orders matching `filter`, lowest id first.
-    async fn search_orders_page(&self, filter: &OrderFilter, page: u32, page_size: u32) -> StoreResult<Vec<OrderRecord>>;
+    async fn search_orders_page(
+        &self,
+        filter: &OrderFilter,
+        page: u32,
+        page_size: u32,
+    ) -> StoreResult<Vec<OrderRecord>>;
     /// How many orders match `filter`.
     async fn count_orders(&self, filter: &OrderFilter) -> StoreResult<i64>;
     /// The order's status history, oldest first.
@@ -173,7 +178,10 @@ pub trait ClientTx: Send {
     /// Inventory items by id, read inside the transaction and locked.
     async fn inventory_items_for_update(&mut self, ids: &[i32]) -> StoreResult<Vec<InventoryItemRecord>>;
     /// Items assigned to any of these services, read inside the transaction and locked.
-    async fn inventory_items_of_services_for_update(&mut self, service_ids: &[i32]) -> StoreResult<Vec<InventoryItemRecord>>;
+    async fn inventory_items_of_services_for_update(
+        &mut self,
+        service_ids: &[i32],
+    ) -> StoreResult<Vec<InventoryItemRecord>>;
     /// Inserts a new order with its lines, product changes and reserved inventory. A PON
     /// already taken is `StoreError::Conflict`.
     async fn insert_order(&mut self, order: &OrderRecord) -> StoreResult<()>;

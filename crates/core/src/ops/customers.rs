@@ -3,7 +3,7 @@
 use super::validate;
 use crate::engine::{Ctx, Handler};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::model::CustomerRecord;
+use crate::model::{ClientConfig, CustomerProductRecord, CustomerRecord, ServiceRecord};
 use async_trait::async_trait;
 use patchbay_api::customers::*;
 use patchbay_api::ops::{CustomersCreate, CustomersQuery};
@@ -91,51 +91,8 @@ impl Handler for CustomersQuery {
         let mut inventory = super::inventory::inventory_by_service(ctx, id).await?;
         let config = ctx.config();
         let services = services
-            .into_iter()
-            .map(|s| {
-                let provider = s.provider_id.and_then(|pid| config.providers.iter().find(|p| p.id == pid));
-                let package = s.package_id.and_then(|pid| config.packages.iter().find(|p| p.id == pid));
-                ServiceItem {
-                    id: s.id,
-                    service_type: s
-                        .line_type_id
-                        .and_then(|lt| config.line_types.iter().find(|l| l.id == lt))
-                        .map(|l| l.name.clone()),
-                    tn: s.tn.clone(),
-                    carrier_id: s.provider_id,
-                    carrier_description: provider.map(|p| p.name.clone()),
-                    package_id: s.package_id,
-                    package_description: package.map(|p| p.name.clone()),
-                    program_id: None,
-                    program_description: None,
-                    products: products
-                        .iter()
-                        .filter(|cp| cp.service_id == Some(s.id))
-                        .map(|cp| {
-                            let product = config.products.iter().find(|p| p.id == cp.product_id);
-                            let carrier = product.and_then(|p| config.providers.iter().find(|x| x.id == p.provider_id));
-                            CustomerProduct {
-                                id: cp.id,
-                                product_id: cp.product_id,
-                                carrier_id: carrier.map(|c| c.id),
-                                carrier_description: carrier.map(|c| c.name.clone()),
-                                status: Some(cp.status),
-                                description: cp
-                                    .description
-                                    .clone()
-                                    .or_else(|| product.and_then(|p| p.description.clone())),
-                                rate: Some(validate::money_out(cp.rate)),
-                                code1: product.and_then(|p| p.code1.clone()),
-                                code2: product.and_then(|p| p.code2.clone()),
-                                activated_date: cp.activated_at,
-                                billed_through_date: cp.billed_through,
-                                quantity: Some(cp.quantity),
-                            }
-                        })
-                        .collect(),
-                    inventory: inventory.remove(&s.id).unwrap_or_default(),
-                }
-            })
+            .iter()
+            .map(|s| service_item(config, s, &products, inventory.remove(&s.id).unwrap_or_default()))
             .collect();
         Ok(CustomersQueryOutput {
             customer: Customer {
@@ -152,5 +109,54 @@ impl Handler for CustomersQuery {
                 services,
             },
         })
+    }
+}
+
+/// A service as the standards seed's ServiceItem shows it: its products (taken from
+/// `products`, which may hold other services' too) and its inventory.
+pub(crate) fn service_item(
+    config: &ClientConfig,
+    s: &ServiceRecord,
+    products: &[CustomerProductRecord],
+    inventory: Vec<Inventory>,
+) -> ServiceItem {
+    let provider = s.provider_id.and_then(|pid| config.providers.iter().find(|p| p.id == pid));
+    let package = s.package_id.and_then(|pid| config.packages.iter().find(|p| p.id == pid));
+    ServiceItem {
+        id: s.id,
+        service_type: s
+            .line_type_id
+            .and_then(|lt| config.line_types.iter().find(|l| l.id == lt))
+            .map(|l| l.name.clone()),
+        tn: s.tn.clone(),
+        carrier_id: s.provider_id,
+        carrier_description: provider.map(|p| p.name.clone()),
+        package_id: s.package_id,
+        package_description: package.map(|p| p.name.clone()),
+        program_id: None,
+        program_description: None,
+        products: products
+            .iter()
+            .filter(|cp| cp.service_id == Some(s.id))
+            .map(|cp| {
+                let product = config.products.iter().find(|p| p.id == cp.product_id);
+                let carrier = product.and_then(|p| config.providers.iter().find(|x| x.id == p.provider_id));
+                CustomerProduct {
+                    id: cp.id,
+                    product_id: cp.product_id,
+                    carrier_id: carrier.map(|c| c.id),
+                    carrier_description: carrier.map(|c| c.name.clone()),
+                    status: Some(cp.status),
+                    description: cp.description.clone().or_else(|| product.and_then(|p| p.description.clone())),
+                    rate: Some(validate::money_out(cp.rate)),
+                    code1: product.and_then(|p| p.code1.clone()),
+                    code2: product.and_then(|p| p.code2.clone()),
+                    activated_date: cp.activated_at,
+                    billed_through_date: cp.billed_through,
+                    quantity: Some(cp.quantity),
+                }
+            })
+            .collect(),
+        inventory,
     }
 }

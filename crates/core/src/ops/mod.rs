@@ -4,6 +4,7 @@ mod countries;
 pub mod customers;
 pub mod identifiers;
 pub mod inventory;
+pub mod orders;
 pub mod products;
 pub mod sessions;
 mod validate;

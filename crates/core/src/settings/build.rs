@@ -176,6 +176,7 @@ pub fn client_settings(
                 provisionable: e.provisionable,
                 adapter: adapter.to_string(),
                 adapter_settings,
+                accounts: Vec::new(),
             });
         }
         unique("providers", config.providers.iter().map(|n| n.id))?;

@@ -11,6 +11,7 @@ use crate::model::{AuditRecord, ClientConfig, ClientInfo};
 use crate::request::{Fields, RequestObject};
 use crate::store::{ClientDb, ClientTx, Store};
 use async_trait::async_trait;
+use futures_util::stream::BoxStream;
 use parking_lot::{Mutex, RwLock};
 use patchbay_api::common::{Header, RequestFraming};
 use patchbay_api::Operation;
@@ -36,6 +37,26 @@ pub struct Ctx {
     pub operation: &'static str,
     /// A session key the handler chose for the Header (Sessions_Create), replacing the default.
     pub header_session_key: Mutex<Option<String>>,
+    /// A list output the handler hands over as a stream instead of in its output value.
+    pub streamed: Mutex<Option<StreamedList>>,
+}
+
+/// A list output field written as its items come, so that an answer of any length is held in
+/// memory one page at a time. The field is left out of the handler's output value; the
+/// binding writes the rest of the result, then the items page by page. A page that fails
+/// ends the answer early (the Header, already sent, cannot say so), and is logged.
+pub struct StreamedList {
+    /// The output field's wire name.
+    pub field: &'static str,
+    /// Pages of items, each item a value with wire names.
+    pub pages: BoxStream<'static, ApiResult<Vec<Value>>>,
+}
+
+impl Ctx {
+    /// Hands the output field `field` over as a stream of pages.
+    pub fn stream_list(&self, field: &'static str, pages: BoxStream<'static, ApiResult<Vec<Value>>>) {
+        *self.streamed.lock() = Some(StreamedList { field, pages });
+    }
 }
 
 impl Ctx {
@@ -154,6 +175,8 @@ pub struct Outcome {
 pub struct Execution {
     pub result: Value,
     pub outcome: Outcome,
+    /// A list output still to be written after `result` (see [`StreamedList`]).
+    pub streamed: Option<StreamedList>,
 }
 
 #[derive(Clone)]
@@ -248,7 +271,7 @@ impl Engine {
         let header = refusal_header(&e, String::new(), false);
         let mut result = Map::new();
         result.insert("Header".into(), serde_json::to_value(&header).expect("a Header serializes"));
-        Execution { result: Value::Object(result), outcome }
+        Execution { result: Value::Object(result), outcome, streamed: None }
     }
 
     async fn run(&self, name: &'static str, handler: &dyn ErasedHandler, request: RequestObject<'_>) -> Execution {
@@ -262,6 +285,7 @@ impl Engine {
         // session key (the standards seed: SessionKey is returned for any request in which
         // authentication was successful).
         let mut authenticated: Option<Principal> = None;
+        let mut streamed: Option<StreamedList> = None;
 
         let result: ApiResult<Value> = async {
             let framing: RequestFraming = serde_path_to_error::deserialize(Value::Object(framing_obj))
@@ -302,6 +326,7 @@ impl Engine {
                 client,
                 operation: name,
                 header_session_key: Mutex::new(None),
+                streamed: Mutex::new(None),
             };
             let output = handler.call(&ctx, input).await;
             if !is_read_only(name) {
@@ -318,6 +343,7 @@ impl Engine {
                 None => self.0.auth.live_session(&*self.0.store, &ctx.principal).await?,
             };
             principal_info = Some((key, ctx.principal.impersonated()));
+            streamed = ctx.streamed.lock().take();
             Ok(output)
         }
         .await;
@@ -376,7 +402,7 @@ impl Engine {
                 result.insert("Debug".into(), Value::Object(d));
             }
         }
-        Execution { result: Value::Object(result), outcome }
+        Execution { result: Value::Object(result), outcome, streamed }
     }
 }
 

@@ -14,5 +14,5 @@ pub mod request;
 pub mod settings;
 pub mod store;
 
-pub use engine::{Engine, Execution, Outcome};
+pub use engine::{Engine, Execution, Outcome, StreamedList};
 pub use request::{JsonRequestError, RequestObject};

@@ -34,7 +34,11 @@ pub async fn post(
         return refusal(StatusCode::NOT_FOUND, &format!("There is no operation named {operation:?}."));
     };
     state.record("json", &operation, &execution.outcome, started);
-    Json(execution.result).into_response()
+    match execution.streamed {
+        Some(list) => ([(header::CONTENT_TYPE, "application/json")], crate::streamed::json(execution.result, list))
+            .into_response(),
+        None => Json(execution.result).into_response(),
+    }
 }
 
 /// `Authorization: Basic base64(username@client:password)`, as the vendor's JSON API takes it.

@@ -9,6 +9,7 @@ mod json;
 mod metrics;
 mod openapi;
 mod soap;
+mod streamed;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};

@@ -42,6 +42,16 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         return fault(call.version, StatusCode::NOT_FOUND, &format!("There is no operation named {:?}.", call.op.name));
     };
     state.record("soap", call.op.name, &execution.outcome, started);
+    if let Some(list) = execution.streamed {
+        if let Some(parts) =
+            patchbay_soap::encode_result_streamed(call.version, &call.op, &execution.result, list.field)
+        {
+            let patchbay_soap::StreamedResult { head, tail, .. } = &parts;
+            let (head, tail) = (head.clone(), tail.clone());
+            let body = crate::streamed::body(head, list, move |values, _| parts.items(values), tail);
+            return ([(header::CONTENT_TYPE, patchbay_soap::content_type(call.version))], body).into_response();
+        }
+    }
     envelope(call.version, patchbay_soap::encode_result(call.version, &call.op, &execution.result))
 }
 

@@ -16,6 +16,58 @@ use std::fmt::Write;
 /// {"Request": {…}}}`; keys that are missing or null are left out, keys the schema does not
 /// know are ignored.
 pub fn encode_result(version: SoapVersion, op: &OpInfo, result: &Value) -> String {
+    encode_result_around(version, op, result, None).0
+}
+
+/// A result envelope whose top-level list output `field` is written later, item by item
+/// ([`StreamedResult::items`]): the envelope up to the list's items and the rest after them.
+pub struct StreamedResult {
+    pub head: String,
+    pub tail: String,
+    item: &'static str,
+    kind: Kind,
+}
+
+impl StreamedResult {
+    /// `items` as the list's item elements.
+    pub fn items(&self, items: &[Value]) -> String {
+        let model = Model::get();
+        let mut out = String::with_capacity(256 * items.len());
+        let mut w = Writer { model, out: &mut out, split_at: None, split: None };
+        for v in items {
+            w.element(self.item, self.kind, v);
+        }
+        out
+    }
+}
+
+/// Splits the envelope of `result` around the items of its list output `field`; `None` when
+/// the operation has no such wrapped list.
+pub fn encode_result_streamed(
+    version: SoapVersion,
+    op: &OpInfo,
+    result: &Value,
+    field: &'static str,
+) -> Option<StreamedResult> {
+    let model = Model::get();
+    let node = model.op(op.name)?;
+    let f = model.structs[node.result].fields.iter().find(|f| f.name == field)?;
+    let (item, kind) = match &f.list {
+        Some(ListStyle::Wrapped { item }) => (*item, f.kind),
+        _ => return None,
+    };
+    let (out, split) = encode_result_around(version, op, result, Some(field));
+    let split = split?;
+    let (head, tail) = out.split_at(split);
+    Some(StreamedResult { head: head.to_string(), tail: tail.to_string(), item, kind })
+}
+
+fn encode_result_around(
+    version: SoapVersion,
+    op: &OpInfo,
+    result: &Value,
+    split_at: Option<&'static str>,
+) -> (String, Option<usize>) {
     let shared = Model::get();
     // An OpInfo outside `operations()` (a test's, say) gets a model of its own.
     let adhoc;
@@ -32,10 +84,12 @@ pub fn encode_result(version: SoapVersion, op: &OpInfo, result: &Value) -> Strin
     let mut out = String::with_capacity(1024);
     envelope::open(version, &mut out);
     let _ = write!(out, "<{0}Response xmlns=\"{NAMESPACE}\"><{0}Result>", op.name);
-    Writer { model, out: &mut out }.struct_content(node.result, fields);
+    let mut w = Writer { model, out: &mut out, split_at, split: None };
+    w.struct_content(node.result, fields);
+    let split = w.split;
     let _ = write!(out, "</{0}Result></{0}Response>", op.name);
     envelope::close(&mut out);
-    out
+    (out, split)
 }
 
 /// The request envelope for `op`, from a request object (`{"Credentials": {…}, …the
@@ -49,7 +103,7 @@ pub fn encode_request(version: SoapVersion, op: &OpInfo, request: &Value) -> Str
     let mut out = String::with_capacity(512);
     envelope::open(version, &mut out);
     let _ = write!(out, "<{0} xmlns=\"{NAMESPACE}\"><Request>", op.name);
-    Writer { model, out: &mut out }.struct_content(node.request, fields);
+    Writer { model, out: &mut out, split_at: None, split: None }.struct_content(node.request, fields);
     let _ = write!(out, "</Request></{0}>", op.name);
     envelope::close(&mut out);
     out
@@ -58,11 +112,22 @@ pub fn encode_request(version: SoapVersion, op: &OpInfo, request: &Value) -> Str
 struct Writer<'m, 'o> {
     model: &'m Model,
     out: &'o mut String,
+    /// A top-level list whose items are written later: its wrapper is written open and
+    /// closed, and `split` is where the items go.
+    split_at: Option<&'static str>,
+    split: Option<usize>,
 }
 
 impl Writer<'_, '_> {
     fn struct_content(&mut self, id: usize, fields: &Map<String, Value>) {
         for field in &self.model.structs[id].fields {
+            if self.split_at == Some(field.name) {
+                self.split_at = None;
+                self.start(field.name);
+                self.split = Some(self.out.len());
+                self.end(field.name);
+                continue;
+            }
             let value = match fields.get(field.name) {
                 None | Some(Value::Null) => continue,
                 Some(v) => v,

@@ -20,7 +20,7 @@ mod pages;
 mod wsdl;
 
 pub use decode::{decode_request, decode_result};
-pub use encode::{encode_request, encode_result};
+pub use encode::{encode_request, encode_result, encode_result_streamed, StreamedResult};
 pub use envelope::{content_type, fault};
 pub use guard::Limits;
 pub use pages::{operation_page, operations_page, ENDPOINT_PATH};

@@ -348,8 +348,11 @@ pub fn item_out(config: &ClientConfig, t: Option<&InventoryTypeRecord>, item: &I
 }
 
 /// The inventory of each of a customer's services, for Customers_Query's ServiceItem.
-pub async fn inventory_by_service(ctx: &Ctx, customer_id: i32) -> ApiResult<HashMap<i32, Vec<Inventory>>> {
-    let db = ctx.db();
+pub async fn inventory_by_service(
+    db: &dyn ClientDb,
+    config: &ClientConfig,
+    customer_id: i32,
+) -> ApiResult<HashMap<i32, Vec<Inventory>>> {
     let items = db.inventory_items_of_customer(customer_id).await?;
     if items.is_empty() {
         return Ok(HashMap::new());
@@ -358,7 +361,7 @@ pub async fn inventory_by_service(ctx: &Ctx, customer_id: i32) -> ApiResult<Hash
     let mut out: HashMap<i32, Vec<Inventory>> = HashMap::new();
     for item in &items {
         if let Some(service) = item.service_id {
-            out.entry(service).or_default().push(item_out(ctx.config(), types.get(&item.type_id), item));
+            out.entry(service).or_default().push(item_out(config, types.get(&item.type_id), item));
         }
     }
     Ok(out)

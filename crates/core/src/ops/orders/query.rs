@@ -6,10 +6,13 @@ use crate::engine::Handler;
 use crate::ops::customers::service_item;
 use crate::ops::inventory::inventory_by_service;
 use async_trait::async_trait;
+use futures_util::stream::{self, BoxStream, StreamExt};
 use patchbay_api::customers::ServiceItem;
 use patchbay_api::ops::{OrdersQuery, OrdersSearch};
 use patchbay_api::orders::*;
+use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Most orders per page (the vendor's JSON API's limit).
 const MAX_PAGE_SIZE: i32 = 500;
@@ -53,15 +56,18 @@ fn service_ids(o: &OrderRecord) -> Vec<i32> {
 }
 
 /// The services of each order, as they stand now, in one read per kind of row.
-async fn services_of_orders(ctx: &Ctx, orders: &[OrderRecord]) -> ApiResult<HashMap<i32, Vec<ServiceItem>>> {
-    let db = ctx.db();
+async fn services_of_orders(
+    db: &dyn ClientDb,
+    config: &ClientConfig,
+    orders: &[OrderRecord],
+) -> ApiResult<HashMap<i32, Vec<ServiceItem>>> {
     let ids: Vec<i32> = orders.iter().flat_map(service_ids).collect::<BTreeSet<_>>().into_iter().collect();
     let services = db.services(&ids).await?;
     let products = db.customer_products_of_services(&ids).await?;
     let mut inventory = HashMap::new();
     let customers: BTreeSet<i32> = services.iter().map(|s| s.customer_id).collect();
     for c in customers {
-        inventory.extend(inventory_by_service(ctx, c).await?);
+        inventory.extend(inventory_by_service(db, config, c).await?);
     }
     let by_id: HashMap<i32, &ServiceRecord> = services.iter().map(|s| (s.id, s)).collect();
     Ok(orders
@@ -70,7 +76,7 @@ async fn services_of_orders(ctx: &Ctx, orders: &[OrderRecord]) -> ApiResult<Hash
             let items = service_ids(o)
                 .into_iter()
                 .filter_map(|sid| by_id.get(&sid))
-                .map(|s| service_item(ctx.config(), s, &products, inventory.get(&s.id).cloned().unwrap_or_default()))
+                .map(|s| service_item(config, s, &products, inventory.get(&s.id).cloned().unwrap_or_default()))
                 .collect();
             (o.id, items)
         })
@@ -128,7 +134,8 @@ impl Handler for OrdersQuery {
         let config = ctx.config();
         let id = input.order_id.ok_or_else(|| ApiError::invalid("OrderID", "is required"))?;
         let o = ctx.db().order(id).await?.ok_or_else(|| ApiError::not_found(ErrorCode::OrderNotFound, "Order", id))?;
-        let services = services_of_orders(ctx, std::slice::from_ref(&o)).await?.remove(&o.id).unwrap_or_default();
+        let services =
+            services_of_orders(ctx.db(), config, std::slice::from_ref(&o)).await?.remove(&o.id).unwrap_or_default();
         let (tn, line_id) = single_line(&o);
         let status_info = |with_inventory: bool| StatusInfo {
             customer_id: o.customer_id,
@@ -217,12 +224,40 @@ pub(crate) fn filter_of(config: &ClientConfig, input: &OrdersSearchInput) -> Ord
     }
 }
 
-async fn summaries(ctx: &Ctx, orders: &[OrderRecord], details: bool) -> ApiResult<Vec<OrderSummary>> {
-    let mut services = if details { Some(services_of_orders(ctx, orders).await?) } else { None };
+async fn summaries(
+    db: &dyn ClientDb,
+    config: &ClientConfig,
+    orders: &[OrderRecord],
+    details: bool,
+) -> ApiResult<Vec<OrderSummary>> {
+    let mut services = if details { Some(services_of_orders(db, config, orders).await?) } else { None };
     Ok(orders
         .iter()
-        .map(|o| summary(ctx.config(), o, services.as_mut().map(|s| s.remove(&o.id).unwrap_or_default())))
+        .map(|o| summary(config, o, services.as_mut().map(|s| s.remove(&o.id).unwrap_or_default())))
         .collect())
+}
+
+/// Every order matching `filter`, a page of [`SEARCH_CHUNK`] at a time, as wire values.
+fn all_matches(
+    db: Arc<dyn ClientDb>,
+    config: Arc<ClientConfig>,
+    filter: OrderFilter,
+    details: bool,
+) -> BoxStream<'static, ApiResult<Vec<Value>>> {
+    stream::try_unfold(Some(0), move |after| {
+        let (db, config, filter) = (db.clone(), config.clone(), filter.clone());
+        async move {
+            let Some(after) = after else { return Ok(None) };
+            let chunk = db.search_orders(&filter, after, SEARCH_CHUNK).await?;
+            let Some(last) = chunk.last() else { return Ok(None) };
+            let next = (chunk.len() == SEARCH_CHUNK as usize).then_some(last.id);
+            let page = summaries(&*db, &config, &chunk, details).await?;
+            let values =
+                page.iter().map(serde_json::to_value).collect::<Result<Vec<_>, _>>().map_err(ApiError::internal)?;
+            Ok(Some((values, next)))
+        }
+    })
+    .boxed()
 }
 
 #[async_trait]
@@ -245,24 +280,18 @@ impl Handler for OrdersSearch {
                 let record_count = db.count_orders(&filter).await?;
                 let has_more = i64::from(page) * i64::from(size) < record_count;
                 Ok(OrdersSearchOutput {
-                    orders: summaries(ctx, &orders, details).await?,
+                    orders: summaries(db, ctx.config(), &orders, details).await?,
                     has_more: Some(has_more),
                     record_count: Some(record_count),
                 })
             }
             (None, None) => {
-                let mut out = Vec::new();
-                let mut after = 0;
-                loop {
-                    let chunk = db.search_orders(&filter, after, SEARCH_CHUNK).await?;
-                    let Some(last) = chunk.last() else { break };
-                    after = last.id;
-                    out.extend(summaries(ctx, &chunk, details).await?);
-                    if chunk.len() < SEARCH_CHUNK as usize {
-                        break;
-                    }
-                }
-                Ok(OrdersSearchOutput { orders: out, has_more: None, record_count: None })
+                // Every match: written as it is read, so memory stays flat however many match.
+                ctx.stream_list(
+                    "Orders",
+                    all_matches(ctx.client.db.clone(), ctx.client.config.clone(), filter, details),
+                );
+                Ok(OrdersSearchOutput { orders: Vec::new(), has_more: None, record_count: None })
             }
         }
     }

@@ -1,38 +1,66 @@
 #!/usr/bin/env bash
 # Load benchmark of the patchbay server: one command, from anywhere.
 #
-#   scripts/bench.sh                          # SQLite only
+#   scripts/bench.sh [MODE] [--postgres URL|auto] [options]
+#
+#   scripts/bench.sh                          # products mode, SQLite only
 #   scripts/bench.sh --postgres postgres://USER:PASS@HOST:PORT/DB   # SQLite, then PostgreSQL
+#   scripts/bench.sh orders --postgres auto   # orders mode on SQLite, then on the local
+#                                             # PostgreSQL that scripts/pg-test-db.sh sets up
+#
+# Modes:
+#   products (default)  Products_Query by ProductID: JSON and SOAP with a session, JSON with
+#                       Credentials; report in bench/out/latest.md
+#   orders              NewOrders_Create, then Orders_Query and Orders_Search over a loaded
+#                       data set of --orders orders; report in bench/out/latest-orders.md
+#   all                 both
 #
 # Options:
-#   --postgres URL   also benchmark on PostgreSQL: a fresh database patchbay_bench_<random> is
-#                    created on URL's server (the role needs CREATEDB) and dropped afterwards
+#   --postgres URL   also benchmark on PostgreSQL: fresh databases patchbay_bench_<random> are
+#                    created on URL's server (the role needs CREATEDB) and dropped afterwards;
+#                    `auto` takes the URL that scripts/pg-test-db.sh prints (it installs and
+#                    starts PostgreSQL when needed)
 #   --duration D     wrk duration per scenario (default 15s)
 #   --threads N      wrk threads (default 2)
 #   --connections N  wrk connections (default 32)
+#   --orders N       orders mode: orders in the loaded data set (default 1000000)
+#   --customers N    orders mode: customers they belong to (default 100000)
 #   --no-build       use target/release/patchbay as it is
 #
-# Steps: build the release binary; start `patchbay serve --demo` on 127.0.0.1:0 with a temporary
-# database; open a session (JSON Sessions_Create as api@acme); for each scenario check that a
-# sample response is Success=true, then run wrk --latency with a Lua script from bench/:
+# Products mode: build the release binary; start `patchbay serve --demo` on 127.0.0.1:0 with a
+# temporary database; open a session (JSON Sessions_Create as api@acme); for each scenario check
+# that a sample response is Success=true, then run wrk --latency with a Lua script from bench/:
 #   (a) json-session      Products_Query ProductID 100, JSON binding, Session key
 #   (b) soap11-session    the same over SOAP 1.1 (envelope carries the Session key)
 #   (c) json-credentials  the same over JSON with Credentials in the body (password check per call)
 # and measure the server's resident memory (VmRSS) idle after start and idle after the load.
-# Prints a Markdown report and writes it to bench/out/latest.md (raw wrk output beside it).
+#
+# Orders mode, on each database:
+#   1. NewOrders_Create (bench/new_orders.lua): `serve --demo` on a fresh database; a SIM
+#      inventory type and enough AVAILABLE SIMs (Inventory_Bulk_Create of valid ICCIDs) that no
+#      request reuses one; 1,000 customers (Customers_Create); then each request orders package
+#      1000 (products 100 and 101) plus product 103 with the next SIM, for the next customer.
+#      JSON, then SOAP 1.1. Every answer is checked, and the orders stored are counted after.
+#   2. Queries on a fresh database loaded with `patchbay bench-data orders` (timed): Orders_Query
+#      of random orders; Orders_Search by CustomerID (every match, and PageSize=100 Page=1); by
+#      Status and CarrierID with PageSize=100 Page=1 (open statuses, and COMPLETE, the largest).
+# Prints a Markdown report and writes it to bench/out/ (raw wrk output beside it).
 # The server and wrk share this machine's cores: numbers are for the whole box.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
+MODE=products
 PG_URL=""
 DURATION=15s
 THREADS=2
 CONNECTIONS=32
 BUILD=1
+ORDERS=1000000
+CUSTOMERS=100000
 
-usage() { sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,48p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -41,7 +69,10 @@ while [[ $# -gt 0 ]]; do
         --duration) DURATION=${2:?}; shift 2 ;;
         --threads) THREADS=${2:?}; shift 2 ;;
         --connections) CONNECTIONS=${2:?}; shift 2 ;;
+        --orders) ORDERS=${2:?}; shift 2 ;;
+        --customers) CUSTOMERS=${2:?}; shift 2 ;;
         --no-build) BUILD=0; shift ;;
+        products | orders | all) MODE=$1; shift ;;
         -h | --help) usage; exit 0 ;;
         *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -50,7 +81,7 @@ done
 log() { printf '\n==> %s\n' "$*" >&2; }
 die() { printf 'bench.sh: ERROR: %s\n' "$*" >&2; exit 1; }
 
-BIN=$ROOT/target/release/patchbay
+BIN=${PATCHBAY_BENCH_BIN:-$ROOT/target/release/patchbay}
 OUT_DIR=$ROOT/bench/out
 USER_NAME=api
 CLIENT=acme
@@ -124,10 +155,12 @@ ensure_tools() {
 # VmRSS / VmHWM of a process, in MiB with one decimal.
 mem_mib() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
-# start_server LABEL DATABASE_URL: sets SERVER_PID and BASE.
+# start_server LABEL DATABASE_URL [SERVE_ARGS...] (default --demo): sets SERVER_PID and BASE.
 start_server() {
     local label=$1 db=$2 out=$TMP/server-$1.out err=$TMP/server-$1.err
-    "$BIN" serve --demo --listen 127.0.0.1:0 --database "$db" </dev/null >"$out" 2>"$err" &
+    shift 2
+    [[ $# -gt 0 ]] || set -- --demo
+    "$BIN" serve "$@" --listen 127.0.0.1:0 --database "$db" </dev/null >"$out" 2>"$err" &
     SERVER_PID=$!
     BASE=""
     for _ in $(seq 1 600); do
@@ -243,6 +276,242 @@ bench_database() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Orders mode.
+
+TARGET_NEW_ORDERS_RPS_SQLITE=2000
+TARGET_NEW_ORDERS_RPS_POSTGRES=1000
+TARGET_NEW_ORDERS_P99_MS=25
+TARGET_ORDERS_QUERY_P99_MS=5
+TARGET_ORDERS_SEARCH_P99_MS=20
+ORDER_ROWS=()
+LOAD_ROWS=()
+
+# Seconds in a wrk duration (30s, 2m, 1h, or plain seconds).
+duration_secs() {
+    local d=$1
+    case $d in
+        *h) echo $((${d%h} * 3600)) ;;
+        *m) echo $((${d%m} * 60)) ;;
+        *s) echo "${d%s}" ;;
+        *) echo "$d" ;;
+    esac
+}
+
+# open_session: Sessions_Create as api@acme; prints the key.
+open_session() {
+    local resp key
+    resp=$(post_json Sessions_Create "$(printf '{"Credentials":{"Username":"%s","Password":"%s","Client":"%s"}}' "$USER_NAME" "$PASSWORD" "$CLIENT")")
+    key=$(sed -n 's/.*"SessionKey": *"\([^"]*\)".*/\1/p' <<<"$resp")
+    [[ -n $key ]] || die "Sessions_Create failed: $resp"
+    printf '%s' "$key"
+}
+
+# must_succeed WHAT RESPONSE: the JSON answer must be Success=true.
+must_succeed() {
+    grep -Eq '"Success": ?true' <<<"$2" && return 0
+    echo "response: ${2:0:2000}" >&2
+    die "$1 did not succeed"
+}
+
+# iccids N FILE: N valid ICCIDs, 19 digits: 89 (telecom), 01410 (an issuer), a serial that
+# starts from a random base, and the Luhn check digit.
+iccids() {
+    awk -v n="$1" -v base="$((RANDOM * 100000))" '
+        function luhn(s,   i, d, sum, len) {
+            len = length(s); sum = 0
+            for (i = len; i >= 1; i--) {
+                d = substr(s, i, 1) + 0
+                if ((len - i) % 2 == 0) { d *= 2; if (d > 9) d -= 9 }
+                sum += d
+            }
+            return (10 - sum % 10) % 10
+        }
+        BEGIN { for (i = 1; i <= n; i++) { p = sprintf("8901410%011d", base + i); print p luhn(p) } }' >"$2"
+}
+
+# bulk_create_sims KEY TYPE_ID FILE: Inventory_Bulk_Create of every ICCID in FILE, 50,000 a request.
+bulk_create_sims() {
+    local key=$1 type=$2 file=$3 chunk resp
+    split -l 50000 -d "$file" "$TMP/sims-chunk-"
+    for chunk in "$TMP"/sims-chunk-*; do
+        awk -v key="$key" -v type="$type" '
+            BEGIN { printf "{\"Session\":{\"SessionKey\":\"%s\"},\"InventoryItems\":[", key }
+            { printf "%s{\"InventoryTypeID\":%d,\"Identifier\":\"%s\"}", (NR > 1 ? "," : ""), type, $1 }
+            END { print "]}" }' "$chunk" >"$chunk.json"
+        resp=$(curl -sS --max-time 120 -H 'Content-Type: application/json' --data-binary "@$chunk.json" "$BASE/api/v20/Inventory_Bulk_Create")
+        must_succeed "Inventory_Bulk_Create of $(wc -l <"$chunk") SIMs" "$resp"
+        rm -f "$chunk" "$chunk.json"
+    done
+}
+
+# create_customers KEY N: N Customers_Create calls over one connection; prints "FIRST LAST".
+create_customers() {
+    local key=$1 n=$2 cfg=$TMP/customers.curl ids
+    : >"$cfg"
+    for i in $(seq 1 "$n"); do
+        [[ $i -gt 1 ]] && echo next >>"$cfg"
+        printf 'url = "%s/api/v20/Customers_Create"\nheader = "Content-Type: application/json"\n' "$BASE" >>"$cfg"
+        printf 'data = "{\\"Session\\":{\\"SessionKey\\":\\"%s\\"},\\"CustomerClass\\":\\"Residential\\",\\"FirstName\\":\\"Bench\\",\\"LastName\\":\\"Customer %d\\",\\"Status\\":\\"Open\\",\\"BillProfileID\\":1,\\"ServiceAddress\\":{\\"FirstName\\":\\"Bench\\",\\"LastName\\":\\"Customer %d\\",\\"Address1\\":\\"1200 Main St\\",\\"City\\":\\"Houston\\",\\"State\\":\\"TX\\",\\"Zip\\":\\"77002\\"}}"\nwrite-out = "\\n"\n' "$key" "$i" "$i" >>"$cfg"
+    done
+    curl -sS --max-time 300 -K "$cfg" >"$TMP/customers.out"
+    ids=$(grep -o '"CustomerID": *[0-9]*' "$TMP/customers.out" | grep -o '[0-9]*$' | sort -n)
+    [[ $(wc -l <<<"$ids") -eq $n ]] || die "Customers_Create: $(grep -c '"Success":true' "$TMP/customers.out") of $n succeeded: $(head -c 600 "$TMP/customers.out")"
+    echo "$(head -n1 <<<"$ids") $(tail -n1 <<<"$ids")"
+}
+
+# count_orders KEY: how many orders the client has (RecordCount of an unfiltered page).
+count_orders() {
+    post_json Orders_Search "$(printf '{"Session":{"SessionKey":"%s"},"PageSize":1,"Page":1}' "$1")" |
+        sed -n 's/.*"RecordCount": *\([0-9]*\).*/\1/p'
+}
+
+# run_wrk DBLABEL SCENARIO PATH SCRIPT RPS_TARGET P99_TARGET_MS -- SCRIPT_ARGS...: one wrk run
+# whose answers the script checks; adds a row to ORDER_ROWS. RPS_TARGET may be "-".
+run_wrk() {
+    local dblabel=$1 scenario=$2 path=$3 script=$4 rps_target=$5 p99_target=$6
+    shift 7
+    local raw=$OUT_DIR/latest-orders-wrk-$dblabel-$scenario.txt
+    log "$dblabel / $scenario: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $BASE$path"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$script" "$BASE$path" -- "$@" | tee "$raw" >&2
+    local rps p50 p99 errs non2xx failed
+    rps=$(field rps "$raw")
+    p50=$(field p50_us "$raw")
+    p99=$(field p99_us "$raw")
+    errs=$(field socket_errors "$raw")
+    non2xx=$(field non_2xx "$raw")
+    failed=$(field failed "$raw")
+    [[ -n $rps && -n $p50 && -n $p99 && -n $failed ]] || die "no BENCH_RESULT line in wrk output ($raw)"
+    local p50ms p99ms target
+    p50ms=$(awk -v u="$p50" 'BEGIN { printf "%.2f", u / 1000 }')
+    p99ms=$(awk -v u="$p99" 'BEGIN { printf "%.2f", u / 1000 }')
+    target="p99 ≤ $p99_target ms: $(mark "$p99ms" '<=' "$p99_target")"
+    [[ $rps_target == - ]] || target="≥ $rps_target req/s: $(mark "$rps" '>=' "$rps_target"); $target"
+    [[ $failed == 0 ]] || target="$target; **$failed answers not Success=true** (see $raw)"
+    ORDER_ROWS+=("| $scenario | $dblabel | $(printf '%.0f' "$rps") | $p50ms | $p99ms | $errs / $non2xx / $failed | $target |")
+    LAST_REQUESTS=$(field requests "$raw")
+    LAST_FAILED=$failed
+}
+
+# bench_new_orders DBLABEL DATABASE_URL: NewOrders_Create over JSON, then SOAP 1.1.
+bench_new_orders() {
+    local dblabel=$1 db=$2 target=$TARGET_NEW_ORDERS_RPS_SQLITE
+    [[ $dblabel == postgres ]] && target=$TARGET_NEW_ORDERS_RPS_POSTGRES
+    log "NewOrders_Create on $dblabel"
+    start_server "$dblabel-new-orders" "$db"
+    local key type resp ids first last per_run
+    key=$(open_session)
+    resp=$(post_json InventoryTypes_Create "$(printf '{"Session":{"SessionKey":"%s"},"InventoryType":{"Type":"SIM_Card","Identifier":"ICCID","Name":"Bench SIM","RequiresProduct":true,"Format":"ICCID_DECIMAL","ProductIDs":[100]}}' "$key")")
+    must_succeed InventoryTypes_Create "$resp"
+    type=$(sed -n 's/.*"ID": *\([0-9]*\).*/\1/p' <<<"$resp")
+    # Enough SIMs that no request reuses one even at 8,000 requests/s, and one for the sample.
+    per_run=$(($(duration_secs "$DURATION") * 8000))
+    iccids $((2 * per_run + 1)) "$TMP/iccids.txt"
+    head -n "$per_run" "$TMP/iccids.txt" >"$TMP/iccids-json.txt"
+    sed -n "$((per_run + 1)),$((2 * per_run))p" "$TMP/iccids.txt" >"$TMP/iccids-soap.txt"
+    log "creating $((2 * per_run + 1)) SIMs (Inventory_Bulk_Create) and 1000 customers (Customers_Create)"
+    bulk_create_sims "$key" "$type" "$TMP/iccids.txt"
+    ids=$(create_customers "$key" 1000)
+    read -r first last <<<"$ids"
+    resp=$(post_json NewOrders_Create "$(printf '{"Session":{"SessionKey":"%s"},"CustomerID":%d,"PackageID":1000,"AdditionalProducts":[{"ProductID":103}],"WirelessICCID":"%s"}' "$key" "$first" "$(tail -n1 "$TMP/iccids.txt")")")
+    must_succeed "sample NewOrders_Create" "$resp"
+    grep -Eq '"Orders": ?\[[0-9]+, ?[0-9]+\]' <<<"$resp" || die "the sample NewOrders_Create made other than two orders: $resp"
+    local before after made=0
+    before=$(count_orders "$key")
+    run_wrk "$dblabel" new-orders-json /api/v20/NewOrders_Create bench/new_orders.lua "$target" "$TARGET_NEW_ORDERS_P99_MS" \
+        -- "$key" "$TMP/iccids-json.txt" "$THREADS" "$first" "$last" 1000 103 json
+    made=$((made + LAST_REQUESTS - LAST_FAILED))
+    run_wrk "$dblabel" new-orders-soap11 /v20/default.asmx bench/new_orders.lua "$target" "$TARGET_NEW_ORDERS_P99_MS" \
+        -- "$key" "$TMP/iccids-soap.txt" "$THREADS" "$first" "$last" 1000 103 soap11
+    made=$((made + LAST_REQUESTS - LAST_FAILED))
+    after=$(count_orders "$key")
+    # wrk counts requests it sent; one cut off by the end of the run may still have been served.
+    echo "orders stored during the runs: $((after - before)); two per successful request counted by wrk: $((2 * made))" >&2
+    CHECK_LINES+=("- $dblabel: orders stored during the NewOrders_Create runs $((after - before)), for $made answered Success=true (two orders each: products 100 and 101 from provider 10, 103 from provider 12)")
+    MEM_ROWS+=("| $dblabel, NewOrders_Create | $(mem_mib "$SERVER_PID" VmRSS) | $(mem_mib "$SERVER_PID" VmHWM) |")
+    stop_server
+}
+
+# bench_order_queries DBLABEL DATABASE_URL: load the data set, then query it.
+bench_order_queries() {
+    local dblabel=$1 db=$2
+    log "loading $ORDERS orders for $CUSTOMERS customers on $dblabel"
+    "$BIN" apply --database "$db" "$ROOT/demo/settings.toml" >&2
+    local t0 t1 summary
+    t0=$(date +%s.%N)
+    summary=$("$BIN" bench-data orders --database "$db" --client "$CLIENT" --customers "$CUSTOMERS" --orders "$ORDERS")
+    t1=$(date +%s.%N)
+    echo "$summary" >&2
+    local cf cl of ol size secs
+    read -r cf cl < <(sed -n 's/.* customers (ids \([0-9]*\)-\([0-9]*\)).*/\1 \2/p' <<<"$summary")
+    read -r of ol < <(sed -n 's/.* orders (ids \([0-9]*\)-\([0-9]*\)).*/\1 \2/p' <<<"$summary")
+    [[ -n $cf && -n $of ]] || die "bench-data printed no ids: $summary"
+    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+    if [[ $dblabel == postgres ]]; then
+        size=$(psql "$db" -XAtq -c "SELECT pg_size_pretty(pg_database_size(current_database()))")
+    else
+        size="$(du -sh "$TMP/queries.db" "$TMP/queries.clients" | awk '{ print $1 }' | paste -sd+) (registry + client files)"
+    fi
+    LOAD_ROWS+=("| $dblabel | $(sed -n 's/^wrote \(.*\) in [0-9.]* s$/\1/p' <<<"$summary") | $secs s | $(awk -v n="$ORDERS" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') | $size |")
+
+    start_server "$dblabel-queries" "$db" --settings "$ROOT/demo/settings.toml"
+    local key resp
+    key=$(open_session)
+    must_succeed "sample Orders_Query" "$(post_json Orders_Query "$(printf '{"Session":{"SessionKey":"%s"},"OrderID":%d}' "$key" "$ol")")"
+    resp=$(post_json Orders_Search "$(printf '{"Session":{"SessionKey":"%s"},"CustomerID":[%d],"PageSize":100,"Page":1}' "$key" "$cf")")
+    must_succeed "sample Orders_Search by CustomerID" "$resp"
+    echo "customer $cf: $(sed -n 's/.*"RecordCount": *\([0-9]*\).*/\1/p' <<<"$resp") orders" >&2
+    local open="SENT,CONFIRMED,ERROR,HOLD,JEOPARDY" n
+    for s in ${open//,/ } COMPLETE; do
+        n=$(post_json Orders_Search "$(printf '{"Session":{"SessionKey":"%s"},"Status":["%s"],"CarrierID":[10],"PageSize":1,"Page":1}' "$key" "$s")" |
+            sed -n 's/.*"RecordCount": *\([0-9]*\).*/\1/p')
+        COUNT_LINES+=("$s/10: $n")
+    done
+    CHECK_LINES+=("- $dblabel: orders with Status and CarrierID 10 in the data set: ${COUNT_LINES[*]}")
+    COUNT_LINES=()
+    run_wrk "$dblabel" orders-query /api/v20/Orders_Query bench/orders_query.lua - "$TARGET_ORDERS_QUERY_P99_MS" \
+        -- "$key" "$of" "$ol"
+    run_wrk "$dblabel" search-customer /api/v20/Orders_Search bench/orders_search.lua - "$TARGET_ORDERS_SEARCH_P99_MS" \
+        -- "$key" customer "$cf" "$cl"
+    run_wrk "$dblabel" search-customer-page100 /api/v20/Orders_Search bench/orders_search.lua - "$TARGET_ORDERS_SEARCH_P99_MS" \
+        -- "$key" customer "$cf" "$cl" 100
+    run_wrk "$dblabel" search-status-carrier-page100 /api/v20/Orders_Search bench/orders_search.lua - "$TARGET_ORDERS_SEARCH_P99_MS" \
+        -- "$key" status "$open" 10,11,12 100
+    run_wrk "$dblabel" search-complete-carrier10-page100 /api/v20/Orders_Search bench/orders_search.lua - "$TARGET_ORDERS_SEARCH_P99_MS" \
+        -- "$key" status COMPLETE 10 100
+    MEM_ROWS+=("| $dblabel, $ORDERS orders queried | $(mem_mib "$SERVER_PID" VmRSS) | $(mem_mib "$SERVER_PID" VmHWM) |")
+    stop_server
+}
+
+CHECK_LINES=()
+COUNT_LINES=()
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL: fresh databases on the server of PG_URL.
+
+pg_split_url() {
+    PG_BASE=${PG_URL%%\?*}
+    PG_QUERY=""
+    [[ $PG_URL == *\?* ]] && PG_QUERY="?${PG_URL#*\?}"
+    local rest=${PG_BASE#*://}
+    [[ $rest == */* ]] && PG_BASE=${PG_BASE%/*}
+    PG_ADMIN_URL="$PG_BASE/postgres$PG_QUERY"
+}
+
+# pg_fresh_db: creates a database (dropped by drop_pg_db or at exit); sets PG_FRESH_URL.
+pg_fresh_db() {
+    drop_pg_db
+    PG_DB="patchbay_bench_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+    psql "$PG_ADMIN_URL" -XAtq -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$PG_DB\"" >/dev/null ||
+        die "could not create database $PG_DB on $PG_BASE"
+    PG_FRESH_URL="$PG_BASE/$PG_DB$PG_QUERY"
+}
+
+# ---------------------------------------------------------------------------------------------
+if [[ $PG_URL == auto ]]; then
+    log "bash scripts/pg-test-db.sh"
+    PG_URL=$(bash "$ROOT/scripts/pg-test-db.sh" | tail -n1)
+    [[ -n $PG_URL ]] || die "scripts/pg-test-db.sh printed no URL"
+fi
 ensure_tools
 if [[ $BUILD -eq 1 ]]; then
     log "cargo build --release --bin patchbay"
@@ -250,48 +519,84 @@ if [[ $BUILD -eq 1 ]]; then
 fi
 [[ -x $BIN ]] || die "$BIN is missing: run cargo build --release --bin patchbay"
 mkdir -p "$OUT_DIR"
-rm -f "$OUT_DIR"/latest-wrk-*.txt
+[[ -n $PG_URL ]] && pg_split_url
 
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-bench_database sqlite "sqlite://$TMP/bench.db"
-
-if [[ -n $PG_URL ]]; then
-    base=${PG_URL%%\?*}
-    query=""
-    [[ $PG_URL == *\?* ]] && query="?${PG_URL#*\?}"
-    rest=${base#*://}
-    [[ $rest == */* ]] && base=${base%/*}
-    PG_ADMIN_URL="$base/postgres$query"
-    PG_DB="patchbay_bench_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-    psql "$PG_ADMIN_URL" -XAtq -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$PG_DB\"" >/dev/null ||
-        die "could not create database $PG_DB on $base"
-    bench_database postgres "$base/$PG_DB$query"
-    drop_pg_db
-fi
-
-# ---------------------------------------------------------------------------------------------
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-{
-    echo "# Patchbay load benchmark"
-    echo
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+report_head() {
     echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
     echo "- machine: $(nproc) CPUs ($cpu), $mem memory, kernel $(uname -r)"
     echo "- load average before the runs (1/5/15 min): $LOAD_BEFORE (other work on the machine skews the numbers)"
-    echo "- tools: $(rustc --version 2>/dev/null || echo 'rustc ?'); $(wrk -v 2>&1 | head -n1 | sed 's/ \[.*//')"
-    echo "- load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency on the same machine as the server (they share the CPUs);"
-    echo "  every request is Products_Query ProductID 100 on the --demo data, checked Success=true before and after each run"
-    echo
-    echo "| scenario | database | req/s | p50 ms | p99 ms | socket errors / non-2xx | target |"
-    echo "| --- | --- | ---: | ---: | ---: | ---: | --- |"
-    printf '%s\n' "${ROWS[@]}"
-    echo
-    echo "| server memory | idle RSS after start (MiB) | idle RSS after load (MiB) | peak RSS (MiB) | target |"
-    echo "| --- | ---: | ---: | ---: | --- |"
-    printf '%s\n' "${MEM_ROWS[@]}"
-} >"$OUT_DIR/latest.md"
+    echo "- tools: $(rustc --version 2>/dev/null || echo 'rustc ?'); $(wrk -v 2>&1 | head -n1 | sed 's/ \[.*//')$([[ -n $PG_URL ]] && echo "; $(psql "$PG_ADMIN_URL" -XAtq -c 'SHOW server_version' 2>/dev/null | sed 's/^/PostgreSQL /')")"
+}
 
-printf '\n'
-cat "$OUT_DIR/latest.md"
-printf '\n(written to %s)\n' "${OUT_DIR#"$ROOT"/}/latest.md"
+if [[ $MODE == products || $MODE == all ]]; then
+    rm -f "$OUT_DIR"/latest-wrk-*.txt
+    bench_database sqlite "sqlite://$TMP/bench.db"
+    if [[ -n $PG_URL ]]; then
+        pg_fresh_db
+        bench_database postgres "$PG_FRESH_URL"
+        drop_pg_db
+    fi
+    {
+        echo "# Patchbay load benchmark"
+        echo
+        report_head
+        echo "- load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency on the same machine as the server (they share the CPUs);"
+        echo "  every request is Products_Query ProductID 100 on the --demo data, checked Success=true before and after each run"
+        echo
+        echo "| scenario | database | req/s | p50 ms | p99 ms | socket errors / non-2xx | target |"
+        echo "| --- | --- | ---: | ---: | ---: | ---: | --- |"
+        printf '%s\n' "${ROWS[@]}"
+        echo
+        echo "| server memory | idle RSS after start (MiB) | idle RSS after load (MiB) | peak RSS (MiB) | target |"
+        echo "| --- | ---: | ---: | ---: | --- |"
+        printf '%s\n' "${MEM_ROWS[@]}"
+    } >"$OUT_DIR/latest.md"
+    printf '\n'
+    cat "$OUT_DIR/latest.md"
+    printf '\n(written to %s)\n' "${OUT_DIR#"$ROOT"/}/latest.md"
+fi
+
+if [[ $MODE == orders || $MODE == all ]]; then
+    rm -f "$OUT_DIR"/latest-orders-wrk-*.txt
+    MEM_ROWS=()
+    bench_new_orders sqlite "sqlite://$TMP/new-orders.db"
+    bench_order_queries sqlite "sqlite://$TMP/queries.db"
+    if [[ -n $PG_URL ]]; then
+        pg_fresh_db
+        bench_new_orders postgres "$PG_FRESH_URL"
+        pg_fresh_db
+        bench_order_queries postgres "$PG_FRESH_URL"
+        drop_pg_db
+    fi
+    {
+        echo "# Patchbay orders benchmark"
+        echo
+        report_head
+        echo "- load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency on the same machine as the server (they share the CPUs);"
+        echo "  every answer is checked for HTTP 200 and Success=true by the Lua script"
+        echo "- NewOrders_Create: package 1000 (products 100, 101), AdditionalProducts 103, WirelessICCID of an AVAILABLE SIM"
+        echo "  (a new one each request), 1000 customers in turn, Session authenticated; each request makes two orders"
+        echo "- queries: on $ORDERS orders of $CUSTOMERS customers written by \`patchbay bench-data orders\` (seed 1)"
+        echo
+        echo "| data set | written | load time | orders/s | database size |"
+        echo "| --- | --- | ---: | ---: | --- |"
+        printf '%s\n' "${LOAD_ROWS[@]}"
+        echo
+        echo "| scenario | database | req/s | p50 ms | p99 ms | socket errors / non-2xx / failed | target |"
+        echo "| --- | --- | ---: | ---: | ---: | ---: | --- |"
+        printf '%s\n' "${ORDER_ROWS[@]}"
+        echo
+        printf '%s\n' "${CHECK_LINES[@]}"
+        echo
+        echo "| server | RSS at the end (MiB) | peak RSS (MiB) |"
+        echo "| --- | ---: | ---: |"
+        printf '%s\n' "${MEM_ROWS[@]}"
+    } >"$OUT_DIR/latest-orders.md"
+    printf '\n'
+    cat "$OUT_DIR/latest-orders.md"
+    printf '\n(written to %s)\n' "${OUT_DIR#"$ROOT"/}/latest-orders.md"
+fi

@@ -1,5 +1,6 @@
 //! `patchbay`: a thin command line over the Patchbay libraries.
 
+mod bench_data;
 mod demo;
 mod inventory;
 
@@ -76,6 +77,11 @@ enum Command {
         #[command(subcommand)]
         command: inventory::InventoryCommand,
     },
+    /// Benchmark data: `patchbay bench-data orders --client CODE --customers N --orders N`.
+    BenchData {
+        #[command(subcommand)]
+        command: bench_data::BenchDataCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -105,6 +111,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Inventory { command } => inventory::run(command).await?,
+        Command::BenchData { command } => bench_data::run(command).await?,
         Command::Migrate { db } => {
             let store = open(&db.database).await?;
             store.migrate().await.context("migrating the database")?;

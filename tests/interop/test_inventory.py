@@ -930,8 +930,9 @@ def test_demo_line_holds_its_sim_and_did(demo):
     sim = ok(svc.Inventory_Query(Request={**acme, "Inventory": {"Identifier": DEMO_SIM, "Type": "SIM_Card"}}))
     assert (sim.Inventory.Status, sim.Inventory.CustomerID) == ("ASSIGNED", DEMO_CUSTOMER)
     assigned = history(svc, acme, sim.Inventory.ID)[-1]
-    assert (assigned.Action, assigned.Operation) == ("ASSIGNED", "Inventory_Assign")
-    assert assigned.NewValue == f"customer {DEMO_CUSTOMER}, service {line}, customer product {products[100]}"
+    # The demo orders the line with the SIM (NewOrders_Create), as an integration would.
+    assert (assigned.Action, assigned.Operation) == ("ASSIGNED", "NewOrders_Create")
+    assert assigned.NewValue == f"customer {DEMO_CUSTOMER}, service {line}"
 
 
 def test_types_assign_and_unassign_dids_on_a_line(demo):

@@ -1,11 +1,7 @@
 //! The bundled demo: the example settings, a handful of customers and some inventory.
 
 use anyhow::{bail, Context, Result};
-use patchbay_api::customers::CustomerProductStatus;
-use patchbay_core::model::{AuditRecord, CustomerProductRecord, ServiceRecord};
 use patchbay_core::Engine;
-use patchbay_schema::DateTime;
-use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 
@@ -43,14 +39,13 @@ pub async fn populate(engine: &Engine) -> Result<()> {
             bail!("demo customer refused: {}", done.result["Header"]);
         }
     }
-    let first_sim = inventory(engine).await?;
-    line(engine, first_sim).await
+    inventory(engine).await?;
+    line(engine).await
 }
 
 /// Demo inventory: a SIM card type with ten SIMs, a handset type with three phones, and a
-/// telephone number type with five DIDs, created through the API like the customers. Returns
-/// the first SIM's id.
-async fn inventory(engine: &Engine) -> Result<i64> {
+/// telephone number type with five DIDs, created through the API like the customers.
+async fn inventory(engine: &Engine) -> Result<()> {
     let call = |op: &'static str, mut req: Value| async move {
         req["Credentials"] = demo_credentials();
         let done = engine.execute(op, req).await.expect("inventory operations exist");
@@ -82,7 +77,7 @@ async fn inventory(engine: &Engine) -> Result<i64> {
         .clone();
     // Real ICCIDs: issuer 8901410, a serial, and the Luhn check digit.
     let sims: Vec<Value> = (1..=10u64).map(|n| json!({"InventoryTypeID": sim, "Identifier": iccid(n)})).collect();
-    let sim_ids = call("Inventory_Bulk_Create", json!({"InventoryItems": sims})).await?["InventoryItemIDs"].clone();
+    call("Inventory_Bulk_Create", json!({"InventoryItems": sims})).await?;
     let phones = vec![
         json!({"InventoryTypeID": phone, "Identifier": "15901193046", "Wireless": {"MSL": "123456"}}),
         json!({"InventoryTypeID": phone, "Identifier": "268435456000009001", "Fields": [{"Label": "Color", "Value": "Silver"}]}),
@@ -92,77 +87,56 @@ async fn inventory(engine: &Engine) -> Result<i64> {
     let dids: Vec<Value> =
         (0..5).map(|n| json!({"InventoryTypeID": did, "Identifier": format!("51255501{n:02}")})).collect();
     call("Inventory_Bulk_Create", json!({"InventoryItems": dids})).await?;
-    sim_ids.get(0).and_then(Value::as_i64).context("the demo SIMs have ids")
+    Ok(())
 }
 
 /// The demo's first customer gets a wireless line (the Wireless Starter package: Unlimited Talk
-/// & Text and Voicemail) with a SIM card and a phone number on it. Lines come from orders, which
-/// the demo does not place, so the line and its products are written directly; the inventory is
-/// then assigned through the API like any integration would.
-async fn line(engine: &Engine, sim_id: i64) -> Result<()> {
-    const CUSTOMER: i32 = 1;
-    const TN: &str = "5125550100";
-    let db = engine.store().client("acme").await?.context("the demo client acme exists")?;
-    let now = DateTime::now();
-    let mut tx = db.begin().await?;
-    let service_id = tx.next_id("service").await?;
-    tx.insert_service(&ServiceRecord {
-        id: service_id,
-        customer_id: CUSTOMER,
-        tn: Some(TN.into()),
-        line_type_id: Some(3),
-        provider_id: Some(10),
-        package_id: Some(1000),
-        description: Some("Wireless Starter".into()),
-        created_at: now,
-    })
-    .await?;
-    let mut product_ids = Vec::new();
-    for (product_id, rate) in [(100, Decimal::new(3500, 2)), (101, Decimal::new(300, 2))] {
-        let id = tx.next_id("customer_product").await?;
-        tx.insert_customer_product(&CustomerProductRecord {
-            id,
-            customer_id: CUSTOMER,
-            service_id: Some(service_id),
-            product_id,
-            description: None,
-            rate,
-            quantity: 1,
-            status: CustomerProductStatus::Active,
-            activated_at: Some(now),
-            billed_through: None,
-        })
-        .await?;
-        product_ids.push(id);
-    }
-    tx.audit(&AuditRecord {
-        at: now,
-        user_id: 1,
-        on_behalf_of_user_id: None,
-        operation: "patchbay serve --demo".into(),
-        entity: "service".into(),
-        entity_ids: vec![i64::from(service_id)],
-    })
-    .await?;
-    tx.commit().await?;
-
-    for (op, req) in [
-        (
-            "Inventory_Assign",
-            json!({"InventoryItemID": sim_id, "CustomerID": CUSTOMER, "LineID": service_id, "CustomerProductID": product_ids[0]}),
-        ),
-        (
-            "InventoryTypes_Assign",
-            json!({"Identifiers": [TN], "LineID": service_id, "CustomerProductID": product_ids[1]}),
-        ),
-    ] {
-        let mut req = req;
+/// & Text and Voicemail) with a SIM card, ordered with NewOrders_Create and completed with
+/// Orders_Update as an integration would, and a phone number assigned to it. The second
+/// customer has a handset order still open, so the order views have something in every state.
+async fn line(engine: &Engine) -> Result<()> {
+    let call = |op: &'static str, mut req: Value| async move {
         req["Credentials"] = demo_credentials();
-        let done = engine.execute(op, req).await.expect("inventory operations exist");
+        let done = engine.execute(op, req).await.expect("demo operations exist");
         if done.result["Header"]["Success"] != true {
             bail!("demo {op} refused: {}", done.result["Header"]);
         }
+        Ok(done.result)
+    };
+    const TN: &str = "5125550100";
+    // The first demo SIM (see `inventory`).
+    let iccid = iccid(1);
+    let ordered = call(
+        "NewOrders_Create",
+        // Dana brings her number from another carrier: a port-in (a CONVERSION order).
+        json!({"CustomerID": 1, "PackageID": 1000, "WirelessICCID": iccid, "Description": "Wireless Starter",
+               "WirelessPort": {"MDN": TN, "AccountNumber": "88812", "AuthorizedSigner": "Dana Reyes",
+                                "Address": {"FirstName": "Dana", "LastName": "Reyes", "Address1": "1200 Main St",
+                                            "City": "Houston", "State": "TX", "Zip": "77002"}}}),
+    )
+    .await?;
+    let service_id = ordered["Lines"][0].as_i64().context("the demo order made a line")?;
+    for order in ordered["Orders"].as_array().into_iter().flatten() {
+        call("Orders_Update", json!({"OrderID": order, "Status": "COMPLETE", "StatusNote": "Activated by the demo"}))
+            .await?;
     }
+    let customer = call("Customers_Query", json!({"CustomerID": 1})).await?;
+    let voicemail = customer["Customer"]["Services"][0]["Products"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["ProductID"] == 101))
+        .and_then(|p| p["ID"].as_i64())
+        .context("the demo line has voicemail")?;
+    call("InventoryTypes_Assign", json!({"Identifiers": [TN], "LineID": service_id, "CustomerProductID": voicemail}))
+        .await?;
+    // An open order: a phone for the second customer, shipped to their address.
+    call(
+        "NewOrders_Create",
+        json!({"CustomerID": 2, "PackageID": 1000, "ESN": "15901193046",
+               "AdditionalProducts": [{"ProductID": 102}, {"ProductID": 103}],
+               "ShippingAddress": {"FirstName": "Sam", "LastName": "Okafor", "Address1": "350 5th Ave",
+                                   "City": "New York", "State": "NY", "Zip": "10118"}}),
+    )
+    .await?;
     Ok(())
 }
 

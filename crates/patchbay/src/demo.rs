@@ -115,6 +115,10 @@ async fn line(engine: &Engine, sim_id: i64) -> Result<()> {
         package_id: Some(1000),
         description: Some("Wireless Starter".into()),
         created_at: now,
+        provider_account_id: None,
+        alt_btn_id: None,
+        pbx_make: None,
+        pbx_model: None,
     })
     .await?;
     let mut product_ids = Vec::new();

@@ -109,3 +109,64 @@ async fn password_hashes_are_accepted_in_place_of_passwords() {
     let err = refused(&bad).await;
     assert!(err.contains("argon2id"), "{err}");
 }
+
+/// The example file with accounts given to SIMWIRELESS (`accounts`) and HOSTEDVOICE (`more`).
+fn with_accounts(accounts: &str, more: &str) -> String {
+    let sim = "mdn_prefix = \"555\" }\n";
+    let voice = "code = \"HOSTEDVOICE\"\n";
+    assert!(EXAMPLE.contains(sim) && EXAMPLE.contains(voice));
+    EXAMPLE
+        .replacen(sim, &format!("{sim}  accounts = {accounts}\n"), 1)
+        .replacen(voice, &format!("{voice}  accounts = {more}\n"), 1)
+}
+
+#[tokio::test]
+async fn provider_accounts_load_and_are_validated_with_their_line() {
+    use patchbay_core::model::ProviderAccount;
+    let store = store().await;
+    let text = with_accounts(
+        "[ { id = 1, name = \"Main\", default = true }, { id = 2, name = \"Wholesale\" } ]",
+        "[ { id = 3, name = \"Voice\", default = false } ]",
+    );
+    apply_str(&*store, "accounts.toml", &text).await.unwrap();
+    let (_, config) = store.client("acme").await.unwrap().unwrap().load_config().await.unwrap();
+    let accounts = |code: &str| config.providers.iter().find(|p| p.code == code).unwrap().accounts.clone();
+    assert_eq!(
+        accounts("SIMWIRELESS"),
+        vec![
+            ProviderAccount { id: 1, name: "Main".into(), default: true },
+            ProviderAccount { id: 2, name: "Wholesale".into(), default: false },
+        ]
+    );
+    assert_eq!(accounts("HOSTEDVOICE"), vec![ProviderAccount { id: 3, name: "Voice".into(), default: false }]);
+    assert!(accounts("INHOUSE").is_empty());
+    let again = apply_str(&*store, "accounts.toml", &text).await.unwrap();
+    assert!(again.changed.is_empty(), "re-applying changes nothing: {again:?}");
+
+    let line_of = |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let cases = [
+        (
+            with_accounts("[ { id = 1, name = \"A\", default = true }, { id = 2, name = \"B\", default = true } ]", "[]"),
+            "name = \"B\"",
+            "provider SIMWIRELESS: account 2 is a second default; at most one account is the default",
+        ),
+        (
+            with_accounts("[ { id = 1, name = \"A\" } ]", "[ { id = 1, name = \"B\" } ]"),
+            "name = \"B\"",
+            "provider HOSTEDVOICE: account id 1 is taken; account ids must be unique within a client",
+        ),
+        (
+            with_accounts("[ { id = 0, name = \"A\" } ]", "[]"),
+            "name = \"A\"",
+            "provider SIMWIRELESS: account id 0 must be 1 or more",
+        ),
+        (with_accounts("[ { id = 1, name = \"A\", main = true } ]", "[]"), "name = \"A\"", "unknown field `main`"),
+        (with_accounts("[ { name = \"A\" } ]", "[]"), "name = \"A\"", "missing field `id`"),
+    ];
+    for (text, needle, expect) in cases {
+        let err = refused(&text).await;
+        let line = line_of(&text, needle);
+        assert!(err.starts_with(&format!("bad.toml:{line}: ")), "{expect}: {err}");
+        assert!(err.contains(expect), "{expect}: {err}");
+    }
+}

@@ -17,10 +17,11 @@
 //! empty on SQLite (the file is the client's) and `client_<name>.` on PostgreSQL.
 
 use super::{begin_read, begin_write, commit_write, money_in, money_out, Db, Money, WritePool, WriteTx};
-use crate::common::{db_err, enum_str, from_json, kinds, opt_time, parse_enum, time, to_json};
+use crate::common::{db_err, enum_str, from_json, kinds, parse_enum, to_json};
 use async_trait::async_trait;
 use patchbay_core::error::StoreResult;
 use patchbay_core::model::*;
+use patchbay_api::customers::CustomerStatus;
 use patchbay_core::store::{ClientDb, ClientTx};
 use rust_decimal::Decimal;
 use sqlx::{Pool, Row};
@@ -74,51 +75,8 @@ impl ClientDb for Client {
     }
 
     async fn customer(&self, id: i32) -> StoreResult<Option<CustomerRecord>> {
-        let p = &self.p;
-        let sql = format!(
-            "SELECT c.id, c.class, c.first_name, c.last_name, c.company_name, c.status, c.bill_profile_id, \
-                    c.service_first_name, c.service_last_name, c.service_address1, c.service_address2, \
-                    c.service_city, c.service_state, c.service_zip, c.service_zip4, c.service_country, \
-                    c.created_at, f.field_id, f.value \
-             FROM {p}customers c LEFT JOIN {p}customer_fields f ON f.customer_id = c.id \
-             WHERE c.id = $1 ORDER BY f.seq"
-        );
-        let rows = sqlx::query(&sql).bind(id).fetch_all(&self.read).await.map_err(db_err)?;
-        let Some(r) = rows.first() else {
-            return Ok(None);
-        };
-        let service_address = match get::<Option<String>>(r, 9)? {
-            None => None,
-            Some(address1) => Some(AddressRecord {
-                first_name: get::<Option<String>>(r, 7)?.unwrap_or_default(),
-                last_name: get::<Option<String>>(r, 8)?.unwrap_or_default(),
-                address1,
-                address2: get(r, 10)?,
-                city: get::<Option<String>>(r, 11)?.unwrap_or_default(),
-                state: get::<Option<String>>(r, 12)?.unwrap_or_default(),
-                zip: get::<Option<String>>(r, 13)?.unwrap_or_default(),
-                zip4: get(r, 14)?,
-                country: get::<Option<String>>(r, 15)?.unwrap_or_default(),
-            }),
-        };
-        let mut fields = Vec::new();
-        for row in &rows {
-            if let Some(field_id) = get::<Option<i32>>(row, 17)? {
-                fields.push(FieldValue { field_id, value: get(row, 18)? });
-            }
-        }
-        Ok(Some(CustomerRecord {
-            id: get(r, 0)?,
-            class: parse_enum("customer class", get(r, 1)?)?,
-            first_name: get(r, 2)?,
-            last_name: get(r, 3)?,
-            company_name: get(r, 4)?,
-            status: parse_enum("customer status", get(r, 5)?)?,
-            bill_profile_id: get(r, 6)?,
-            service_address,
-            fields,
-            created_at: time("customer created_at", get(r, 16)?)?,
-        }))
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::orders::customer(&mut c, &self.p, id, false).await
     }
 
     async fn customer_id_by_tn(&self, tn: &str) -> StoreResult<Option<i32>> {
@@ -128,60 +86,23 @@ impl ClientDb for Client {
     }
 
     async fn services_of(&self, customer_id: i32) -> StoreResult<Vec<ServiceRecord>> {
-        let p = &self.p;
-        let sql = format!(
-            "SELECT id, customer_id, tn, line_type_id, provider_id, package_id, description, created_at \
-             FROM {p}services WHERE customer_id = $1 ORDER BY id"
-        );
-        let rows = sqlx::query(&sql).bind(customer_id).fetch_all(&self.read).await.map_err(db_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(ServiceRecord {
-                    id: get(r, 0)?,
-                    customer_id: get(r, 1)?,
-                    tn: get(r, 2)?,
-                    line_type_id: get(r, 3)?,
-                    provider_id: get(r, 4)?,
-                    package_id: get(r, 5)?,
-                    description: get(r, 6)?,
-                    created_at: time("service created_at", get(r, 7)?)?,
-                })
-            })
-            .collect()
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::orders::services_in(&mut c, &self.p, "customer_id", &[customer_id], false).await
     }
 
     async fn customer_products_of(&self, customer_id: i32) -> StoreResult<Vec<CustomerProductRecord>> {
-        let p = &self.p;
-        let sql = format!(
-            "SELECT id, customer_id, service_id, product_id, description, rate, quantity, status, \
-                    activated_at, billed_through \
-             FROM {p}customer_products WHERE customer_id = $1 ORDER BY id"
-        );
-        let rows = sqlx::query(&sql).bind(customer_id).fetch_all(&self.read).await.map_err(db_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(CustomerProductRecord {
-                    id: get(r, 0)?,
-                    customer_id: get(r, 1)?,
-                    service_id: get(r, 2)?,
-                    product_id: get(r, 3)?,
-                    description: get(r, 4)?,
-                    rate: money(r, 5)?,
-                    quantity: get(r, 6)?,
-                    status: parse_enum("customer product status", get(r, 7)?)?,
-                    activated_at: opt_time("activated_at", get(r, 8)?)?,
-                    billed_through: opt_time("billed_through", get(r, 9)?)?,
-                })
-            })
-            .collect()
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::orders::customer_products_in(&mut c, &self.p, "customer_id", &[customer_id], false).await
     }
 
     async fn service(&self, id: i32) -> StoreResult<Option<ServiceRecord>> {
-        super::inventory::service(&self.read, &self.p, id).await
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        Ok(super::orders::services_in(&mut c, &self.p, "id", &[id], false).await?.pop())
     }
 
     async fn customer_product(&self, id: i32) -> StoreResult<Option<CustomerProductRecord>> {
-        super::inventory::customer_product(&self.read, &self.p, id).await
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        Ok(super::orders::customer_products_in(&mut c, &self.p, "id", &[id], false).await?.pop())
     }
 
     async fn inventory_types(&self) -> StoreResult<Vec<InventoryTypeRecord>> {
@@ -230,6 +151,54 @@ impl ClientDb for Client {
 
     async fn inventory_history(&self, item_id: i32) -> StoreResult<Vec<InventoryHistoryRecord>> {
         super::inventory::history(&self.read, &self.p, item_id).await
+    }
+
+    async fn services(&self, ids: &[i32]) -> StoreResult<Vec<ServiceRecord>> {
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::orders::services_in(&mut c, &self.p, "id", ids, false).await
+    }
+
+    async fn services_by_tn(&self, tn: &str) -> StoreResult<Vec<ServiceRecord>> {
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::orders::services_by_tn(&mut c, &self.p, tn).await
+    }
+
+    async fn customer_products_of_services(&self, service_ids: &[i32]) -> StoreResult<Vec<CustomerProductRecord>> {
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::orders::customer_products_in(&mut c, &self.p, "service_id", service_ids, false).await
+    }
+
+    async fn order(&self, id: i32) -> StoreResult<Option<OrderRecord>> {
+        // One snapshot: the child rows match the order's.
+        let mut tx = begin_read(&self.read).await.map_err(db_err)?;
+        let order = super::orders::order(&mut tx, &self.p, id, false).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(order)
+    }
+
+    async fn search_orders(&self, filter: &OrderFilter, after_id: i32, limit: u32) -> StoreResult<Vec<OrderRecord>> {
+        let mut tx = begin_read(&self.read).await.map_err(db_err)?;
+        let orders = super::orders::search(&mut tx, &self.p, filter, Some(after_id), 0, limit.into()).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(orders)
+    }
+
+    async fn search_orders_page(&self, filter: &OrderFilter, page: u32, page_size: u32) -> StoreResult<Vec<OrderRecord>> {
+        let offset = i64::from(page) * i64::from(page_size);
+        let mut tx = begin_read(&self.read).await.map_err(db_err)?;
+        let orders = super::orders::search(&mut tx, &self.p, filter, None, offset, page_size.into()).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(orders)
+    }
+
+    async fn count_orders(&self, filter: &OrderFilter) -> StoreResult<i64> {
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::orders::count(&mut c, &self.p, filter).await
+    }
+
+    async fn order_status_history(&self, order_id: i32) -> StoreResult<Vec<OrderStatusRecord>> {
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::orders::status_history(&mut c, &self.p, order_id).await
     }
 
     async fn begin(&self) -> StoreResult<Box<dyn ClientTx>> {
@@ -287,7 +256,7 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
     }
 
     for r in sqlx::query(&format!(
-        "SELECT id, code, name, wireless, provisionable, adapter, adapter_settings FROM {p}providers ORDER BY id"
+        "SELECT id, code, name, wireless, provisionable, adapter, adapter_settings, accounts FROM {p}providers ORDER BY id"
     ))
     .fetch_all(&mut *c)
     .await
@@ -301,6 +270,7 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
             provisionable: get(&r, 4)?,
             adapter: get(&r, 5)?,
             adapter_settings: from_json("adapter_settings", &get::<String>(&r, 6)?)?,
+            accounts: from_json("provider accounts", &get::<String>(&r, 7)?)?,
         });
     }
 
@@ -712,11 +682,11 @@ impl ClientTx for Tx {
         }
 
         let sql = format!(
-            "INSERT INTO {p}providers (id, code, name, wireless, provisionable, adapter, adapter_settings) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+            "INSERT INTO {p}providers (id, code, name, wireless, provisionable, adapter, adapter_settings, accounts) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, wireless = excluded.wireless, \
                  provisionable = excluded.provisionable, adapter = excluded.adapter, \
-                 adapter_settings = excluded.adapter_settings"
+                 adapter_settings = excluded.adapter_settings, accounts = excluded.accounts"
         );
         for x in &config.providers {
             sqlx::query(&sql)
@@ -727,6 +697,7 @@ impl ClientTx for Tx {
                 .bind(x.provisionable)
                 .bind(&x.adapter)
                 .bind(to_json(&x.adapter_settings))
+                .bind(to_json(&x.accounts))
                 .execute(self.conn())
                 .await
                 .map_err(db_err)?;
@@ -864,14 +835,12 @@ impl ClientTx for Tx {
 
     async fn insert_service(&mut self, service: &ServiceRecord) -> StoreResult<()> {
         let p = self.p.clone();
-        super::inventory::insert_service(self.conn(), &p, service).await?;
+        super::orders::insert_service(self.conn(), &p, service).await?;
         self.raise_counter("service", service.id).await
     }
 
     async fn insert_customer_product(&mut self, product: &CustomerProductRecord) -> StoreResult<()> {
-        let p = self.p.clone();
-        super::inventory::insert_customer_product(self.conn(), &p, product).await?;
-        self.raise_counter("customer_product", product.id).await
+        self.insert_customer_products(std::slice::from_ref(product)).await
     }
 
     async fn put_inventory_type(&mut self, record: &InventoryTypeRecord) -> StoreResult<()> {
@@ -902,6 +871,89 @@ impl ClientTx for Tx {
     async fn insert_inventory_history(&mut self, entries: &[InventoryHistoryRecord]) -> StoreResult<()> {
         let p = self.p.clone();
         super::inventory::insert_history(self.conn(), &p, entries).await
+    }
+
+    async fn customer_for_update(&mut self, id: i32) -> StoreResult<Option<CustomerRecord>> {
+        let p = self.p.clone();
+        super::orders::customer(self.conn(), &p, id, true).await
+    }
+
+    async fn set_customer_status(&mut self, id: i32, status: CustomerStatus) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::orders::set_customer_status(self.conn(), &p, id, status).await
+    }
+
+    async fn update_service(&mut self, service: &ServiceRecord) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::orders::update_service(self.conn(), &p, service).await
+    }
+
+    async fn delete_service(&mut self, id: i32) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::orders::delete_service(self.conn(), &p, id).await
+    }
+
+    async fn insert_customer_products(&mut self, products: &[CustomerProductRecord]) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::orders::insert_customer_products(self.conn(), &p, products).await?;
+        self.raise_counter_to_max("customer_product", products.iter().map(|x| x.id).max()).await
+    }
+
+    async fn update_customer_products(&mut self, products: &[CustomerProductRecord]) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::orders::update_customer_products(self.conn(), &p, products).await
+    }
+
+    async fn delete_customer_products(&mut self, ids: &[i32]) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::orders::delete_customer_products(self.conn(), &p, ids).await
+    }
+
+    async fn customer_products_of_services_for_update(
+        &mut self,
+        service_ids: &[i32],
+    ) -> StoreResult<Vec<CustomerProductRecord>> {
+        let p = self.p.clone();
+        super::orders::customer_products_in(self.conn(), &p, "service_id", service_ids, true).await
+    }
+
+    async fn services_for_update(&mut self, ids: &[i32]) -> StoreResult<Vec<ServiceRecord>> {
+        let p = self.p.clone();
+        super::orders::services_in(self.conn(), &p, "id", ids, true).await
+    }
+
+    async fn inventory_items_for_update(&mut self, ids: &[i32]) -> StoreResult<Vec<InventoryItemRecord>> {
+        let p = self.p.clone();
+        super::inventory::items_in(self.conn(), &p, "id", ids, true).await
+    }
+
+    async fn inventory_items_of_services_for_update(
+        &mut self,
+        service_ids: &[i32],
+    ) -> StoreResult<Vec<InventoryItemRecord>> {
+        let p = self.p.clone();
+        super::inventory::items_in(self.conn(), &p, "service_id", service_ids, true).await
+    }
+
+    async fn insert_order(&mut self, order: &OrderRecord) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::orders::insert_order(self.conn(), &p, order).await?;
+        self.raise_counter("order", order.id).await
+    }
+
+    async fn order_for_update(&mut self, id: i32) -> StoreResult<Option<OrderRecord>> {
+        let p = self.p.clone();
+        super::orders::order(self.conn(), &p, id, true).await
+    }
+
+    async fn update_order(&mut self, order: &OrderRecord) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::orders::update_order(self.conn(), &p, order).await
+    }
+
+    async fn insert_order_status(&mut self, entries: &[OrderStatusRecord]) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::orders::insert_status(self.conn(), &p, entries).await
     }
 
     async fn audit(&mut self, record: &AuditRecord) -> StoreResult<()> {

@@ -4,9 +4,10 @@
 //! `client_impl.rs` delegates the inventory methods of `ClientDb`/`ClientTx` here. Bulk writes
 //! are multi-row INSERTs of [`ROWS_PER_INSERT`] rows, and identifier checks are `IN` lists of
 //! [`KEYS_PER_QUERY`] keys, so the number of statements grows with the data but each stays
-//! within both engines' bind-parameter limits (SQLite 32766, PostgreSQL 65535).
+//! within both engines' bind-parameter limits (SQLite 32766, PostgreSQL 65535). [`KeySet`] and
+//! [`rows_in`] are how every set-based read binds its keys (`orders_impl.rs` too).
 
-use super::{money_in, money_out, Db, Money};
+use super::Db;
 use crate::common::{db_err, enum_str, from_json, opt_time, parse_enum, time, to_json};
 use patchbay_core::error::StoreResult;
 use patchbay_core::model::*;
@@ -16,22 +17,29 @@ type DbRow = <Db as sqlx::Database>::Row;
 type Conn = <Db as sqlx::Database>::Connection;
 
 /// Rows per multi-row INSERT (items have 16 columns: 16,000 parameters).
-const ROWS_PER_INSERT: usize = 1000;
+pub(crate) const ROWS_PER_INSERT: usize = 1000;
 /// Keys per `IN (…)` list.
-const KEYS_PER_QUERY: usize = 5000;
+pub(crate) const KEYS_PER_QUERY: usize = 5000;
 
-/// How a statement filters on a set of identifiers. SQLite probes its index once per member of
-/// an `IN (…)` list; PostgreSQL gets one array parameter (`= ANY($n)`), which it hashes or
-/// probes whatever its statistics say (a long `IN` list of parameters can otherwise be planned
-/// as a sequential scan comparing every row with every member). These statements are not
-/// prepared for reuse: a generic plan made while the table's statistics are stale (right after
-/// a bulk import) would compare every row with every member of the array.
-trait IdentifierSet: sqlx::Database {
-    fn push_identifiers(q: &mut QueryBuilder<'_, Self>, keys: &[String]);
+/// How a statement filters on a set of keys. SQLite probes its index once per member of an
+/// `IN (…)` list of parameters (a list longer than [`KEYS_PER_QUERY`] becomes one JSON array
+/// parameter read with `json_each`, so no list can pass the parameter limit); PostgreSQL gets
+/// one array parameter (`= ANY($n)`), which it hashes or probes whatever its statistics say (a
+/// long `IN` list of parameters can otherwise be planned as a sequential scan comparing every
+/// row with every member). Statements filtering on identifiers are not prepared for reuse: a
+/// generic plan made while the table's statistics are stale (right after a bulk import) would
+/// compare every row with every member of the array.
+pub(crate) trait KeySet: sqlx::Database {
+    fn push_strings(q: &mut QueryBuilder<'_, Self>, keys: &[String]);
+    fn push_ints(q: &mut QueryBuilder<'_, Self>, keys: &[i32]);
 }
 
-impl IdentifierSet for sqlx::Sqlite {
-    fn push_identifiers(q: &mut QueryBuilder<'_, Self>, keys: &[String]) {
+impl KeySet for sqlx::Sqlite {
+    fn push_strings(q: &mut QueryBuilder<'_, Self>, keys: &[String]) {
+        if keys.len() > KEYS_PER_QUERY {
+            q.push(" IN (SELECT value FROM json_each(").push_bind(to_json(&keys)).push("))");
+            return;
+        }
         q.push(" IN (");
         let mut list = q.separated(", ");
         for k in keys {
@@ -39,16 +47,67 @@ impl IdentifierSet for sqlx::Sqlite {
         }
         q.push(")");
     }
+
+    fn push_ints(q: &mut QueryBuilder<'_, Self>, keys: &[i32]) {
+        if keys.len() > KEYS_PER_QUERY {
+            q.push(" IN (SELECT value FROM json_each(").push_bind(to_json(&keys)).push("))");
+            return;
+        }
+        q.push(" IN (");
+        let mut list = q.separated(", ");
+        for k in keys {
+            list.push_bind(*k);
+        }
+        q.push(")");
+    }
 }
 
-impl IdentifierSet for sqlx::Postgres {
-    fn push_identifiers(q: &mut QueryBuilder<'_, Self>, keys: &[String]) {
+impl KeySet for sqlx::Postgres {
+    fn push_strings(q: &mut QueryBuilder<'_, Self>, keys: &[String]) {
+        q.push(" = ANY(").push_bind(keys.to_vec()).push(")");
+    }
+
+    fn push_ints(q: &mut QueryBuilder<'_, Self>, keys: &[i32]) {
         q.push(" = ANY(").push_bind(keys.to_vec()).push(")");
     }
 }
 
-fn is_postgres() -> bool {
+pub(crate) fn is_postgres() -> bool {
     <Db as sqlx::Database>::NAME == "PostgreSQL"
+}
+
+/// What ends a read that locks its rows until the transaction ends: `FOR UPDATE` on
+/// PostgreSQL; nothing on SQLite, whose write transactions already hold the file's write lock
+/// (BEGIN IMMEDIATE).
+pub(crate) fn lock_clause() -> &'static str {
+    if is_postgres() {
+        " FOR UPDATE"
+    } else {
+        ""
+    }
+}
+
+/// The rows of `{head}{column} IN keys{tail}`, mapped, [`KEYS_PER_QUERY`] keys per statement
+/// (the rows of one statement in the order `tail` gives, statement after statement).
+pub(crate) async fn rows_in<T>(
+    c: &mut Conn,
+    head: &str,
+    column: &str,
+    keys: &[i32],
+    tail: &str,
+    map: impl Fn(&DbRow) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    let mut out = Vec::new();
+    for chunk in keys.chunks(KEYS_PER_QUERY) {
+        let mut q = QueryBuilder::<Db>::new(head);
+        q.push(column);
+        Db::push_ints(&mut q, chunk);
+        q.push(tail);
+        for r in q.build().fetch_all(&mut *c).await.map_err(db_err)? {
+            out.push(map(&r)?);
+        }
+    }
+    Ok(out)
 }
 
 fn get<'r, T>(row: &'r DbRow, i: usize) -> StoreResult<T>
@@ -182,18 +241,23 @@ pub(crate) async fn item(pool: &Pool<Db>, p: &str, id: i32) -> StoreResult<Optio
 }
 
 pub(crate) async fn items(pool: &Pool<Db>, p: &str, ids: &[i32]) -> StoreResult<Vec<InventoryItemRecord>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(KEYS_PER_QUERY) {
-        let mut q = QueryBuilder::<Db>::new(format!("SELECT {ITEM_COLUMNS} FROM {p}inventory_items WHERE id IN ("));
-        let mut list = q.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        q.push(")");
-        for r in q.build().fetch_all(pool).await.map_err(db_err)? {
-            out.push(item_row(&r)?);
-        }
-    }
+    let mut c = pool.acquire().await.map_err(db_err)?;
+    items_in(&mut c, p, "id", ids, false).await
+}
+
+/// The items whose `column` (`id`, `service_id`) is one of `keys`, lowest id first; locked
+/// until the transaction ends with `lock`.
+pub(crate) async fn items_in(
+    c: &mut Conn,
+    p: &str,
+    column: &str,
+    keys: &[i32],
+    lock: bool,
+) -> StoreResult<Vec<InventoryItemRecord>> {
+    let head = format!("SELECT {ITEM_COLUMNS} FROM {p}inventory_items WHERE ");
+    let tail = format!(" ORDER BY id{}", if lock { lock_clause() } else { "" });
+    let mut out = rows_in(c, &head, column, keys, &tail, item_row).await?;
+    out.sort_by_key(|x| x.id);
     Ok(out)
 }
 
@@ -207,8 +271,8 @@ pub(crate) async fn items_by_identifiers(
     for chunk in identifiers.chunks(KEYS_PER_QUERY) {
         let mut q = QueryBuilder::<Db>::new(format!("SELECT {ITEM_COLUMNS} FROM {p}inventory_items WHERE type_id = "));
         q.push_bind(type_id).push(" AND identifier");
-        Db::push_identifiers(&mut q, chunk);
-        // Planned with the actual set each time (see `IdentifierSet`), never a cached generic plan.
+        Db::push_strings(&mut q, chunk);
+        // Planned with the actual set each time (see `KeySet`), never a cached generic plan.
         for r in q.build().persistent(false).fetch_all(pool).await.map_err(db_err)? {
             out.push(item_row(&r)?);
         }
@@ -226,8 +290,8 @@ pub(crate) async fn existing_identifiers(
     for chunk in identifiers.chunks(KEYS_PER_QUERY) {
         let mut q = QueryBuilder::<Db>::new(format!("SELECT identifier FROM {p}inventory_items WHERE type_id = "));
         q.push_bind(type_id).push(" AND identifier");
-        Db::push_identifiers(&mut q, chunk);
-        // Planned with the actual set each time (see `IdentifierSet`), never a cached generic plan.
+        Db::push_strings(&mut q, chunk);
+        // Planned with the actual set each time (see `KeySet`), never a cached generic plan.
         for r in q.build().persistent(false).fetch_all(pool).await.map_err(db_err)? {
             out.push(get(&r, 0)?);
         }
@@ -257,9 +321,7 @@ pub(crate) async fn items_of_customer(
 }
 
 pub(crate) async fn item_for_update(c: &mut Conn, p: &str, id: i32) -> StoreResult<Option<InventoryItemRecord>> {
-    // SQLite's write transactions already hold the database's write lock (BEGIN IMMEDIATE).
-    let lock = if is_postgres() { " FOR UPDATE" } else { "" };
-    let sql = format!("SELECT {ITEM_COLUMNS} FROM {p}inventory_items WHERE id = $1{lock}");
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM {p}inventory_items WHERE id = $1{}", lock_clause());
     sqlx::query(&sql).bind(id).fetch_optional(c).await.map_err(db_err)?.as_ref().map(item_row).transpose()
 }
 
@@ -367,88 +429,4 @@ pub(crate) async fn history(pool: &Pool<Db>, p: &str, item_id: i32) -> StoreResu
             })
         })
         .collect()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Services and customer products, one at a time, and their test/demo setup.
-
-pub(crate) async fn service(pool: &Pool<Db>, p: &str, id: i32) -> StoreResult<Option<ServiceRecord>> {
-    let sql = format!(
-        "SELECT id, customer_id, tn, line_type_id, provider_id, package_id, description, created_at \
-         FROM {p}services WHERE id = $1"
-    );
-    let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)? else { return Ok(None) };
-    Ok(Some(ServiceRecord {
-        id: get(&r, 0)?,
-        customer_id: get(&r, 1)?,
-        tn: get(&r, 2)?,
-        line_type_id: get(&r, 3)?,
-        provider_id: get(&r, 4)?,
-        package_id: get(&r, 5)?,
-        description: get(&r, 6)?,
-        created_at: time("service created_at", get(&r, 7)?)?,
-    }))
-}
-
-pub(crate) async fn insert_service(c: &mut Conn, p: &str, s: &ServiceRecord) -> StoreResult<()> {
-    let sql = format!(
-        "INSERT INTO {p}services (id, customer_id, tn, line_type_id, provider_id, package_id, description, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    );
-    sqlx::query(&sql)
-        .bind(s.id)
-        .bind(s.customer_id)
-        .bind(&s.tn)
-        .bind(s.line_type_id)
-        .bind(s.provider_id)
-        .bind(s.package_id)
-        .bind(&s.description)
-        .bind(s.created_at.unix())
-        .execute(c)
-        .await
-        .map_err(db_err)?;
-    Ok(())
-}
-
-pub(crate) async fn customer_product(pool: &Pool<Db>, p: &str, id: i32) -> StoreResult<Option<CustomerProductRecord>> {
-    let sql = format!(
-        "SELECT id, customer_id, service_id, product_id, description, rate, quantity, status, activated_at, billed_through \
-         FROM {p}customer_products WHERE id = $1"
-    );
-    let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(pool).await.map_err(db_err)? else { return Ok(None) };
-    Ok(Some(CustomerProductRecord {
-        id: get(&r, 0)?,
-        customer_id: get(&r, 1)?,
-        service_id: get(&r, 2)?,
-        product_id: get(&r, 3)?,
-        description: get(&r, 4)?,
-        rate: money_out(get::<Money>(&r, 5)?)?,
-        quantity: get(&r, 6)?,
-        status: parse_enum("customer product status", get(&r, 7)?)?,
-        activated_at: opt_time("activated_at", get(&r, 8)?)?,
-        billed_through: opt_time("billed_through", get(&r, 9)?)?,
-    }))
-}
-
-pub(crate) async fn insert_customer_product(c: &mut Conn, p: &str, x: &CustomerProductRecord) -> StoreResult<()> {
-    let sql = format!(
-        "INSERT INTO {p}customer_products (id, customer_id, service_id, product_id, description, rate, quantity, status, \
-             activated_at, billed_through) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-    );
-    sqlx::query(&sql)
-        .bind(x.id)
-        .bind(x.customer_id)
-        .bind(x.service_id)
-        .bind(x.product_id)
-        .bind(&x.description)
-        .bind(money_in(&x.rate))
-        .bind(x.quantity)
-        .bind(enum_str(&x.status))
-        .bind(x.activated_at.map(|d| d.unix()))
-        .bind(x.billed_through.map(|d| d.unix()))
-        .execute(c)
-        .await
-        .map_err(db_err)?;
-    Ok(())
 }

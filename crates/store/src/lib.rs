@@ -37,8 +37,9 @@
 //! the two dialects hold the same tables and columns. A client's database holds:
 //!
 //! - `config_version` (one row, moved on by every configuration write) and `id_counters`
-//!   (the last id per entity kind; `put_config`, `put_product` and `insert_customer` raise it
-//!   to the largest explicit id they write, so `next_id` never hands out a taken id);
+//!   (the last id per entity kind; `put_config`, `put_product` and the inserts of customers,
+//!   services, customer products and orders raise it to the largest explicit id they write, so
+//!   `next_id` never hands out a taken id);
 //! - settings: `roles` (allow globs as a JSON array), `users`, `bill_profiles`,
 //!   `product_categories`, `line_types`, `product_types`, `providers` (`adapter_settings` as
 //!   JSON text), `processes` + `process_routes`, `unavailable_reasons`, `custom_fields`;
@@ -46,8 +47,16 @@
 //!   (`product_bill_profiles`, `product_line_types`, `product_attributes`,
 //!   `product_availability`, `product_allowances`, `product_fields`; the wireless flags are
 //!   columns of `products`), `packages` + `package_products`;
-//! - `customers` (service address as `service_*` columns) + `customer_fields`, `services`,
-//!   `customer_products`;
+//! - `customers` (service address as `service_*` columns) + `customer_fields`, `services`
+//!   (with the provider account, the alt BTN and the PBX make and model), `customer_products`;
+//! - inventory: `inventory_types`, `inventory_items`, `inventory_history`;
+//! - orders: `orders` (one row per order: every scalar of the record, the shipping address as
+//!   `ship_*` columns, a ported number as JSON; UNIQUE `pon`; indexed by customer, by status and
+//!   provider, and the orders awaiting a route) with child tables `order_lines` (indexed by TN
+//!   and service), `order_items`, `order_inventory` (indexed by identifier), and the
+//!   append-only `order_status_history`. Provider accounts are JSON in `providers.accounts`.
+//!   The ids an order keeps of services, customer products and items are not foreign keys: a
+//!   canceled order deletes what it created and keeps its rows;
 //! - `audit_log` (`entity_ids` as a JSON array).
 //!
 //! Child rows keep the order they were given in a `seq` column. Money is never a float:

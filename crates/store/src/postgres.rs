@@ -25,6 +25,9 @@ pub(crate) mod client;
 #[path = "inventory_impl.rs"]
 pub(crate) mod inventory;
 #[allow(clippy::duplicate_mod)]
+#[path = "orders_impl.rs"]
+pub(crate) mod orders;
+#[allow(clippy::duplicate_mod)]
 #[path = "registry_impl.rs"]
 mod registry;
 

@@ -133,6 +133,10 @@ fn full_config() -> ClientConfig {
             provisionable: true,
             adapter: "simulated".into(),
             adapter_settings: json!({"confirm_after_ms": 50, "mdn_prefix": "555", "nested": {"a": [1, 2.5]}}),
+            accounts: vec![
+                ProviderAccount { id: 1, name: "Main".into(), default: true },
+                ProviderAccount { id: 2, name: "Wholesale".into(), default: false },
+            ],
         }],
         processes: vec![
             Process { id: 1, name: "Activate".into(), routes: vec![] },
@@ -671,6 +675,10 @@ async fn customers_services_and_their_products() {
                 package_id: Some(1000),
                 description: Some("Main line".into()),
                 created_at: at(1_700_000_200),
+                provider_account_id: None,
+                alt_btn_id: None,
+                pbx_make: None,
+                pbx_model: None,
             },
             ServiceRecord {
                 id: 6,
@@ -681,6 +689,10 @@ async fn customers_services_and_their_products() {
                 package_id: None,
                 description: None,
                 created_at: at(1_700_000_300),
+                provider_account_id: None,
+                alt_btn_id: None,
+                pbx_make: None,
+                pbx_model: None,
             },
         ]
     );

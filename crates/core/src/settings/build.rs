@@ -139,8 +139,36 @@ pub fn client_settings(
             existing.providers.iter().map(|p| (p.code.clone(), p.id)),
             section.providers.iter().map(|e| e.get_ref().id),
         );
+        // Account ids are unique within the client: an order names an account by id alone.
+        let mut account_ids: HashMap<i32, usize> = HashMap::new();
         for spanned in &section.providers {
             let e = spanned.get_ref();
+            let mut accounts = Vec::new();
+            let mut has_default = false;
+            for a in &e.accounts {
+                let a = a.get_ref();
+                let id = *a.id.get_ref();
+                if id < 1 {
+                    return Err(at(&a.id, format!("provider {}: account id {id} must be 1 or more", e.code)));
+                }
+                if account_ids.insert(id, a.id.span().start).is_some() {
+                    return Err(at(
+                        &a.id,
+                        format!("provider {}: account id {id} is taken; account ids must be unique within a client", e.code),
+                    ));
+                }
+                let default = a.default.as_ref().is_some_and(|d| *d.get_ref());
+                if let Some(d) = a.default.as_ref().filter(|_| default) {
+                    if has_default {
+                        return Err(at(
+                            d,
+                            format!("provider {}: account {id} is a second default; at most one account is the default", e.code),
+                        ));
+                    }
+                    has_default = true;
+                }
+                accounts.push(ProviderAccount { id, name: a.name.clone(), default });
+            }
             let adapter = e.adapter.get_ref().as_str();
             let adapter_settings = match adapter {
                 "simulated" => toml_to_json(e.simulated.clone().unwrap_or_default()),
@@ -176,10 +204,25 @@ pub fn client_settings(
                 provisionable: e.provisionable,
                 adapter: adapter.to_string(),
                 adapter_settings,
-                accounts: Vec::new(),
+                accounts,
             });
         }
         unique("providers", config.providers.iter().map(|n| n.id))?;
+        // Stored providers the file leaves alone keep their accounts.
+        let written: BTreeSet<i32> = config.providers.iter().map(|p| p.id).collect();
+        for other in existing.providers.iter().filter(|p| !written.contains(&p.id)) {
+            for a in &other.accounts {
+                if let Some(&offset) = account_ids.get(&a.id) {
+                    return Err((
+                        Some(offset),
+                        format!(
+                            "account id {} is taken by provider {}; account ids must be unique within a client",
+                            a.id, other.code
+                        ),
+                    ));
+                }
+            }
+        }
     }
     {
         let mut ids =

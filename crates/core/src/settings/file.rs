@@ -112,6 +112,18 @@ pub struct ProviderEntry {
     pub simulated: Option<toml::Table>,
     pub webhook: Option<toml::Table>,
     pub url: Option<String>,
+    /// `accounts = [ { id = 1, name = "Main", default = true } ]`: at most one default; ids
+    /// unique within the client.
+    #[serde(default)]
+    pub accounts: Vec<Spanned<AccountEntry>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct AccountEntry {
+    pub id: Spanned<i32>,
+    pub name: String,
+    pub default: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize, Debug)]

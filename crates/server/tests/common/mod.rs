@@ -190,6 +190,10 @@ pub async fn customer_with_service(app: &TestApp, client: &str, product_id: i32)
         package_id: None,
         description: None,
         created_at: DateTime::now(),
+        provider_account_id: None,
+        alt_btn_id: None,
+        pbx_make: None,
+        pbx_model: None,
     })
     .await
     .unwrap();

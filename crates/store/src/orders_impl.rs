@@ -1,0 +1,663 @@
+//! Orders, and the customers, services and customer products they read and change, for both
+//! engines.
+//!
+//! Compiled twice like `client_impl.rs` (as `sqlite::orders` and `postgres::orders`);
+//! `client_impl.rs` delegates to it. Each table read here has one column list and one row
+//! mapper (`SERVICE_COLUMNS` + `service_row`, …), whatever selects the rows. Sets of keys are
+//! bound as `inventory_impl.rs` binds them ([`KeySet`]: `IN (…)` on SQLite, `= ANY($n)` on
+//! PostgreSQL). Every function takes a connection: the reading pool's (or a snapshot
+//! transaction's) for `ClientDb`, the write transaction's for `ClientTx`. A `lock` read ends
+//! with `FOR UPDATE` on PostgreSQL; on SQLite the write transaction already holds the file's
+//! write lock.
+//!
+//! An order's lines, items and inventory are loaded for a whole batch of orders with one
+//! statement per child table (`WHERE order_id IN …`), never one per order.
+
+use super::inventory::{lock_clause, rows_in, KeySet, ROWS_PER_INSERT};
+use super::{money_in, money_out, Db, Money};
+use crate::common::{db_err, enum_str, from_json, opt_time, parse_enum, time, to_json};
+use patchbay_api::customers::CustomerStatus;
+use patchbay_api::orders::{BillingOption, OrderStatus, OrderType, ShippingStatus, SuspendType};
+use patchbay_core::error::{StoreError, StoreResult};
+use patchbay_core::model::*;
+use sqlx::query_builder::Separated;
+use sqlx::{QueryBuilder, Row};
+use std::collections::HashMap;
+
+type DbRow = <Db as sqlx::Database>::Row;
+type Conn = <Db as sqlx::Database>::Connection;
+type Values<'q, 'a> = Separated<'q, 'a, Db, &'static str>;
+
+/// Reads the column `name` of a row.
+fn col<'r, T>(row: &'r DbRow, name: &str) -> StoreResult<T>
+where
+    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
+{
+    row.try_get(name).map_err(db_err)
+}
+
+/// Reads an enum stored in its wire spelling with the enum's own parser.
+fn wire<T>(what: &str, s: String, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
+    parse(&s).ok_or_else(|| StoreError::Database(format!("stored {what} {s:?} is not valid")))
+}
+
+fn opt_wire<T>(what: &str, s: Option<String>, parse: fn(&str) -> Option<T>) -> StoreResult<Option<T>> {
+    s.map(|s| wire(what, s, parse)).transpose()
+}
+
+fn lock_if(lock: bool) -> &'static str {
+    if lock {
+        lock_clause()
+    } else {
+        ""
+    }
+}
+
+/// Fails unless a statement that must change one stored row did.
+fn changed_one(what: &str, id: i32, rows: u64) -> StoreResult<()> {
+    if rows == 0 {
+        return Err(StoreError::Database(format!("{what} {id} is not stored")));
+    }
+    Ok(())
+}
+
+/// An address kept as columns `{prefix}first_name` … `{prefix}country`: all NULL for none.
+fn address(r: &DbRow, prefix: &str) -> StoreResult<Option<AddressRecord>> {
+    let text = |name: &str| col::<Option<String>>(r, &format!("{prefix}{name}"));
+    let Some(address1) = text("address1")? else { return Ok(None) };
+    Ok(Some(AddressRecord {
+        first_name: text("first_name")?.unwrap_or_default(),
+        last_name: text("last_name")?.unwrap_or_default(),
+        address1,
+        address2: text("address2")?,
+        city: text("city")?.unwrap_or_default(),
+        state: text("state")?.unwrap_or_default(),
+        zip: text("zip")?.unwrap_or_default(),
+        zip4: text("zip4")?,
+        country: text("country")?.unwrap_or_default(),
+    }))
+}
+
+/// Binds an address as the nine columns [`address`] reads.
+fn push_address<'a>(b: &mut Values<'_, 'a>, a: Option<&'a AddressRecord>) {
+    b.push_bind(a.map(|a| a.first_name.as_str()))
+        .push_bind(a.map(|a| a.last_name.as_str()))
+        .push_bind(a.map(|a| a.address1.as_str()))
+        .push_bind(a.and_then(|a| a.address2.as_deref()))
+        .push_bind(a.map(|a| a.city.as_str()))
+        .push_bind(a.map(|a| a.state.as_str()))
+        .push_bind(a.map(|a| a.zip.as_str()))
+        .push_bind(a.and_then(|a| a.zip4.as_deref()))
+        .push_bind(a.map(|a| a.country.as_str()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customers.
+
+/// The customer with its custom field values (one row per value, or one with NULL values).
+pub(crate) async fn customer(c: &mut Conn, p: &str, id: i32, lock: bool) -> StoreResult<Option<CustomerRecord>> {
+    // PostgreSQL cannot lock the nullable side of an outer join: only the customer's row.
+    let lock = if lock && !lock_clause().is_empty() { " FOR UPDATE OF c" } else { "" };
+    let sql = format!(
+        "SELECT c.id, c.class, c.first_name, c.last_name, c.company_name, c.status, c.bill_profile_id, \
+                c.service_first_name, c.service_last_name, c.service_address1, c.service_address2, \
+                c.service_city, c.service_state, c.service_zip, c.service_zip4, c.service_country, \
+                c.created_at, f.field_id, f.value \
+         FROM {p}customers c LEFT JOIN {p}customer_fields f ON f.customer_id = c.id \
+         WHERE c.id = $1 ORDER BY f.seq{lock}"
+    );
+    let rows = sqlx::query(&sql).bind(id).fetch_all(&mut *c).await.map_err(db_err)?;
+    let Some(r) = rows.first() else { return Ok(None) };
+    let mut fields = Vec::new();
+    for row in &rows {
+        if let Some(field_id) = col::<Option<i32>>(row, "field_id")? {
+            fields.push(FieldValue { field_id, value: col(row, "value")? });
+        }
+    }
+    Ok(Some(CustomerRecord {
+        id: col(r, "id")?,
+        class: parse_enum("customer class", col(r, "class")?)?,
+        first_name: col(r, "first_name")?,
+        last_name: col(r, "last_name")?,
+        company_name: col(r, "company_name")?,
+        status: parse_enum("customer status", col(r, "status")?)?,
+        bill_profile_id: col(r, "bill_profile_id")?,
+        service_address: address(r, "service_")?,
+        fields,
+        created_at: time("customer created_at", col(r, "created_at")?)?,
+    }))
+}
+
+pub(crate) async fn set_customer_status(c: &mut Conn, p: &str, id: i32, status: CustomerStatus) -> StoreResult<()> {
+    let sql = format!("UPDATE {p}customers SET status = $2 WHERE id = $1");
+    let done = sqlx::query(&sql).bind(id).bind(enum_str(&status)).execute(c).await.map_err(db_err)?;
+    changed_one("customer", id, done.rows_affected())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services.
+
+/// Every column of `services` but `id`, in the order [`push_service_fields`] binds them.
+const SERVICE_FIELDS: &str = "customer_id, tn, line_type_id, provider_id, package_id, description, created_at, \
+                              provider_account_id, alt_btn_id, pbx_make, pbx_model";
+
+fn service_row(r: &DbRow) -> StoreResult<ServiceRecord> {
+    Ok(ServiceRecord {
+        id: col(r, "id")?,
+        customer_id: col(r, "customer_id")?,
+        tn: col(r, "tn")?,
+        line_type_id: col(r, "line_type_id")?,
+        provider_id: col(r, "provider_id")?,
+        package_id: col(r, "package_id")?,
+        description: col(r, "description")?,
+        created_at: time("service created_at", col(r, "created_at")?)?,
+        provider_account_id: col(r, "provider_account_id")?,
+        alt_btn_id: col(r, "alt_btn_id")?,
+        pbx_make: col(r, "pbx_make")?,
+        pbx_model: col(r, "pbx_model")?,
+    })
+}
+
+fn push_service_fields<'a>(b: &mut Values<'_, 'a>, s: &'a ServiceRecord) {
+    b.push_bind(s.customer_id)
+        .push_bind(s.tn.as_deref())
+        .push_bind(s.line_type_id)
+        .push_bind(s.provider_id)
+        .push_bind(s.package_id)
+        .push_bind(s.description.as_deref())
+        .push_bind(s.created_at.unix())
+        .push_bind(s.provider_account_id)
+        .push_bind(s.alt_btn_id)
+        .push_bind(s.pbx_make.as_deref())
+        .push_bind(s.pbx_model.as_deref());
+}
+
+/// The services whose `column` (`id`, `customer_id`) is one of `keys`, lowest id first.
+pub(crate) async fn services_in(
+    c: &mut Conn,
+    p: &str,
+    column: &str,
+    keys: &[i32],
+    lock: bool,
+) -> StoreResult<Vec<ServiceRecord>> {
+    let head = format!("SELECT id, {SERVICE_FIELDS} FROM {p}services WHERE ");
+    let tail = format!(" ORDER BY id{}", lock_if(lock));
+    let mut out = rows_in(c, &head, column, keys, &tail, service_row).await?;
+    out.sort_by_key(|x| x.id);
+    Ok(out)
+}
+
+pub(crate) async fn services_by_tn(c: &mut Conn, p: &str, tn: &str) -> StoreResult<Vec<ServiceRecord>> {
+    let sql = format!("SELECT id, {SERVICE_FIELDS} FROM {p}services WHERE tn = $1 ORDER BY id");
+    sqlx::query(&sql).bind(tn).fetch_all(c).await.map_err(db_err)?.iter().map(service_row).collect()
+}
+
+pub(crate) async fn insert_service(c: &mut Conn, p: &str, s: &ServiceRecord) -> StoreResult<()> {
+    let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}services (id, {SERVICE_FIELDS}) "));
+    q.push_values([s], |mut b, s| {
+        b.push_bind(s.id);
+        push_service_fields(&mut b, s);
+    });
+    q.build().execute(c).await.map_err(db_err)?;
+    Ok(())
+}
+
+pub(crate) async fn update_service(c: &mut Conn, p: &str, s: &ServiceRecord) -> StoreResult<()> {
+    let mut q = QueryBuilder::<Db>::new(format!("UPDATE {p}services SET ({SERVICE_FIELDS}) = ("));
+    push_service_fields(&mut q.separated(", "), s);
+    q.push(") WHERE id = ").push_bind(s.id);
+    let done = q.build().execute(c).await.map_err(db_err)?;
+    changed_one("service", s.id, done.rows_affected())
+}
+
+pub(crate) async fn delete_service(c: &mut Conn, p: &str, id: i32) -> StoreResult<()> {
+    let sql = format!("DELETE FROM {p}services WHERE id = $1");
+    sqlx::query(&sql).bind(id).execute(c).await.map_err(db_err)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customer products.
+
+/// Every column of `customer_products` but `id`, in the order [`push_customer_product_fields`]
+/// binds them.
+const CUSTOMER_PRODUCT_FIELDS: &str =
+    "customer_id, service_id, product_id, description, rate, quantity, status, activated_at, billed_through";
+
+fn customer_product_row(r: &DbRow) -> StoreResult<CustomerProductRecord> {
+    Ok(CustomerProductRecord {
+        id: col(r, "id")?,
+        customer_id: col(r, "customer_id")?,
+        service_id: col(r, "service_id")?,
+        product_id: col(r, "product_id")?,
+        description: col(r, "description")?,
+        rate: money_out(col::<Money>(r, "rate")?)?,
+        quantity: col(r, "quantity")?,
+        status: parse_enum("customer product status", col(r, "status")?)?,
+        activated_at: opt_time("activated_at", col(r, "activated_at")?)?,
+        billed_through: opt_time("billed_through", col(r, "billed_through")?)?,
+    })
+}
+
+fn push_customer_product_fields<'a>(b: &mut Values<'_, 'a>, x: &'a CustomerProductRecord) {
+    b.push_bind(x.customer_id)
+        .push_bind(x.service_id)
+        .push_bind(x.product_id)
+        .push_bind(x.description.as_deref())
+        .push_bind(money_in(&x.rate))
+        .push_bind(x.quantity)
+        .push_bind(enum_str(&x.status))
+        .push_bind(x.activated_at.map(|d| d.unix()))
+        .push_bind(x.billed_through.map(|d| d.unix()));
+}
+
+/// The customer products whose `column` (`id`, `customer_id`, `service_id`) is one of `keys`,
+/// lowest id first.
+pub(crate) async fn customer_products_in(
+    c: &mut Conn,
+    p: &str,
+    column: &str,
+    keys: &[i32],
+    lock: bool,
+) -> StoreResult<Vec<CustomerProductRecord>> {
+    let head = format!("SELECT id, {CUSTOMER_PRODUCT_FIELDS} FROM {p}customer_products WHERE ");
+    let tail = format!(" ORDER BY id{}", lock_if(lock));
+    let mut out = rows_in(c, &head, column, keys, &tail, customer_product_row).await?;
+    out.sort_by_key(|x| x.id);
+    Ok(out)
+}
+
+pub(crate) async fn insert_customer_products(
+    c: &mut Conn,
+    p: &str,
+    products: &[CustomerProductRecord],
+) -> StoreResult<()> {
+    for chunk in products.chunks(ROWS_PER_INSERT) {
+        let mut q =
+            QueryBuilder::<Db>::new(format!("INSERT INTO {p}customer_products (id, {CUSTOMER_PRODUCT_FIELDS}) "));
+        q.push_values(chunk, |mut b, x| {
+            b.push_bind(x.id);
+            push_customer_product_fields(&mut b, x);
+        });
+        q.build().execute(&mut *c).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn update_customer_products(
+    c: &mut Conn,
+    p: &str,
+    products: &[CustomerProductRecord],
+) -> StoreResult<()> {
+    for x in products {
+        let mut q = QueryBuilder::<Db>::new(format!("UPDATE {p}customer_products SET ({CUSTOMER_PRODUCT_FIELDS}) = ("));
+        push_customer_product_fields(&mut q.separated(", "), x);
+        q.push(") WHERE id = ").push_bind(x.id);
+        let done = q.build().execute(&mut *c).await.map_err(db_err)?;
+        changed_one("customer product", x.id, done.rows_affected())?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn delete_customer_products(c: &mut Conn, p: &str, ids: &[i32]) -> StoreResult<()> {
+    for chunk in ids.chunks(super::inventory::KEYS_PER_QUERY) {
+        let mut q = QueryBuilder::<Db>::new(format!("DELETE FROM {p}customer_products WHERE id"));
+        Db::push_ints(&mut q, chunk);
+        q.build().execute(&mut *c).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orders.
+
+/// Every column of `orders` but `id`, in the order [`push_order_fields`] binds them.
+const ORDER_FIELDS: &str = "pon, customer_id, order_type, status, status_note, provider_id, provider_account_id, \
+     process_id, process_route_id, flow_through, send_now, reconnect, billing_option, suspend_type, \
+     inventory_status, whole_account, prorate, ignore_related_products, tracking_number, shipping_status, \
+     ship_first_name, ship_last_name, ship_address1, ship_address2, ship_city, ship_state, ship_zip, ship_zip4, \
+     ship_country, port, created_at, updated_at, sent_at, completed_at";
+
+/// An order's row, without its child rows.
+fn order_row(r: &DbRow) -> StoreResult<OrderRecord> {
+    Ok(OrderRecord {
+        id: col(r, "id")?,
+        pon: col(r, "pon")?,
+        customer_id: col(r, "customer_id")?,
+        order_type: wire("order type", col(r, "order_type")?, OrderType::from_wire)?,
+        status: wire("order status", col(r, "status")?, OrderStatus::from_wire)?,
+        status_note: col(r, "status_note")?,
+        provider_id: col(r, "provider_id")?,
+        provider_account_id: col(r, "provider_account_id")?,
+        process_id: col(r, "process_id")?,
+        process_route_id: col(r, "process_route_id")?,
+        flow_through: col(r, "flow_through")?,
+        send_now: col(r, "send_now")?,
+        reconnect: col(r, "reconnect")?,
+        billing_option: opt_wire("billing option", col(r, "billing_option")?, BillingOption::from_wire)?,
+        suspend_type: opt_wire("suspend type", col(r, "suspend_type")?, SuspendType::from_wire)?,
+        inventory_status: col::<Option<String>>(r, "inventory_status")?
+            .map(|s| parse_enum("order inventory status", s))
+            .transpose()?,
+        whole_account: col(r, "whole_account")?,
+        prorate: col(r, "prorate")?,
+        ignore_related_products: col(r, "ignore_related_products")?,
+        tracking_number: col(r, "tracking_number")?,
+        shipping_status: wire("shipping status", col(r, "shipping_status")?, ShippingStatus::from_wire)?,
+        shipping_address: address(r, "ship_")?,
+        port: col::<Option<String>>(r, "port")?.map(|json| from_json("order port", &json)).transpose()?,
+        created_at: time("order created_at", col(r, "created_at")?)?,
+        updated_at: time("order updated_at", col(r, "updated_at")?)?,
+        sent_at: opt_time("order sent_at", col(r, "sent_at")?)?,
+        completed_at: opt_time("order completed_at", col(r, "completed_at")?)?,
+        lines: vec![],
+        items: vec![],
+        inventory: vec![],
+    })
+}
+
+fn push_order_fields<'a>(b: &mut Values<'_, 'a>, o: &'a OrderRecord) {
+    b.push_bind(o.pon.as_str())
+        .push_bind(o.customer_id)
+        .push_bind(o.order_type.wire_name())
+        .push_bind(o.status.wire_name())
+        .push_bind(o.status_note.as_deref())
+        .push_bind(o.provider_id)
+        .push_bind(o.provider_account_id)
+        .push_bind(o.process_id)
+        .push_bind(o.process_route_id)
+        .push_bind(o.flow_through)
+        .push_bind(o.send_now)
+        .push_bind(o.reconnect)
+        .push_bind(o.billing_option.map(|x| x.wire_name()))
+        .push_bind(o.suspend_type.map(|x| x.wire_name()))
+        .push_bind(o.inventory_status.as_ref().map(enum_str))
+        .push_bind(o.whole_account)
+        .push_bind(o.prorate)
+        .push_bind(o.ignore_related_products)
+        .push_bind(o.tracking_number.as_deref())
+        .push_bind(o.shipping_status.wire_name());
+    push_address(b, o.shipping_address.as_ref());
+    b.push_bind(o.port.as_ref().map(to_json))
+        .push_bind(o.created_at.unix())
+        .push_bind(o.updated_at.unix())
+        .push_bind(o.sent_at.map(|d| d.unix()))
+        .push_bind(o.completed_at.map(|d| d.unix()));
+}
+
+const LINE_COLUMNS: &str = "order_id, seq, service_id, tn, action, package_id, old_package_id";
+const ITEM_COLUMNS: &str = "order_id, seq, service_id, action, customer_product_id, product_id, rate, quantity";
+const INVENTORY_COLUMNS: &str = "order_id, seq, item_id, identifier, service_id, previous_status, \
+     previous_customer_id, previous_service_id, previous_assigned_at";
+
+fn line_row(r: &DbRow) -> StoreResult<OrderLineRecord> {
+    Ok(OrderLineRecord {
+        service_id: col(r, "service_id")?,
+        tn: col(r, "tn")?,
+        action: wire("order line action", col(r, "action")?, LineAction::parse)?,
+        package_id: col(r, "package_id")?,
+        old_package_id: col(r, "old_package_id")?,
+    })
+}
+
+fn item_row(r: &DbRow) -> StoreResult<OrderItemRecord> {
+    Ok(OrderItemRecord {
+        service_id: col(r, "service_id")?,
+        action: wire("order item action", col(r, "action")?, ItemAction::parse)?,
+        customer_product_id: col(r, "customer_product_id")?,
+        product_id: col(r, "product_id")?,
+        rate: col::<Option<Money>>(r, "rate")?.map(money_out).transpose()?,
+        quantity: col(r, "quantity")?,
+    })
+}
+
+fn inventory_row(r: &DbRow) -> StoreResult<OrderInventoryRecord> {
+    Ok(OrderInventoryRecord {
+        item_id: col(r, "item_id")?,
+        identifier: col(r, "identifier")?,
+        service_id: col(r, "service_id")?,
+        previous_status: parse_enum("order inventory previous status", col(r, "previous_status")?)?,
+        previous_customer_id: col(r, "previous_customer_id")?,
+        previous_service_id: col(r, "previous_service_id")?,
+        previous_assigned_at: opt_time("order inventory previous_assigned_at", col(r, "previous_assigned_at")?)?,
+    })
+}
+
+/// Fills in the lines, items and inventory of `orders`: one statement per child table.
+async fn load_children(c: &mut Conn, p: &str, orders: &mut [OrderRecord]) -> StoreResult<()> {
+    if orders.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i32> = orders.iter().map(|o| o.id).collect();
+    let index: HashMap<i32, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let tail = " ORDER BY order_id, seq";
+    fn with_order<T>(map: fn(&DbRow) -> StoreResult<T>) -> impl Fn(&DbRow) -> StoreResult<(i32, T)> {
+        move |r| Ok((col(r, "order_id")?, map(r)?))
+    }
+
+    let head = format!("SELECT {LINE_COLUMNS} FROM {p}order_lines WHERE ");
+    for (id, line) in rows_in(c, &head, "order_id", &ids, tail, with_order(line_row)).await? {
+        orders[index[&id]].lines.push(line);
+    }
+    let head = format!("SELECT {ITEM_COLUMNS} FROM {p}order_items WHERE ");
+    for (id, item) in rows_in(c, &head, "order_id", &ids, tail, with_order(item_row)).await? {
+        orders[index[&id]].items.push(item);
+    }
+    let head = format!("SELECT {INVENTORY_COLUMNS} FROM {p}order_inventory WHERE ");
+    for (id, x) in rows_in(c, &head, "order_id", &ids, tail, with_order(inventory_row)).await? {
+        orders[index[&id]].inventory.push(x);
+    }
+    Ok(())
+}
+
+/// One order with its child rows.
+pub(crate) async fn order(c: &mut Conn, p: &str, id: i32, lock: bool) -> StoreResult<Option<OrderRecord>> {
+    let sql = format!("SELECT id, {ORDER_FIELDS} FROM {p}orders WHERE id = $1{}", lock_if(lock));
+    let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await.map_err(db_err)? else {
+        return Ok(None);
+    };
+    let mut orders = [order_row(&r)?];
+    load_children(c, p, &mut orders).await?;
+    let [order] = orders;
+    Ok(Some(order))
+}
+
+/// Appends `filter`'s conditions (each starting with ` AND`) to a statement over `orders o`.
+/// `false` when the filter cannot match anything.
+fn push_filter(q: &mut QueryBuilder<'_, Db>, p: &str, f: &OrderFilter) -> bool {
+    let wire_names = |names: Vec<&str>| names.into_iter().map(str::to_string).collect::<Vec<_>>();
+    // Subqueries are `IN (SELECT …)`: a semi-join like EXISTS, and one SQLite can drive from
+    // the subquery's index (the TN, the identifier) instead of probing it once per order.
+    if !f.bill_profile_ids.is_empty() {
+        q.push(format!(" AND o.customer_id IN (SELECT c.id FROM {p}customers c WHERE c.bill_profile_id"));
+        Db::push_ints(q, &f.bill_profile_ids);
+        q.push(")");
+    }
+    if !f.customer_ids.is_empty() {
+        q.push(" AND o.customer_id");
+        Db::push_ints(q, &f.customer_ids);
+    }
+    if !f.provider_ids.is_empty() {
+        q.push(" AND o.provider_id");
+        Db::push_ints(q, &f.provider_ids);
+    }
+    if !f.order_ids.is_empty() {
+        q.push(" AND o.id");
+        Db::push_ints(q, &f.order_ids);
+    }
+    if !f.order_types.is_empty() {
+        q.push(" AND o.order_type");
+        Db::push_strings(q, &wire_names(f.order_types.iter().map(|t| t.wire_name()).collect()));
+    }
+    if !f.statuses.is_empty() {
+        q.push(" AND o.status");
+        Db::push_strings(q, &wire_names(f.statuses.iter().map(|s| s.wire_name()).collect()));
+    }
+    if !f.pons.is_empty() {
+        q.push(" AND o.pon");
+        Db::push_strings(q, &f.pons);
+    }
+    if !f.tns.is_empty() {
+        q.push(format!(" AND o.id IN (SELECT l.order_id FROM {p}order_lines l WHERE l.tn"));
+        Db::push_strings(q, &f.tns);
+        q.push(")");
+    }
+    if !f.identifiers.is_empty() {
+        q.push(format!(" AND o.id IN (SELECT i.order_id FROM {p}order_inventory i WHERE i.identifier"));
+        Db::push_strings(q, &f.identifiers);
+        q.push(")");
+    }
+    if let Some(processes) = &f.awaiting_route_of_processes {
+        if processes.is_empty() {
+            return false;
+        }
+        // Matches the partial index orders_awaiting_route.
+        q.push(" AND o.process_route_id IS NULL AND o.status NOT IN ('COMPLETE', 'CANCELED') AND o.process_id");
+        Db::push_ints(q, processes);
+    }
+    true
+}
+
+/// Orders matching `filter`, lowest id first: above `after_id` (keyset) or from `offset`.
+pub(crate) async fn search(
+    c: &mut Conn,
+    p: &str,
+    filter: &OrderFilter,
+    after_id: Option<i32>,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<Vec<OrderRecord>> {
+    let mut q = QueryBuilder::<Db>::new(format!("SELECT o.id, {ORDER_FIELDS} FROM {p}orders o WHERE 1 = 1"));
+    if !push_filter(&mut q, p, filter) || limit <= 0 {
+        return Ok(vec![]);
+    }
+    if let Some(after) = after_id {
+        q.push(" AND o.id > ").push_bind(after);
+    }
+    q.push(" ORDER BY o.id LIMIT ").push_bind(limit);
+    if offset > 0 {
+        q.push(" OFFSET ").push_bind(offset);
+    }
+    // Planned with the actual sets each time (see `KeySet`).
+    let rows = q.build().persistent(false).fetch_all(&mut *c).await.map_err(db_err)?;
+    let mut orders = rows.iter().map(order_row).collect::<StoreResult<Vec<_>>>()?;
+    load_children(c, p, &mut orders).await?;
+    Ok(orders)
+}
+
+pub(crate) async fn count(c: &mut Conn, p: &str, filter: &OrderFilter) -> StoreResult<i64> {
+    let mut q = QueryBuilder::<Db>::new(format!("SELECT COUNT(*) FROM {p}orders o WHERE 1 = 1"));
+    if !push_filter(&mut q, p, filter) {
+        return Ok(0);
+    }
+    q.build_query_scalar::<i64>().persistent(false).fetch_one(c).await.map_err(db_err)
+}
+
+/// Writes an order's child rows (after its row, or after deleting the old ones).
+async fn insert_children(c: &mut Conn, p: &str, o: &OrderRecord) -> StoreResult<()> {
+    for (n, chunk) in o.lines.chunks(ROWS_PER_INSERT).enumerate() {
+        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}order_lines ({LINE_COLUMNS}) "));
+        q.push_values((0i32..).skip(n * ROWS_PER_INSERT).zip(chunk), |mut b, (seq, x)| {
+            b.push_bind(o.id)
+                .push_bind(seq)
+                .push_bind(x.service_id)
+                .push_bind(x.tn.as_deref())
+                .push_bind(x.action.as_str())
+                .push_bind(x.package_id)
+                .push_bind(x.old_package_id);
+        });
+        q.build().execute(&mut *c).await.map_err(db_err)?;
+    }
+    for (n, chunk) in o.items.chunks(ROWS_PER_INSERT).enumerate() {
+        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}order_items ({ITEM_COLUMNS}) "));
+        q.push_values((0i32..).skip(n * ROWS_PER_INSERT).zip(chunk), |mut b, (seq, x)| {
+            b.push_bind(o.id)
+                .push_bind(seq)
+                .push_bind(x.service_id)
+                .push_bind(x.action.as_str())
+                .push_bind(x.customer_product_id)
+                .push_bind(x.product_id)
+                .push_bind(x.rate.as_ref().map(money_in))
+                .push_bind(x.quantity);
+        });
+        q.build().execute(&mut *c).await.map_err(db_err)?;
+    }
+    for (n, chunk) in o.inventory.chunks(ROWS_PER_INSERT).enumerate() {
+        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}order_inventory ({INVENTORY_COLUMNS}) "));
+        q.push_values((0i32..).skip(n * ROWS_PER_INSERT).zip(chunk), |mut b, (seq, x)| {
+            b.push_bind(o.id)
+                .push_bind(seq)
+                .push_bind(x.item_id)
+                .push_bind(x.identifier.as_str())
+                .push_bind(x.service_id)
+                .push_bind(enum_str(&x.previous_status))
+                .push_bind(x.previous_customer_id)
+                .push_bind(x.previous_service_id)
+                .push_bind(x.previous_assigned_at.map(|d| d.unix()));
+        });
+        q.build().execute(&mut *c).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// A new order and its child rows; a PON taken is a unique violation, so `Conflict`.
+pub(crate) async fn insert_order(c: &mut Conn, p: &str, o: &OrderRecord) -> StoreResult<()> {
+    let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}orders (id, {ORDER_FIELDS}) "));
+    q.push_values([o], |mut b, o| {
+        b.push_bind(o.id);
+        push_order_fields(&mut b, o);
+    });
+    q.build().execute(&mut *c).await.map_err(db_err)?;
+    insert_children(c, p, o).await
+}
+
+/// Replaces an order's row and rewrites its child rows.
+pub(crate) async fn update_order(c: &mut Conn, p: &str, o: &OrderRecord) -> StoreResult<()> {
+    let mut q = QueryBuilder::<Db>::new(format!("UPDATE {p}orders SET ({ORDER_FIELDS}) = ("));
+    push_order_fields(&mut q.separated(", "), o);
+    q.push(") WHERE id = ").push_bind(o.id);
+    let done = q.build().execute(&mut *c).await.map_err(db_err)?;
+    changed_one("order", o.id, done.rows_affected())?;
+    for table in ["order_lines", "order_items", "order_inventory"] {
+        let sql = format!("DELETE FROM {p}{table} WHERE order_id = $1");
+        sqlx::query(&sql).bind(o.id).execute(&mut *c).await.map_err(db_err)?;
+    }
+    insert_children(c, p, o).await
+}
+
+const STATUS_COLUMNS: &str = "order_id, at, from_status, to_status, note, user_id, on_behalf_of_user_id";
+
+pub(crate) async fn insert_status(c: &mut Conn, p: &str, entries: &[OrderStatusRecord]) -> StoreResult<()> {
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}order_status_history ({STATUS_COLUMNS}) "));
+        q.push_values(chunk, |mut b, x| {
+            b.push_bind(x.order_id)
+                .push_bind(x.at.unix())
+                .push_bind(x.from.map(|s| s.wire_name()))
+                .push_bind(x.to.wire_name())
+                .push_bind(x.note.as_deref())
+                .push_bind(x.user_id)
+                .push_bind(x.on_behalf_of_user_id);
+        });
+        q.build().execute(&mut *c).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn status_history(c: &mut Conn, p: &str, order_id: i32) -> StoreResult<Vec<OrderStatusRecord>> {
+    let sql = format!("SELECT {STATUS_COLUMNS} FROM {p}order_status_history WHERE order_id = $1 ORDER BY id");
+    let rows = sqlx::query(&sql).bind(order_id).fetch_all(c).await.map_err(db_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok(OrderStatusRecord {
+                order_id: col(r, "order_id")?,
+                at: time("order status at", col(r, "at")?)?,
+                from: opt_wire("order status", col(r, "from_status")?, OrderStatus::from_wire)?,
+                to: wire("order status", col(r, "to_status")?, OrderStatus::from_wire)?,
+                note: col(r, "note")?,
+                user_id: col(r, "user_id")?,
+                on_behalf_of_user_id: col(r, "on_behalf_of_user_id")?,
+            })
+        })
+        .collect()
+}

@@ -19,9 +19,9 @@
 use super::{begin_read, begin_write, commit_write, money_in, money_out, Db, Money, WritePool, WriteTx};
 use crate::common::{col, db_err, enum_str, from_json, kinds, parse_enum, to_json};
 use async_trait::async_trait;
+use patchbay_api::customers::CustomerStatus;
 use patchbay_core::error::StoreResult;
 use patchbay_core::model::*;
-use patchbay_api::customers::CustomerStatus;
 use patchbay_core::store::{ClientDb, ClientTx};
 use rust_decimal::Decimal;
 use sqlx::Pool;
@@ -175,7 +175,12 @@ impl ClientDb for Client {
         Ok(orders)
     }
 
-    async fn search_orders_page(&self, filter: &OrderFilter, page: u32, page_size: u32) -> StoreResult<Vec<OrderRecord>> {
+    async fn search_orders_page(
+        &self,
+        filter: &OrderFilter,
+        page: u32,
+        page_size: u32,
+    ) -> StoreResult<Vec<OrderRecord>> {
         let offset = i64::from(page) * i64::from(page_size);
         let mut tx = begin_read(&self.read).await.map_err(db_err)?;
         let orders = super::orders::search(&mut tx, &self.p, filter, None, offset, page_size.into()).await?;
@@ -207,7 +212,9 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
         .await
         .map_err(db_err)?
     {
-        config.roles.push(Role { name: col(&r, "name")?, allow: from_json("role allow", &col::<String, _>(&r, "allow")?)? });
+        config
+            .roles
+            .push(Role { name: col(&r, "name")?, allow: from_json("role allow", &col::<String, _>(&r, "allow")?)? });
     }
 
     for r in sqlx::query(&format!(
@@ -343,7 +350,12 @@ async fn load_products(c: &mut Conn, p: &str) -> StoreResult<Vec<Product>> {
     .map_err(db_err)?
     {
         let wireless = col::<bool, _>(&r, "wireless")?.then(|| -> StoreResult<Wireless> {
-            Ok(Wireless { voice: col(&r, "wireless_voice")?, sms: col(&r, "wireless_sms")?, data: col(&r, "wireless_data")?, allowances: vec![] })
+            Ok(Wireless {
+                voice: col(&r, "wireless_voice")?,
+                sms: col(&r, "wireless_sms")?,
+                data: col(&r, "wireless_data")?,
+                allowances: vec![],
+            })
         });
         products.push(Product {
             id: col(&r, "id")?,

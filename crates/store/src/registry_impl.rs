@@ -46,7 +46,13 @@ impl Registry {
         let sql = format!("SELECT code, name, session_idle_minutes FROM {p}clients ORDER BY code");
         let rows = sqlx::query(&sql).fetch_all(&self.read).await.map_err(db_err)?;
         rows.iter()
-            .map(|r| Ok(ClientInfo { code: col(r, "code")?, name: col(r, "name")?, session_idle_minutes: col(r, "session_idle_minutes")? }))
+            .map(|r| {
+                Ok(ClientInfo {
+                    code: col(r, "code")?,
+                    name: col(r, "name")?,
+                    session_idle_minutes: col(r, "session_idle_minutes")?,
+                })
+            })
             .collect()
     }
 

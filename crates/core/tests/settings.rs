@@ -115,9 +115,11 @@ fn with_accounts(accounts: &str, more: &str) -> String {
     let sim = "mdn_prefix = \"555\" }\n";
     let voice = "code = \"HOSTEDVOICE\"\n";
     assert!(EXAMPLE.contains(sim) && EXAMPLE.contains(voice));
-    EXAMPLE
-        .replacen(sim, &format!("{sim}  accounts = {accounts}\n"), 1)
-        .replacen(voice, &format!("{voice}  accounts = {more}\n"), 1)
+    EXAMPLE.replacen(sim, &format!("{sim}  accounts = {accounts}\n"), 1).replacen(
+        voice,
+        &format!("{voice}  accounts = {more}\n"),
+        1,
+    )
 }
 
 #[tokio::test]
@@ -146,7 +148,10 @@ async fn provider_accounts_load_and_are_validated_with_their_line() {
     let line_of = |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
     let cases = [
         (
-            with_accounts("[ { id = 1, name = \"A\", default = true }, { id = 2, name = \"B\", default = true } ]", "[]"),
+            with_accounts(
+                "[ { id = 1, name = \"A\", default = true }, { id = 2, name = \"B\", default = true } ]",
+                "[]",
+            ),
             "name = \"B\"",
             "provider SIMWIRELESS: account 2 is a second default; at most one account is the default",
         ),

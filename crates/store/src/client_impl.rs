@@ -17,29 +17,21 @@
 //! empty on SQLite (the file is the client's) and `client_<name>.` on PostgreSQL.
 
 use super::{begin_read, begin_write, commit_write, money_in, money_out, Db, Money, WritePool, WriteTx};
-use crate::common::{db_err, enum_str, from_json, kinds, parse_enum, to_json};
+use crate::common::{col, db_err, enum_str, from_json, kinds, parse_enum, to_json};
 use async_trait::async_trait;
+use patchbay_api::customers::CustomerStatus;
 use patchbay_core::error::StoreResult;
 use patchbay_core::model::*;
-use patchbay_api::customers::CustomerStatus;
 use patchbay_core::store::{ClientDb, ClientTx};
 use rust_decimal::Decimal;
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 use std::collections::HashMap;
 
 type DbRow = <Db as sqlx::Database>::Row;
 type Conn = <Db as sqlx::Database>::Connection;
 
-/// Reads column `i` of a row.
-fn get<'r, T>(row: &'r DbRow, i: usize) -> StoreResult<T>
-where
-    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
-{
-    row.try_get(i).map_err(db_err)
-}
-
-fn money(row: &DbRow, i: usize) -> StoreResult<Decimal> {
-    money_out(get::<Money>(row, i)?)
+fn money(row: &DbRow, name: &str) -> StoreResult<Decimal> {
+    money_out(col::<Money, _>(row, name)?)
 }
 
 /// A client's database: a pool to read from, what to write through (the same pool on
@@ -183,7 +175,12 @@ impl ClientDb for Client {
         Ok(orders)
     }
 
-    async fn search_orders_page(&self, filter: &OrderFilter, page: u32, page_size: u32) -> StoreResult<Vec<OrderRecord>> {
+    async fn search_orders_page(
+        &self,
+        filter: &OrderFilter,
+        page: u32,
+        page_size: u32,
+    ) -> StoreResult<Vec<OrderRecord>> {
         let offset = i64::from(page) * i64::from(page_size);
         let mut tx = begin_read(&self.read).await.map_err(db_err)?;
         let orders = super::orders::search(&mut tx, &self.p, filter, None, offset, page_size.into()).await?;
@@ -215,7 +212,9 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
         .await
         .map_err(db_err)?
     {
-        config.roles.push(Role { name: get(&r, 0)?, allow: from_json("role allow", &get::<String>(&r, 1)?)? });
+        config
+            .roles
+            .push(Role { name: col(&r, "name")?, allow: from_json("role allow", &col::<String, _>(&r, "allow")?)? });
     }
 
     for r in sqlx::query(&format!(
@@ -226,12 +225,12 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
     .map_err(db_err)?
     {
         config.users.push(User {
-            id: get(&r, 0)?,
-            username: get(&r, 1)?,
-            password_hash: get(&r, 2)?,
-            role: get(&r, 3)?,
-            agent_id: get(&r, 4)?,
-            agent_number: get(&r, 5)?,
+            id: col(&r, "id")?,
+            username: col(&r, "username")?,
+            password_hash: col(&r, "password_hash")?,
+            role: col(&r, "role")?,
+            agent_id: col(&r, "agent_id")?,
+            agent_number: col(&r, "agent_number")?,
         });
     }
 
@@ -247,11 +246,11 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
             .map_err(db_err)?
     {
         config.product_types.push(ProductType {
-            id: get(&r, 0)?,
-            code: get(&r, 1)?,
-            name: get(&r, 2)?,
-            recurring: get(&r, 3)?,
-            requires_shipping: get(&r, 4)?,
+            id: col(&r, "id")?,
+            code: col(&r, "code")?,
+            name: col(&r, "name")?,
+            recurring: col(&r, "recurring")?,
+            requires_shipping: col(&r, "requires_shipping")?,
         });
     }
 
@@ -263,14 +262,14 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
     .map_err(db_err)?
     {
         config.providers.push(Provider {
-            id: get(&r, 0)?,
-            code: get(&r, 1)?,
-            name: get(&r, 2)?,
-            wireless: get(&r, 3)?,
-            provisionable: get(&r, 4)?,
-            adapter: get(&r, 5)?,
-            adapter_settings: from_json("adapter_settings", &get::<String>(&r, 6)?)?,
-            accounts: from_json("provider accounts", &get::<String>(&r, 7)?)?,
+            id: col(&r, "id")?,
+            code: col(&r, "code")?,
+            name: col(&r, "name")?,
+            wireless: col(&r, "wireless")?,
+            provisionable: col(&r, "provisionable")?,
+            adapter: col(&r, "adapter")?,
+            adapter_settings: from_json("adapter_settings", &col::<String, _>(&r, "adapter_settings")?)?,
+            accounts: from_json("provider accounts", &col::<String, _>(&r, "accounts")?)?,
         });
     }
 
@@ -279,7 +278,7 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
         .await
         .map_err(db_err)?
     {
-        config.processes.push(Process { id: get(&r, 0)?, name: get(&r, 1)?, routes: vec![] });
+        config.processes.push(Process { id: col(&r, "id")?, name: col(&r, "name")?, routes: vec![] });
     }
     let index: HashMap<i32, usize> = config.processes.iter().enumerate().map(|(i, x)| (x.id, i)).collect();
     for r in sqlx::query(&format!("SELECT process_id, id, description FROM {p}process_routes ORDER BY process_id, seq"))
@@ -287,8 +286,8 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
         .await
         .map_err(db_err)?
     {
-        if let Some(&i) = index.get(&get::<i32>(&r, 0)?) {
-            config.processes[i].routes.push(ProcessRoute { id: get(&r, 1)?, description: get(&r, 2)? });
+        if let Some(&i) = index.get(&col::<i32, _>(&r, "process_id")?) {
+            config.processes[i].routes.push(ProcessRoute { id: col(&r, "id")?, description: col(&r, "description")? });
         }
     }
 
@@ -297,7 +296,7 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
         .await
         .map_err(db_err)?
     {
-        config.custom_fields.push(CustomFieldDef { id: get(&r, 0)?, label: get(&r, 1)? });
+        config.custom_fields.push(CustomFieldDef { id: col(&r, "id")?, label: col(&r, "label")? });
     }
 
     config.products = load_products(c, p).await?;
@@ -308,10 +307,10 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
         .map_err(db_err)?
     {
         config.packages.push(Package {
-            id: get(&r, 0)?,
-            name: get(&r, 1)?,
-            provider_id: get(&r, 2)?,
-            line_type_id: get(&r, 3)?,
+            id: col(&r, "id")?,
+            name: col(&r, "name")?,
+            provider_id: col(&r, "provider_id")?,
+            line_type_id: col(&r, "line_type_id")?,
             products: vec![],
         });
     }
@@ -321,8 +320,8 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
         .await
         .map_err(db_err)?
     {
-        if let Some(&i) = index.get(&get::<i32>(&r, 0)?) {
-            config.packages[i].products.push(get(&r, 1)?);
+        if let Some(&i) = index.get(&col::<i32, _>(&r, "package_id")?) {
+            config.packages[i].products.push(col(&r, "product_id")?);
         }
     }
 
@@ -334,7 +333,7 @@ async fn load_named(c: &mut Conn, p: &str, table: &str) -> StoreResult<Vec<Named
         .fetch_all(&mut *c)
         .await
         .map_err(db_err)?;
-    rows.iter().map(|r| Ok(Named { id: get(r, 0)?, name: get(r, 1)? })).collect()
+    rows.iter().map(|r| Ok(Named { id: col(r, "id")?, name: col(r, "name")? })).collect()
 }
 
 async fn load_products(c: &mut Conn, p: &str) -> StoreResult<Vec<Product>> {
@@ -350,31 +349,36 @@ async fn load_products(c: &mut Conn, p: &str) -> StoreResult<Vec<Product>> {
     .await
     .map_err(db_err)?
     {
-        let wireless = get::<bool>(&r, 21)?.then(|| -> StoreResult<Wireless> {
-            Ok(Wireless { voice: get(&r, 22)?, sms: get(&r, 23)?, data: get(&r, 24)?, allowances: vec![] })
+        let wireless = col::<bool, _>(&r, "wireless")?.then(|| -> StoreResult<Wireless> {
+            Ok(Wireless {
+                voice: col(&r, "wireless_voice")?,
+                sms: col(&r, "wireless_sms")?,
+                data: col(&r, "wireless_data")?,
+                allowances: vec![],
+            })
         });
         products.push(Product {
-            id: get(&r, 0)?,
-            provider_id: get(&r, 1)?,
-            product_type_id: get(&r, 2)?,
-            name: get(&r, 3)?,
-            description: get(&r, 4)?,
-            wholesale_description: get(&r, 5)?,
-            code1: get(&r, 6)?,
-            code2: get(&r, 7)?,
-            rate: money(&r, 8)?,
-            cost: money(&r, 9)?,
-            free_months: get(&r, 10)?,
-            automatic_expiration: get(&r, 11)?,
-            billing_months: get(&r, 12)?,
-            state: get(&r, 13)?,
-            bill_in_arrears: get(&r, 14)?,
-            prorate: get(&r, 15)?,
-            product_category_id: get(&r, 16)?,
-            order_completion_billing: get(&r, 17)?,
-            creates_order: get(&r, 18)?,
-            active: get(&r, 19)?,
-            customer_class: parse_enum("customer class", get(&r, 20)?)?,
+            id: col(&r, "id")?,
+            provider_id: col(&r, "provider_id")?,
+            product_type_id: col(&r, "product_type_id")?,
+            name: col(&r, "name")?,
+            description: col(&r, "description")?,
+            wholesale_description: col(&r, "wholesale_description")?,
+            code1: col(&r, "code1")?,
+            code2: col(&r, "code2")?,
+            rate: money(&r, "rate")?,
+            cost: money(&r, "cost")?,
+            free_months: col(&r, "free_months")?,
+            automatic_expiration: col(&r, "automatic_expiration")?,
+            billing_months: col(&r, "billing_months")?,
+            state: col(&r, "state")?,
+            bill_in_arrears: col(&r, "bill_in_arrears")?,
+            prorate: col(&r, "prorate")?,
+            product_category_id: col(&r, "product_category_id")?,
+            order_completion_billing: col(&r, "order_completion_billing")?,
+            creates_order: col(&r, "creates_order")?,
+            active: col(&r, "active")?,
+            customer_class: parse_enum("customer class", col(&r, "customer_class")?)?,
             bill_profiles: vec![],
             line_types: vec![],
             attributes: vec![],
@@ -390,26 +394,26 @@ async fn load_products(c: &mut Conn, p: &str) -> StoreResult<Vec<Product>> {
     let rows =
         sqlx::query(&child("product_bill_profiles", "bill_profile_id")).fetch_all(&mut *c).await.map_err(db_err)?;
     for r in &rows {
-        if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
-            products[i].bill_profiles.push(get(r, 1)?);
+        if let Some(&i) = index.get(&col::<i32, _>(r, "product_id")?) {
+            products[i].bill_profiles.push(col(r, "bill_profile_id")?);
         }
     }
     let rows = sqlx::query(&child("product_line_types", "line_type_id")).fetch_all(&mut *c).await.map_err(db_err)?;
     for r in &rows {
-        if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
-            products[i].line_types.push(get(r, 1)?);
+        if let Some(&i) = index.get(&col::<i32, _>(r, "product_id")?) {
+            products[i].line_types.push(col(r, "line_type_id")?);
         }
     }
     let rows = sqlx::query(&child("product_attributes", "key, value")).fetch_all(&mut *c).await.map_err(db_err)?;
     for r in &rows {
-        if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
-            products[i].attributes.push((get(r, 1)?, get(r, 2)?));
+        if let Some(&i) = index.get(&col::<i32, _>(r, "product_id")?) {
+            products[i].attributes.push((col(r, "key")?, col(r, "value")?));
         }
     }
     let rows = sqlx::query(&child("product_availability", "location")).fetch_all(&mut *c).await.map_err(db_err)?;
     for r in &rows {
-        if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
-            products[i].availability.push(parse_enum("availability location", get(r, 1)?)?);
+        if let Some(&i) = index.get(&col::<i32, _>(r, "product_id")?) {
+            products[i].availability.push(parse_enum("availability location", col(r, "location")?)?);
         }
     }
     let rows = sqlx::query(&child("product_allowances", "quantity, expiration_days, nights_weekends, unlimited"))
@@ -417,21 +421,21 @@ async fn load_products(c: &mut Conn, p: &str) -> StoreResult<Vec<Product>> {
         .await
         .map_err(db_err)?;
     for r in &rows {
-        if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
+        if let Some(&i) = index.get(&col::<i32, _>(r, "product_id")?) {
             if let Some(w) = products[i].wireless.as_mut() {
                 w.allowances.push(Allowance {
-                    quantity: get(r, 1)?,
-                    expiration_days: get(r, 2)?,
-                    nights_weekends: get(r, 3)?,
-                    unlimited: get(r, 4)?,
+                    quantity: col(r, "quantity")?,
+                    expiration_days: col(r, "expiration_days")?,
+                    nights_weekends: col(r, "nights_weekends")?,
+                    unlimited: col(r, "unlimited")?,
                 });
             }
         }
     }
     let rows = sqlx::query(&child("product_fields", "field_id, value")).fetch_all(&mut *c).await.map_err(db_err)?;
     for r in &rows {
-        if let Some(&i) = index.get(&get::<i32>(r, 0)?) {
-            products[i].fields.push(FieldValue { field_id: get(r, 1)?, value: get(r, 2)? });
+        if let Some(&i) = index.get(&col::<i32, _>(r, "product_id")?) {
+            products[i].fields.push(FieldValue { field_id: col(r, "field_id")?, value: col(r, "value")? });
         }
     }
     Ok(products)

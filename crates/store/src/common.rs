@@ -36,6 +36,17 @@ pub fn db_err(e: sqlx::Error) -> StoreError {
     StoreError::Database(e.to_string())
 }
 
+/// Reads the column `name` of a row (by name, never by position, so a column list and its
+/// reader cannot drift apart silently).
+pub fn col<'r, T, R>(row: &'r R, name: &str) -> StoreResult<T>
+where
+    R: sqlx::Row,
+    T: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'n> &'n str: sqlx::ColumnIndex<R>,
+{
+    row.try_get(name).map_err(db_err)
+}
+
 /// The wire spelling of a unit enum (`PENDING`, `Available_On_Signup_Flag`), as serde writes it.
 pub fn enum_str<T: Serialize>(v: &T) -> String {
     match serde_json::to_value(v) {

@@ -8,10 +8,10 @@
 //! [`rows_in`] are how every set-based read binds its keys (`orders_impl.rs` too).
 
 use super::Db;
-use crate::common::{db_err, enum_str, from_json, opt_time, parse_enum, time, to_json};
+use crate::common::{col, db_err, enum_str, from_json, opt_time, parse_enum, time, to_json};
 use patchbay_core::error::StoreResult;
 use patchbay_core::model::*;
-use sqlx::{Pool, QueryBuilder, Row};
+use sqlx::{Pool, QueryBuilder};
 
 type DbRow = <Db as sqlx::Database>::Row;
 type Conn = <Db as sqlx::Database>::Connection;
@@ -110,13 +110,6 @@ pub(crate) async fn rows_in<T>(
     Ok(out)
 }
 
-fn get<'r, T>(row: &'r DbRow, i: usize) -> StoreResult<T>
-where
-    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
-{
-    row.try_get(i).map_err(db_err)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Types.
 
@@ -126,18 +119,18 @@ const TYPE_COLUMNS: &str =
 
 fn type_row(r: &DbRow) -> StoreResult<InventoryTypeRecord> {
     Ok(InventoryTypeRecord {
-        id: get(r, 0)?,
-        kind: parse_enum("inventory type kind", get(r, 1)?)?,
-        identifier_label: get(r, 2)?,
-        name: get(r, 3)?,
-        requires_product: get(r, 4)?,
-        programming_instructions: get(r, 5)?,
-        description: get(r, 6)?,
-        active: get(r, 7)?,
-        format: parse_enum("inventory type format", get(r, 8)?)?,
-        fields: from_json("inventory type fields", &get::<String>(r, 9)?)?,
-        item_fields: from_json("inventory item fields", &get::<String>(r, 10)?)?,
-        product_ids: from_json("inventory type products", &get::<String>(r, 11)?)?,
+        id: col(r, "id")?,
+        kind: parse_enum("inventory type kind", col(r, "kind")?)?,
+        identifier_label: col(r, "identifier_label")?,
+        name: col(r, "name")?,
+        requires_product: col(r, "requires_product")?,
+        programming_instructions: col(r, "programming_instructions")?,
+        description: col(r, "description")?,
+        active: col(r, "active")?,
+        format: parse_enum("inventory type format", col(r, "format")?)?,
+        fields: from_json("inventory type fields", &col::<String, _>(r, "fields")?)?,
+        item_fields: from_json("inventory item fields", &col::<String, _>(r, "item_fields")?)?,
+        product_ids: from_json("inventory type products", &col::<String, _>(r, "product_ids")?)?,
     })
 }
 
@@ -197,27 +190,27 @@ const ITEM_COLUMNS: &str =
                             unavailable_reason_id, note, msid, msl, mdn, fields, created_at, updated_at";
 
 fn item_row(r: &DbRow) -> StoreResult<InventoryItemRecord> {
-    let fields = match get::<Option<String>>(r, 13)? {
+    let fields = match col::<Option<String>, _>(r, "fields")? {
         Some(json) => from_json("inventory item fields", &json)?,
         None => Vec::new(),
     };
     Ok(InventoryItemRecord {
-        id: get(r, 0)?,
-        type_id: get(r, 1)?,
-        identifier: get(r, 2)?,
-        status: parse_enum("inventory item status", get(r, 3)?)?,
-        customer_id: get(r, 4)?,
-        service_id: get(r, 5)?,
-        customer_product_id: get(r, 6)?,
-        assigned_at: opt_time("inventory assigned_at", get(r, 7)?)?,
-        unavailable_reason_id: get(r, 8)?,
-        note: get(r, 9)?,
-        msid: get(r, 10)?,
-        msl: get(r, 11)?,
-        mdn: get(r, 12)?,
+        id: col(r, "id")?,
+        type_id: col(r, "type_id")?,
+        identifier: col(r, "identifier")?,
+        status: parse_enum("inventory item status", col(r, "status")?)?,
+        customer_id: col(r, "customer_id")?,
+        service_id: col(r, "service_id")?,
+        customer_product_id: col(r, "customer_product_id")?,
+        assigned_at: opt_time("inventory assigned_at", col(r, "assigned_at")?)?,
+        unavailable_reason_id: col(r, "unavailable_reason_id")?,
+        note: col(r, "note")?,
+        msid: col(r, "msid")?,
+        msl: col(r, "msl")?,
+        mdn: col(r, "mdn")?,
         fields,
-        created_at: time("inventory created_at", get(r, 14)?)?,
-        updated_at: time("inventory updated_at", get(r, 15)?)?,
+        created_at: time("inventory created_at", col(r, "created_at")?)?,
+        updated_at: time("inventory updated_at", col(r, "updated_at")?)?,
     })
 }
 
@@ -293,7 +286,7 @@ pub(crate) async fn existing_identifiers(
         Db::push_strings(&mut q, chunk);
         // Planned with the actual set each time (see `KeySet`), never a cached generic plan.
         for r in q.build().persistent(false).fetch_all(pool).await.map_err(db_err)? {
-            out.push(get(&r, 0)?);
+            out.push(col(&r, "identifier")?);
         }
     }
     Ok(out)
@@ -416,16 +409,16 @@ pub(crate) async fn history(pool: &Pool<Db>, p: &str, item_id: i32) -> StoreResu
         .iter()
         .map(|r| {
             Ok(InventoryHistoryRecord {
-                item_id: get(r, 0)?,
-                at: time("inventory history at", get(r, 1)?)?,
-                user_id: get(r, 2)?,
-                on_behalf_of_user_id: get(r, 3)?,
-                operation: get(r, 4)?,
-                action: get(r, 5)?,
-                field: get(r, 6)?,
-                old_value: get(r, 7)?,
-                new_value: get(r, 8)?,
-                note: get(r, 9)?,
+                item_id: col(r, "item_id")?,
+                at: time("inventory history at", col(r, "at")?)?,
+                user_id: col(r, "user_id")?,
+                on_behalf_of_user_id: col(r, "on_behalf_of_user_id")?,
+                operation: col(r, "operation")?,
+                action: col(r, "action")?,
+                field: col(r, "field")?,
+                old_value: col(r, "old_value")?,
+                new_value: col(r, "new_value")?,
+                note: col(r, "note")?,
             })
         })
         .collect()

@@ -15,26 +15,18 @@
 
 use super::inventory::{lock_clause, rows_in, KeySet, ROWS_PER_INSERT};
 use super::{money_in, money_out, Db, Money};
-use crate::common::{db_err, enum_str, from_json, opt_time, parse_enum, time, to_json};
+use crate::common::{col, db_err, enum_str, from_json, opt_time, parse_enum, time, to_json};
 use patchbay_api::customers::CustomerStatus;
 use patchbay_api::orders::{BillingOption, OrderStatus, OrderType, ShippingStatus, SuspendType};
 use patchbay_core::error::{StoreError, StoreResult};
 use patchbay_core::model::*;
 use sqlx::query_builder::Separated;
-use sqlx::{QueryBuilder, Row};
+use sqlx::QueryBuilder;
 use std::collections::HashMap;
 
 type DbRow = <Db as sqlx::Database>::Row;
 type Conn = <Db as sqlx::Database>::Connection;
 type Values<'q, 'a> = Separated<'q, 'a, Db, &'static str>;
-
-/// Reads the column `name` of a row.
-fn col<'r, T>(row: &'r DbRow, name: &str) -> StoreResult<T>
-where
-    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
-{
-    row.try_get(name).map_err(db_err)
-}
 
 /// Reads an enum stored in its wire spelling with the enum's own parser.
 fn wire<T>(what: &str, s: String, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
@@ -63,7 +55,7 @@ fn changed_one(what: &str, id: i32, rows: u64) -> StoreResult<()> {
 
 /// An address kept as columns `{prefix}first_name` … `{prefix}country`: all NULL for none.
 fn address(r: &DbRow, prefix: &str) -> StoreResult<Option<AddressRecord>> {
-    let text = |name: &str| col::<Option<String>>(r, &format!("{prefix}{name}"));
+    let text = |name: &str| col::<Option<String>, _>(r, &format!("{prefix}{name}"));
     let Some(address1) = text("address1")? else { return Ok(None) };
     Ok(Some(AddressRecord {
         first_name: text("first_name")?.unwrap_or_default(),
@@ -110,7 +102,7 @@ pub(crate) async fn customer(c: &mut Conn, p: &str, id: i32, lock: bool) -> Stor
     let Some(r) = rows.first() else { return Ok(None) };
     let mut fields = Vec::new();
     for row in &rows {
-        if let Some(field_id) = col::<Option<i32>>(row, "field_id")? {
+        if let Some(field_id) = col::<Option<i32>, _>(row, "field_id")? {
             fields.push(FieldValue { field_id, value: col(row, "value")? });
         }
     }
@@ -231,7 +223,7 @@ fn customer_product_row(r: &DbRow) -> StoreResult<CustomerProductRecord> {
         service_id: col(r, "service_id")?,
         product_id: col(r, "product_id")?,
         description: col(r, "description")?,
-        rate: money_out(col::<Money>(r, "rate")?)?,
+        rate: money_out(col::<Money, _>(r, "rate")?)?,
         quantity: col(r, "quantity")?,
         status: parse_enum("customer product status", col(r, "status")?)?,
         activated_at: opt_time("activated_at", col(r, "activated_at")?)?,
@@ -336,7 +328,7 @@ fn order_row(r: &DbRow) -> StoreResult<OrderRecord> {
         reconnect: col(r, "reconnect")?,
         billing_option: opt_wire("billing option", col(r, "billing_option")?, BillingOption::from_wire)?,
         suspend_type: opt_wire("suspend type", col(r, "suspend_type")?, SuspendType::from_wire)?,
-        inventory_status: col::<Option<String>>(r, "inventory_status")?
+        inventory_status: col::<Option<String>, _>(r, "inventory_status")?
             .map(|s| parse_enum("order inventory status", s))
             .transpose()?,
         whole_account: col(r, "whole_account")?,
@@ -345,7 +337,7 @@ fn order_row(r: &DbRow) -> StoreResult<OrderRecord> {
         tracking_number: col(r, "tracking_number")?,
         shipping_status: wire("shipping status", col(r, "shipping_status")?, ShippingStatus::from_wire)?,
         shipping_address: address(r, "ship_")?,
-        port: col::<Option<String>>(r, "port")?.map(|json| from_json("order port", &json)).transpose()?,
+        port: col::<Option<String>, _>(r, "port")?.map(|json| from_json("order port", &json)).transpose()?,
         created_at: time("order created_at", col(r, "created_at")?)?,
         updated_at: time("order updated_at", col(r, "updated_at")?)?,
         sent_at: opt_time("order sent_at", col(r, "sent_at")?)?,
@@ -406,7 +398,7 @@ fn item_row(r: &DbRow) -> StoreResult<OrderItemRecord> {
         action: wire("order item action", col(r, "action")?, ItemAction::parse)?,
         customer_product_id: col(r, "customer_product_id")?,
         product_id: col(r, "product_id")?,
-        rate: col::<Option<Money>>(r, "rate")?.map(money_out).transpose()?,
+        rate: col::<Option<Money>, _>(r, "rate")?.map(money_out).transpose()?,
         quantity: col(r, "quantity")?,
     })
 }

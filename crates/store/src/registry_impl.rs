@@ -8,23 +8,14 @@
 
 use super::client::Client;
 use super::{Db, Engine};
-use crate::common::{client_db_name, db_err, opt_time, time, valid_client_code};
+use crate::common::{client_db_name, col, db_err, opt_time, time, valid_client_code};
 use async_trait::async_trait;
 use patchbay_core::error::{StoreError, StoreResult};
 use patchbay_core::model::{ClientInfo, ImpersonationGrant, SessionRecord};
 use patchbay_core::store::{ClientDb, Store};
 use patchbay_schema::DateTime;
-use sqlx::{Pool, Row};
+use sqlx::Pool;
 use std::sync::Arc;
-
-type DbRow = <Db as sqlx::Database>::Row;
-
-fn get<'r, T>(row: &'r DbRow, i: usize) -> StoreResult<T>
-where
-    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
-{
-    row.try_get(i).map_err(db_err)
-}
 
 pub(crate) struct Registry {
     pub(crate) read: Pool<Db>,
@@ -55,7 +46,13 @@ impl Registry {
         let sql = format!("SELECT code, name, session_idle_minutes FROM {p}clients ORDER BY code");
         let rows = sqlx::query(&sql).fetch_all(&self.read).await.map_err(db_err)?;
         rows.iter()
-            .map(|r| Ok(ClientInfo { code: get(r, 0)?, name: get(r, 1)?, session_idle_minutes: get(r, 2)? }))
+            .map(|r| {
+                Ok(ClientInfo {
+                    code: col(r, "code")?,
+                    name: col(r, "name")?,
+                    session_idle_minutes: col(r, "session_idle_minutes")?,
+                })
+            })
             .collect()
     }
 
@@ -127,13 +124,13 @@ impl Registry {
         let row = sqlx::query(&self.session_sql).bind(key_hash).fetch_optional(&self.read).await.map_err(db_err)?;
         row.map(|r| {
             Ok(SessionRecord {
-                key_hash: get(&r, 0)?,
-                client: get(&r, 1)?,
-                user_id: get(&r, 2)?,
-                impersonator_user_id: get(&r, 3)?,
-                created_at: time("session created_at", get(&r, 4)?)?,
-                last_used_at: time("session last_used_at", get(&r, 5)?)?,
-                expires_at: opt_time("session expires_at", get(&r, 6)?)?,
+                key_hash: col(&r, "key_hash")?,
+                client: col(&r, "client")?,
+                user_id: col(&r, "user_id")?,
+                impersonator_user_id: col(&r, "impersonator_user_id")?,
+                created_at: time("session created_at", col(&r, "created_at")?)?,
+                last_used_at: time("session last_used_at", col(&r, "last_used_at")?)?,
+                expires_at: opt_time("session expires_at", col(&r, "expires_at")?)?,
             })
         })
         .transpose()
@@ -194,11 +191,11 @@ impl Registry {
         let row = sqlx::query(&sql).bind(key_hash).fetch_optional(&self.read).await.map_err(db_err)?;
         row.map(|r| {
             Ok(ImpersonationGrant {
-                key_hash: get(&r, 0)?,
-                client: get(&r, 1)?,
-                grantor_user_id: get(&r, 2)?,
-                grantee_user_id: get(&r, 3)?,
-                expires_at: time("grant expires_at", get(&r, 4)?)?,
+                key_hash: col(&r, "key_hash")?,
+                client: col(&r, "client")?,
+                grantor_user_id: col(&r, "grantor_user_id")?,
+                grantee_user_id: col(&r, "grantee_user_id")?,
+                expires_at: time("grant expires_at", col(&r, "expires_at")?)?,
             })
         })
         .transpose()

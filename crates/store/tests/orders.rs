@@ -83,14 +83,16 @@ fn config() -> ClientConfig {
         ],
         processes: vec![
             Process { id: 1, name: "Plain".into(), routes: vec![] },
-            Process {
-                id: 2,
-                name: "Routed".into(),
-                routes: vec![ProcessRoute { id: 7, description: "Left".into() }],
-            },
+            Process { id: 2, name: "Routed".into(), routes: vec![ProcessRoute { id: 7, description: "Left".into() }] },
         ],
         products: vec![product(100, 10), product(101, 10), product(102, 11)],
-        packages: vec![Package { id: 1000, name: "Starter".into(), provider_id: 10, line_type_id: Some(3), products: vec![100] }],
+        packages: vec![Package {
+            id: 1000,
+            name: "Starter".into(),
+            provider_id: 10,
+            line_type_id: Some(3),
+            products: vec![100],
+        }],
         ..ClientConfig::default()
     }
 }
@@ -235,7 +237,13 @@ fn full_order(id: i32, customer_id: i32) -> OrderRecord {
                 package_id: Some(1000),
                 old_package_id: None,
             },
-            OrderLineRecord { service_id: 5, tn: None, action: LineAction::PackageChange, package_id: Some(1000), old_package_id: Some(999) },
+            OrderLineRecord {
+                service_id: 5,
+                tn: None,
+                action: LineAction::PackageChange,
+                package_id: Some(1000),
+                old_package_id: Some(999),
+            },
         ],
         items: vec![
             OrderItemRecord {
@@ -298,10 +306,7 @@ async fn fixture() -> TestDb {
     let url = fresh_database_url().await;
     let store = patchbay_store::open(&url).await.unwrap();
     store.migrate().await.unwrap();
-    store
-        .put_client(&ClientInfo { code: "acme".into(), name: "Acme".into(), session_idle_minutes: 30 })
-        .await
-        .unwrap();
+    store.put_client(&ClientInfo { code: "acme".into(), name: "Acme".into(), session_idle_minutes: 30 }).await.unwrap();
     let db = store.client("acme").await.unwrap().unwrap();
     let mut tx = db.begin().await.unwrap();
     tx.put_config(&config()).await.unwrap();
@@ -501,10 +506,7 @@ async fn searches_filter_by_each_field_or_within_and_across() {
     assert_eq!(found(db, OrderFilter { identifiers: s(&["Z", "Y"]), ..f() }).await, vec![3, 5]);
     // Awaiting a route: not final, in one of the processes, no route chosen.
     assert_eq!(found(db, OrderFilter { awaiting_route_of_processes: Some(vec![2]), ..f() }).await, vec![1, 6]);
-    assert_eq!(
-        found(db, OrderFilter { awaiting_route_of_processes: Some(vec![1, 2]), ..f() }).await,
-        vec![1, 5, 6]
-    );
+    assert_eq!(found(db, OrderFilter { awaiting_route_of_processes: Some(vec![1, 2]), ..f() }).await, vec![1, 5, 6]);
     assert!(found(db, OrderFilter { awaiting_route_of_processes: Some(vec![]), ..f() }).await.is_empty());
 
     // Filters combine with AND.
@@ -605,7 +607,8 @@ async fn status_history_is_kept_in_the_order_written() {
 async fn customer_products_many_at_a_time() {
     let t = fixture().await;
     let db = &*t.db;
-    let mut products = vec![customer_product(20, 1, Some(6)), customer_product(21, 1, Some(5)), customer_product(22, 1, None)];
+    let mut products =
+        vec![customer_product(20, 1, Some(6)), customer_product(21, 1, Some(5)), customer_product(22, 1, None)];
     products[1].rate = dec("9.90");
     products[1].status = CustomerProductStatus::Active;
     products[1].activated_at = Some(at(1_700_000_700));
@@ -632,7 +635,10 @@ async fn customer_products_many_at_a_time() {
     changed[1].service_id = None;
     tx.update_customer_products(&changed).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(db.customer_products_of(1).await.unwrap(), vec![changed[0].clone(), changed[1].clone(), products[2].clone()]);
+    assert_eq!(
+        db.customer_products_of(1).await.unwrap(),
+        vec![changed[0].clone(), changed[1].clone(), products[2].clone()]
+    );
 
     let mut tx = db.begin().await.unwrap();
     assert!(tx.update_customer_products(&[customer_product(99, 1, None)]).await.is_err(), "not stored");

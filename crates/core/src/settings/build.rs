@@ -154,7 +154,10 @@ pub fn client_settings(
                 if account_ids.insert(id, a.id.span().start).is_some() {
                     return Err(at(
                         &a.id,
-                        format!("provider {}: account id {id} is taken; account ids must be unique within a client", e.code),
+                        format!(
+                            "provider {}: account id {id} is taken; account ids must be unique within a client",
+                            e.code
+                        ),
                     ));
                 }
                 let default = a.default.as_ref().is_some_and(|d| *d.get_ref());
@@ -162,7 +165,10 @@ pub fn client_settings(
                     if has_default {
                         return Err(at(
                             d,
-                            format!("provider {}: account {id} is a second default; at most one account is the default", e.code),
+                            format!(
+                                "provider {}: account {id} is a second default; at most one account is the default",
+                                e.code
+                            ),
                         ));
                     }
                     has_default = true;

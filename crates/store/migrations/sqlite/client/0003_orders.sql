@@ -83,6 +83,8 @@ CREATE TABLE orders (
 -- Searches page by id within each filter, so each index ends with id.
 CREATE INDEX orders_customer ON orders (customer_id, id);
 CREATE INDEX orders_status_provider ON orders (status, provider_id, id);
+-- A search by status alone (the queue of ERROR orders, say) pages without sorting.
+CREATE INDEX orders_status ON orders (status, id);
 -- Orders waiting for a route decision (RequiresRouteDecision): few, however many orders.
 CREATE INDEX orders_awaiting_route ON orders (process_id, id) WHERE process_route_id IS NULL;
 

@@ -3,7 +3,7 @@
 //! A binding turns its wire format into a request object (`serde_json::Value` with the wire
 //! field names) and hands it to [`Engine::execute`], which authenticates the framing, checks the
 //! role, decodes the operation's input, runs the handler and builds the result object with its
-//! Header. Every refusal is an [`ApiError`], mapped to the Header here and nowhere else.
+//! Header. Every refusal is an [`ApiError`], mapped to its Header by [`ApiError::header`].
 
 use crate::auth::{self, Auth, ClientContext, Principal};
 use crate::error::{ApiError, ApiResult, ErrorCode};
@@ -240,10 +240,7 @@ impl Engine {
 
     fn refuse(&self, e: ApiError) -> Execution {
         let outcome = Outcome { error_code: Some(e.code.code()).filter(|c| !c.is_empty()), ..Outcome::default() };
-        let header = refusal_header(&e, String::new(), false);
-        let mut result = Map::new();
-        result.insert("Header".into(), serde_json::to_value(&header).expect("a Header serializes"));
-        Execution { result: Value::Object(result), outcome }
+        Execution { result: e.result_object(), outcome }
     }
 
     async fn run(&self, name: &'static str, handler: &dyn ErasedHandler, request: RequestObject<'_>) -> Execution {
@@ -355,7 +352,7 @@ impl Engine {
                 debug |= fatal;
                 outcome.error_code = Some(e.code.code()).filter(|c| !c.is_empty());
                 let (key, impersonated) = principal_info.unwrap_or_default();
-                (refusal_header(&e, key, impersonated), None)
+                (e.header(Some(key), impersonated), None)
             }
         };
         outcome.success = header.success;
@@ -372,19 +369,6 @@ impl Engine {
             }
         }
         Execution { result: Value::Object(result), outcome }
-    }
-}
-
-/// The Header of a refused request: the seed's code and description, and the Message (the
-/// code's description when there is nothing more to say). An empty key is left out.
-fn refusal_header(e: &ApiError, session_key: String, impersonated: bool) -> Header {
-    Header {
-        success: false,
-        message: e.message.clone().or_else(|| Some(e.code.description().to_string())),
-        session_key: Some(session_key).filter(|k| !k.is_empty()),
-        impersonated,
-        error_code: Some(e.code.code().to_string()).filter(|c| !c.is_empty()),
-        error_description: Some(e.code.description().to_string()).filter(|c| !c.is_empty()),
     }
 }
 

@@ -5,9 +5,10 @@
 //! role, decodes the operation's input, runs the handler and builds the result object with its
 //! Header. Every refusal is an [`ApiError`], mapped to its Header by [`ApiError::header`].
 
+use crate::audit::Author;
 use crate::auth::{self, Auth, ClientContext, Principal};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::model::{AuditRecord, ClientConfig, ClientInfo};
+use crate::model::{ClientConfig, ClientInfo};
 use crate::request::{Fields, RequestObject};
 use crate::store::{ClientDb, ClientTx, Store};
 use async_trait::async_trait;
@@ -55,22 +56,14 @@ impl Ctx {
         &self.engine.auth
     }
 
-    /// Writes the audit record of this request's change into the transaction that makes it.
+    /// Who this context's changes are by, for audit records and item history.
+    pub fn author(&self) -> Author {
+        Author::of(&self.principal, self.operation)
+    }
+
+    /// Writes the audit record of this context's change into the transaction that makes it.
     pub async fn audit(&self, tx: &mut dyn ClientTx, entity: &str, ids: &[i64]) -> ApiResult<()> {
-        let (user, on_behalf) = match &self.principal.impersonator {
-            Some(real) => (real.id, Some(self.principal.user.id)),
-            None => (self.principal.user.id, None),
-        };
-        tx.audit(&AuditRecord {
-            at: DateTime::now(),
-            user_id: user,
-            on_behalf_of_user_id: on_behalf,
-            operation: self.operation.to_string(),
-            entity: entity.to_string(),
-            entity_ids: ids.to_vec(),
-        })
-        .await?;
-        Ok(())
+        self.author().audit(tx, entity, ids).await
     }
 }
 

@@ -2,7 +2,8 @@
 
 use anyhow::{bail, Context, Result};
 use patchbay_api::customers::CustomerProductStatus;
-use patchbay_core::model::{AuditRecord, CustomerProductRecord, ServiceRecord};
+use patchbay_core::audit::Author;
+use patchbay_core::model::{CustomerProductRecord, ServiceRecord};
 use patchbay_core::Engine;
 use patchbay_schema::DateTime;
 use rust_decimal::Decimal;
@@ -135,15 +136,8 @@ async fn line(engine: &Engine, sim_id: i64) -> Result<()> {
         .await?;
         product_ids.push(id);
     }
-    tx.audit(&AuditRecord {
-        at: now,
-        user_id: 1,
-        on_behalf_of_user_id: None,
-        operation: "patchbay serve --demo".into(),
-        entity: "service".into(),
-        entity_ids: vec![i64::from(service_id)],
-    })
-    .await?;
+    let author = Author { user_id: 1, on_behalf_of_user_id: None, operation: "patchbay serve --demo".into() };
+    author.audit(&mut *tx, "service", &[i64::from(service_id)]).await?;
     tx.commit().await?;
 
     for (op, req) in [

@@ -5,7 +5,8 @@
 use anyhow::{anyhow, bail, Context, Result};
 use patchbay_api::common::CustomField;
 use patchbay_api::inventory::{Inventory, InventoryItemStatus, InventoryWireless};
-use patchbay_core::ops::inventory::{import_items, Author, BulkError, MAX_LISTED_FAILURES};
+use patchbay_core::audit::Author;
+use patchbay_core::ops::inventory::{import_items, BulkError, MAX_LISTED_FAILURES};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 

@@ -8,10 +8,11 @@
 //! Inventory_Create, Inventory_Bulk_Create and the `patchbay inventory import` command.
 
 use super::{identifiers, validate};
+use crate::audit::Author;
 use crate::engine::{Ctx, Handler};
 use crate::error::{ApiError, ApiResult, ErrorCode, StoreError};
 use crate::model::*;
-use crate::store::{ClientDb, ClientTx};
+use crate::store::ClientDb;
 use async_trait::async_trait;
 use patchbay_api::common::{CustomField, Empty};
 use patchbay_api::inventory::*;
@@ -26,55 +27,6 @@ pub const MAX_LISTED_FAILURES: usize = 20;
 const MAX_KEPT_FAILURES: usize = 1000;
 /// Items per store call when writing in bulk (bounds each statement, lets progress move).
 pub const WRITE_CHUNK: usize = 5_000;
-
-// ---------------------------------------------------------------------------------------------
-// Who writes: the request's user, or the operator of the command line.
-
-/// The author of a change, for the item history and the audit trail.
-#[derive(Clone, Debug)]
-pub struct Author {
-    pub user_id: i32,
-    pub on_behalf_of_user_id: Option<i32>,
-    pub operation: String,
-}
-
-impl Author {
-    pub fn of(ctx: &Ctx) -> Author {
-        let (user_id, on_behalf_of_user_id) = match &ctx.principal.impersonator {
-            Some(real) => (real.id, Some(ctx.principal.user.id)),
-            None => (ctx.principal.user.id, None),
-        };
-        Author { user_id, on_behalf_of_user_id, operation: ctx.operation.to_string() }
-    }
-
-    fn entry(&self, item_id: i32, at: DateTime, action: &str) -> InventoryHistoryRecord {
-        InventoryHistoryRecord {
-            item_id,
-            at,
-            user_id: self.user_id,
-            on_behalf_of_user_id: self.on_behalf_of_user_id,
-            operation: self.operation.clone(),
-            action: action.to_string(),
-            field: None,
-            old_value: None,
-            new_value: None,
-            note: None,
-        }
-    }
-
-    async fn audit(&self, tx: &mut dyn ClientTx, entity: &str, ids: &[i64]) -> ApiResult<()> {
-        tx.audit(&AuditRecord {
-            at: DateTime::now(),
-            user_id: self.user_id,
-            on_behalf_of_user_id: self.on_behalf_of_user_id,
-            operation: self.operation.clone(),
-            entity: entity.to_string(),
-            entity_ids: ids.to_vec(),
-        })
-        .await?;
-        Ok(())
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Failures of single items in a bulk request.
@@ -511,7 +463,7 @@ pub async fn import_items(
             .map(|r| InventoryHistoryRecord {
                 new_value: Some(r.status.wire_name().to_string()),
                 note: r.note.clone().filter(|n| !n.is_empty()),
-                ..author.entry(r.id, now, "CREATED")
+                ..author.history(r.id, now, "CREATED")
             })
             .collect();
         tx.insert_inventory_history(&history).await?;
@@ -530,7 +482,7 @@ pub async fn import_items(
 impl Handler for InventoryCreate {
     async fn handle(ctx: &Ctx, input: InventoryCreateInput) -> ApiResult<InventoryCreateOutput> {
         let inv = input.inventory.ok_or_else(|| ApiError::invalid("Inventory", "is required"))?;
-        let ids = import_items(ctx.db(), ctx.config(), &Author::of(ctx), vec![inv], &|_| {})
+        let ids = import_items(ctx.db(), ctx.config(), &ctx.author(), vec![inv], &|_| {})
             .await
             .map_err(|e| e.into_single("Inventory"))?;
         Ok(InventoryCreateOutput { inventory_item_id: ids[0] })
@@ -541,7 +493,7 @@ impl Handler for InventoryCreate {
 impl Handler for InventoryBulkCreate {
     async fn handle(ctx: &Ctx, input: InventoryBulkInput) -> ApiResult<InventoryBulkCreateOutput> {
         let items = input.inventory_items.ok_or_else(|| ApiError::invalid("InventoryItems", "is required"))?;
-        let ids = import_items(ctx.db(), ctx.config(), &Author::of(ctx), items, &|_| {})
+        let ids = import_items(ctx.db(), ctx.config(), &ctx.author(), items, &|_| {})
             .await
             .map_err(|e| e.into_api("InventoryItems"))?;
         Ok(InventoryBulkCreateOutput { inventory_item_ids: ids })
@@ -754,7 +706,7 @@ async fn update_items(ctx: &Ctx, items: Vec<Inventory>) -> Result<(), BulkError>
     let mut history: Vec<InventoryHistoryRecord> = Vec::new();
     let mut touched: HashMap<i32, usize> = HashMap::new();
     let now = DateTime::now();
-    let author = Author::of(ctx);
+    let author = ctx.author();
     let single = items.len() == 1;
     for (i, inv) in items.iter().enumerate() {
         let position = i + 1;
@@ -797,7 +749,7 @@ async fn update_items(ctx: &Ctx, items: Vec<Inventory>) -> Result<(), BulkError>
                         field: Some(field),
                         old_value: old,
                         new_value: new,
-                        ..author.entry(item.id, now, action)
+                        ..author.history(item.id, now, action)
                     });
                 }
                 item.updated_at = now;
@@ -1038,12 +990,12 @@ impl Handler for InventoryAssign {
                 }
             }
         }
-        let author = Author::of(ctx);
+        let author = ctx.author();
         let now = DateTime::now();
         change_items(db, &author, &[id], |item| {
             assignable(item, target.customer_id).map_err(|r| ApiError::invalid("InventoryItemID", r))?;
             let to = assign(item, &target, now);
-            Ok(InventoryHistoryRecord { new_value: Some(to), ..author.entry(id, now, "ASSIGNED") })
+            Ok(InventoryHistoryRecord { new_value: Some(to), ..author.history(id, now, "ASSIGNED") })
         })
         .await?;
         Ok(Empty {})
@@ -1066,7 +1018,7 @@ impl Handler for InventoryUnassign {
             }
             Some(r) => Some(r),
         };
-        let author = Author::of(ctx);
+        let author = ctx.author();
         let now = DateTime::now();
         let note = input.note.filter(|n| !n.is_empty());
         change_items(db, &author, &[id], |item| {
@@ -1081,7 +1033,7 @@ impl Handler for InventoryUnassign {
                 old_value: Some(from).filter(|f| !f.is_empty()),
                 new_value: Some(status.wire_name().to_string()),
                 note: note.clone(),
-                ..author.entry(id, now, "UNASSIGNED")
+                ..author.history(id, now, "UNASSIGNED")
             })
         })
         .await?;
@@ -1494,7 +1446,7 @@ impl Handler for InventoryTypesAssign {
         let types: HashMap<i32, InventoryTypeRecord> =
             db.inventory_types().await?.into_iter().map(|t| (t.id, t)).collect();
         let now = DateTime::now();
-        let author = Author::of(ctx);
+        let author = ctx.author();
         let mut items = Vec::new();
         for identifier in &identifiers {
             let found = db.inventory_items_with_identifier(identifier).await?;
@@ -1535,7 +1487,7 @@ impl Handler for InventoryTypesAssign {
         change_items(db, &author, &items, |item| {
             assignable(item, target.customer_id).map_err(|r| ApiError::invalid("Identifiers", r))?;
             let to = assign(item, &target, now);
-            Ok(InventoryHistoryRecord { new_value: Some(to), ..author.entry(item.id, now, "ASSIGNED") })
+            Ok(InventoryHistoryRecord { new_value: Some(to), ..author.history(item.id, now, "ASSIGNED") })
         })
         .await?;
         Ok(Empty {})
@@ -1568,13 +1520,13 @@ impl Handler for InventoryTypesUnassign {
             ids.push(item.id);
         }
         let now = DateTime::now();
-        let author = Author::of(ctx);
+        let author = ctx.author();
         change_items(db, &author, &ids, |item| {
             let from = unassign(item, status, None, now);
             Ok(InventoryHistoryRecord {
                 old_value: Some(from).filter(|f| !f.is_empty()),
                 new_value: Some(status.wire_name().to_string()),
-                ..author.entry(item.id, now, "UNASSIGNED")
+                ..author.history(item.id, now, "UNASSIGNED")
             })
         })
         .await?;

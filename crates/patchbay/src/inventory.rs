@@ -6,7 +6,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use patchbay_api::common::CustomField;
 use patchbay_api::inventory::{Inventory, InventoryItemStatus, InventoryWireless};
 use patchbay_core::audit::Author;
-use patchbay_core::ops::inventory::{import_items, BulkError, MAX_LISTED_FAILURES};
+use patchbay_core::ops::bulk::{BulkError, MAX_LISTED_FAILURES};
+use patchbay_core::ops::inventory::import_items;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 

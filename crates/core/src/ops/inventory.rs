@@ -7,6 +7,7 @@
 //! anything written, with multi-row inserts. [`import_items`] is the shared path of
 //! Inventory_Create, Inventory_Bulk_Create and the `patchbay inventory import` command.
 
+use super::bulk::{self, rule, BulkError, Failures, Rule};
 use super::{identifiers, validate};
 use crate::audit::Author;
 use crate::engine::{Ctx, Handler};
@@ -19,130 +20,6 @@ use patchbay_api::inventory::*;
 use patchbay_api::ops::*;
 use patchbay_schema::DateTime;
 use std::collections::{HashMap, HashSet};
-use std::fmt;
-
-/// How many failing items a bulk refusal lists in its Message.
-pub const MAX_LISTED_FAILURES: usize = 20;
-/// How many failing items are kept in detail (the command line prints more than the API).
-const MAX_KEPT_FAILURES: usize = 1000;
-/// Items per store call when writing in bulk (bounds each statement, lets progress move).
-pub const WRITE_CHUNK: usize = 5_000;
-
-// ---------------------------------------------------------------------------------------------
-// Failures of single items in a bulk request.
-
-/// One refused item of a bulk request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ItemFailure {
-    /// 1-based position in the request (or data row of a file).
-    pub position: usize,
-    pub identifier: Option<String>,
-    /// The field, relative to the item (`Identifier`, `Fields/Field[2]/Value`).
-    pub field: String,
-    pub rule: String,
-}
-
-impl fmt::Display for ItemFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "item {}", self.position)?;
-        if let Some(id) = &self.identifier {
-            write!(f, " ({id})")?;
-        }
-        write!(f, ": {}: {}", self.field, self.rule)
-    }
-}
-
-/// Why a bulk request was refused: some items, or the request as a whole.
-#[derive(Clone, Debug)]
-pub enum BulkError {
-    /// The failing items (at most a thousand kept) and how many failed in all.
-    Items {
-        failures: Vec<ItemFailure>,
-        total: usize,
-    },
-    Request(ApiError),
-}
-
-impl From<ApiError> for BulkError {
-    fn from(e: ApiError) -> Self {
-        BulkError::Request(e)
-    }
-}
-
-impl From<StoreError> for BulkError {
-    fn from(e: StoreError) -> Self {
-        BulkError::Request(e.into())
-    }
-}
-
-impl BulkError {
-    /// The API's answer: S2010 naming every failing item, up to [`MAX_LISTED_FAILURES`].
-    pub fn into_api(self, what: &str) -> ApiError {
-        match self {
-            BulkError::Request(e) => e,
-            BulkError::Items { failures, total } => {
-                let listed: Vec<String> = failures.iter().take(MAX_LISTED_FAILURES).map(|f| f.to_string()).collect();
-                let more = total.saturating_sub(listed.len());
-                let mut msg = format!("{what}: {total} item(s) refused, nothing was written. {}", listed.join("; "));
-                if more > 0 {
-                    msg.push_str(&format!("; and {more} more"));
-                }
-                ApiError::new(ErrorCode::InvalidInput, msg)
-            }
-        }
-    }
-
-    /// The answer for a one-item request: the plain field and rule.
-    fn into_single(self, prefix: &str) -> ApiError {
-        match self {
-            BulkError::Request(e) => e,
-            BulkError::Items { failures, .. } => match failures.into_iter().next() {
-                Some(f) => ApiError::invalid(&format!("{prefix}/{}", f.field), f.rule),
-                None => ApiError::invalid(prefix, "is invalid"),
-            },
-        }
-    }
-}
-
-struct Failures {
-    kept: Vec<ItemFailure>,
-    total: usize,
-}
-
-impl Failures {
-    fn new() -> Self {
-        Failures { kept: Vec::new(), total: 0 }
-    }
-
-    fn push(&mut self, position: usize, identifier: Option<&str>, field: impl Into<String>, rule: impl Into<String>) {
-        self.total += 1;
-        if self.kept.len() < MAX_KEPT_FAILURES {
-            self.kept.push(ItemFailure {
-                position,
-                identifier: identifier.map(str::to_string),
-                field: field.into(),
-                rule: rule.into(),
-            });
-        }
-    }
-
-    fn check(self) -> Result<(), BulkError> {
-        if self.total == 0 {
-            Ok(())
-        } else {
-            let mut kept = self.kept;
-            kept.sort_by_key(|f| f.position);
-            Err(BulkError::Items { failures: kept, total: self.total })
-        }
-    }
-}
-
-/// A field and the rule it breaks, within one item.
-type Rule = (String, String);
-
-fn rule(field: impl Into<String>, rule: impl Into<String>) -> Rule {
-    (field.into(), rule.into())
-}
 
 // ---------------------------------------------------------------------------------------------
 // Shared rules.
@@ -453,7 +330,7 @@ pub async fn import_items(
         rec.id = first + i as i32;
     }
     let mut written = 0;
-    for chunk in records.chunks(WRITE_CHUNK) {
+    for chunk in records.chunks(bulk::WRITE_CHUNK) {
         tx.insert_inventory_items(chunk).await.map_err(|e| match e {
             StoreError::Conflict(m) => ApiError::invalid("Identifier", format!("already exists ({m})")),
             other => other.into(),
@@ -763,10 +640,10 @@ async fn update_items(ctx: &Ctx, items: Vec<Inventory>) -> Result<(), BulkError>
     }
     failures.check()?;
     let mut tx = db.begin().await?;
-    for chunk in updated.chunks(WRITE_CHUNK) {
+    for chunk in updated.chunks(bulk::WRITE_CHUNK) {
         tx.update_inventory_items(chunk).await?;
     }
-    for chunk in history.chunks(WRITE_CHUNK) {
+    for chunk in history.chunks(bulk::WRITE_CHUNK) {
         tx.insert_inventory_history(chunk).await?;
     }
     let audit_ids: Vec<i64> = updated.iter().map(|r| i64::from(r.id)).collect();
@@ -1616,23 +1493,5 @@ mod tests {
         assert!(apply_item_fields(&[], &defs, &mut empty, true).unwrap_err().1.contains("required"));
         let mismatch = vec![CustomField { field_id: Some(1), label: Some("Box".into()), value: Some("x".into()) }];
         assert!(apply_item_fields(&mismatch, &defs, &mut vec![], true).unwrap_err().0.ends_with("Label"));
-    }
-
-    #[test]
-    fn bulk_message_names_items_and_caps() {
-        let failures: Vec<ItemFailure> = (1..=25)
-            .map(|i| ItemFailure {
-                position: i,
-                identifier: Some(format!("id{i}")),
-                field: "Identifier".into(),
-                rule: "bad".into(),
-            })
-            .collect();
-        let e = BulkError::Items { failures, total: 25 }.into_api("InventoryItems");
-        let m = e.message.unwrap();
-        assert!(m.contains("item 1 (id1): Identifier: bad"), "{m}");
-        assert!(m.contains("item 20 (id20)"));
-        assert!(!m.contains("item 21 (id21)"));
-        assert!(m.contains("and 5 more"));
     }
 }

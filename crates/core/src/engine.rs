@@ -65,6 +65,24 @@ impl Ctx {
     pub async fn audit(&self, tx: &mut dyn ClientTx, entity: &str, ids: &[i64]) -> ApiResult<()> {
         self.author().audit(tx, entity, ids).await
     }
+
+    /// A system context acting as one of its client's users, found by username (the command
+    /// line's `--user`): its changes are recorded as that user's. Only a system context may
+    /// do this (a request's principal is who authenticated); an unknown username is U2001.
+    pub fn acting_as(mut self, username: &str) -> ApiResult<Ctx> {
+        if !self.principal.is_system() {
+            return Err(ApiError::new(ErrorCode::PermissionDenied, "Only the system may act as another user."));
+        }
+        let user = self
+            .config()
+            .users
+            .iter()
+            .find(|u| u.username == username)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(ErrorCode::UserNotFound, "User", username))?;
+        self.principal.user = user;
+        Ok(self)
+    }
 }
 
 #[async_trait]
@@ -194,6 +212,26 @@ impl Engine {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.0.store
+    }
+
+    /// A context for domain work outside any request (the command line; later flow-through
+    /// sending and event delivery), as the system principal of `client` (see
+    /// [`Principal::system`]): handlers' code runs on it unchanged, and its changes are
+    /// audited, with their item history, through the same [`Ctx::audit`] and [`Ctx::author`]
+    /// as a request's, naming `operation` and user [`SYSTEM_USER_ID`](crate::audit::SYSTEM_USER_ID).
+    /// No role check applies: nothing here comes from the wire. An unknown client is CN2001.
+    pub async fn system_ctx(&self, client: &str, operation: &'static str) -> ApiResult<Ctx> {
+        let context =
+            self.0.client_context(client).await?.ok_or_else(|| {
+                ApiError::new(ErrorCode::ConfigurationError, format!("There is no client {client:?}."))
+            })?;
+        Ok(Ctx {
+            engine: self.0.clone(),
+            principal: Principal::system(context.info.clone()),
+            client: context,
+            operation,
+            header_session_key: Mutex::new(None),
+        })
     }
 
     pub fn knows(&self, operation: &str) -> bool {

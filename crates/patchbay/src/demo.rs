@@ -2,7 +2,6 @@
 
 use anyhow::{bail, Context, Result};
 use patchbay_api::customers::CustomerProductStatus;
-use patchbay_core::audit::Author;
 use patchbay_core::model::{CustomerProductRecord, ServiceRecord};
 use patchbay_core::Engine;
 use patchbay_schema::DateTime;
@@ -103,9 +102,10 @@ async fn inventory(engine: &Engine) -> Result<i64> {
 async fn line(engine: &Engine, sim_id: i64) -> Result<()> {
     const CUSTOMER: i32 = 1;
     const TN: &str = "5125550100";
-    let db = engine.store().client("acme").await?.context("the demo client acme exists")?;
+    // Written by the demo's api user (user 1), through the client's system context.
+    let ctx = engine.system_ctx("acme", "patchbay serve --demo").await?.acting_as("api")?;
     let now = DateTime::now();
-    let mut tx = db.begin().await?;
+    let mut tx = ctx.db().begin().await?;
     let service_id = tx.next_id("service").await?;
     tx.insert_service(&ServiceRecord {
         id: service_id,
@@ -136,8 +136,7 @@ async fn line(engine: &Engine, sim_id: i64) -> Result<()> {
         .await?;
         product_ids.push(id);
     }
-    let author = Author { user_id: 1, on_behalf_of_user_id: None, operation: "patchbay serve --demo".into() };
-    author.audit(&mut *tx, "service", &[i64::from(service_id)]).await?;
+    ctx.audit(&mut *tx, "service", &[i64::from(service_id)]).await?;
     tx.commit().await?;
 
     for (op, req) in [

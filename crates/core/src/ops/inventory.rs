@@ -267,15 +267,15 @@ fn new_item(
 }
 
 /// Creates inventory items, all or none: the shared path of Inventory_Create,
-/// Inventory_Bulk_Create and `patchbay inventory import`. `progress` is told how many items
-/// have been written so far. Returns the new ids in the order of `items`.
+/// Inventory_Bulk_Create and `patchbay inventory import` (which runs it on a system context,
+/// [`Engine::system_ctx`](crate::engine::Engine::system_ctx)). `progress` is told how many
+/// items have been written so far. Returns the new ids in the order of `items`.
 pub async fn import_items(
-    db: &dyn ClientDb,
-    config: &ClientConfig,
-    author: &Author,
+    ctx: &Ctx,
     items: Vec<Inventory>,
     progress: &(dyn Fn(usize) + Send + Sync),
 ) -> Result<Vec<i32>, BulkError> {
+    let (db, config, author) = (ctx.db(), ctx.config(), ctx.author());
     if items.is_empty() {
         return Err(ApiError::invalid("InventoryItems", "must hold at least one Inventory").into());
     }
@@ -359,9 +359,7 @@ pub async fn import_items(
 impl Handler for InventoryCreate {
     async fn handle(ctx: &Ctx, input: InventoryCreateInput) -> ApiResult<InventoryCreateOutput> {
         let inv = input.inventory.ok_or_else(|| ApiError::invalid("Inventory", "is required"))?;
-        let ids = import_items(ctx.db(), ctx.config(), &ctx.author(), vec![inv], &|_| {})
-            .await
-            .map_err(|e| e.into_single("Inventory"))?;
+        let ids = import_items(ctx, vec![inv], &|_| {}).await.map_err(|e| e.into_single("Inventory"))?;
         Ok(InventoryCreateOutput { inventory_item_id: ids[0] })
     }
 }
@@ -370,9 +368,7 @@ impl Handler for InventoryCreate {
 impl Handler for InventoryBulkCreate {
     async fn handle(ctx: &Ctx, input: InventoryBulkInput) -> ApiResult<InventoryBulkCreateOutput> {
         let items = input.inventory_items.ok_or_else(|| ApiError::invalid("InventoryItems", "is required"))?;
-        let ids = import_items(ctx.db(), ctx.config(), &ctx.author(), items, &|_| {})
-            .await
-            .map_err(|e| e.into_api("InventoryItems"))?;
+        let ids = import_items(ctx, items, &|_| {}).await.map_err(|e| e.into_api("InventoryItems"))?;
         Ok(InventoryBulkCreateOutput { inventory_item_ids: ids })
     }
 }

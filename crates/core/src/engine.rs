@@ -3,11 +3,12 @@
 //! A binding turns its wire format into a request object (`serde_json::Value` with the wire
 //! field names) and hands it to [`Engine::execute`], which authenticates the framing, checks the
 //! role, decodes the operation's input, runs the handler and builds the result object with its
-//! Header. Every refusal is an [`ApiError`], mapped to the Header here and nowhere else.
+//! Header. Every refusal is an [`ApiError`], mapped to its Header by [`ApiError::header`].
 
+use crate::audit::Author;
 use crate::auth::{self, Auth, ClientContext, Principal};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::model::{AuditRecord, ClientConfig, ClientInfo};
+use crate::model::{ClientConfig, ClientInfo};
 use crate::request::{Fields, RequestObject};
 use crate::store::{ClientDb, ClientTx, Store};
 use async_trait::async_trait;
@@ -76,22 +77,32 @@ impl Ctx {
         &self.engine.auth
     }
 
-    /// Writes the audit record of this request's change into the transaction that makes it.
+    /// Who this context's changes are by, for audit records and item history.
+    pub fn author(&self) -> Author {
+        Author::of(&self.principal, self.operation)
+    }
+
+    /// Writes the audit record of this context's change into the transaction that makes it.
     pub async fn audit(&self, tx: &mut dyn ClientTx, entity: &str, ids: &[i64]) -> ApiResult<()> {
-        let (user, on_behalf) = match &self.principal.impersonator {
-            Some(real) => (real.id, Some(self.principal.user.id)),
-            None => (self.principal.user.id, None),
-        };
-        tx.audit(&AuditRecord {
-            at: DateTime::now(),
-            user_id: user,
-            on_behalf_of_user_id: on_behalf,
-            operation: self.operation.to_string(),
-            entity: entity.to_string(),
-            entity_ids: ids.to_vec(),
-        })
-        .await?;
-        Ok(())
+        self.author().audit(tx, entity, ids).await
+    }
+
+    /// A system context acting as one of its client's users, found by username (the command
+    /// line's `--user`): its changes are recorded as that user's. Only a system context may
+    /// do this (a request's principal is who authenticated); an unknown username is U2001.
+    pub fn acting_as(mut self, username: &str) -> ApiResult<Ctx> {
+        if !self.principal.is_system() {
+            return Err(ApiError::new(ErrorCode::PermissionDenied, "Only the system may act as another user."));
+        }
+        let user = self
+            .config()
+            .users
+            .iter()
+            .find(|u| u.username == username)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(ErrorCode::UserNotFound, "User", username))?;
+        self.principal.user = user;
+        Ok(self)
     }
 }
 
@@ -231,6 +242,27 @@ impl Engine {
         &self.0.store
     }
 
+    /// A context for domain work outside any request (the command line; later flow-through
+    /// sending and event delivery), as the system principal of `client` (see
+    /// [`Principal::system`]): handlers' code runs on it unchanged, and its changes are
+    /// audited, with their item history, through the same [`Ctx::audit`] and [`Ctx::author`]
+    /// as a request's, naming `operation` and user [`SYSTEM_USER_ID`](crate::audit::SYSTEM_USER_ID).
+    /// No role check applies: nothing here comes from the wire. An unknown client is CN2001.
+    pub async fn system_ctx(&self, client: &str, operation: &'static str) -> ApiResult<Ctx> {
+        let context =
+            self.0.client_context(client).await?.ok_or_else(|| {
+                ApiError::new(ErrorCode::ConfigurationError, format!("There is no client {client:?}."))
+            })?;
+        Ok(Ctx {
+            engine: self.0.clone(),
+            principal: Principal::system(context.info.clone()),
+            client: context,
+            operation,
+            header_session_key: Mutex::new(None),
+            streamed: Mutex::new(None),
+        })
+    }
+
     pub fn knows(&self, operation: &str) -> bool {
         self.0.handlers.contains_key(operation)
     }
@@ -268,10 +300,7 @@ impl Engine {
 
     fn refuse(&self, e: ApiError) -> Execution {
         let outcome = Outcome { error_code: Some(e.code.code()).filter(|c| !c.is_empty()), ..Outcome::default() };
-        let header = refusal_header(&e, String::new(), false);
-        let mut result = Map::new();
-        result.insert("Header".into(), serde_json::to_value(&header).expect("a Header serializes"));
-        Execution { result: Value::Object(result), outcome, streamed: None }
+        Execution { result: e.result_object(), outcome, streamed: None }
     }
 
     async fn run(&self, name: &'static str, handler: &dyn ErasedHandler, request: RequestObject<'_>) -> Execution {
@@ -386,7 +415,7 @@ impl Engine {
                 debug |= fatal;
                 outcome.error_code = Some(e.code.code()).filter(|c| !c.is_empty());
                 let (key, impersonated) = principal_info.unwrap_or_default();
-                (refusal_header(&e, key, impersonated), None)
+                (e.header(Some(key), impersonated), None)
             }
         };
         outcome.success = header.success;
@@ -403,19 +432,6 @@ impl Engine {
             }
         }
         Execution { result: Value::Object(result), outcome, streamed }
-    }
-}
-
-/// The Header of a refused request: the seed's code and description, and the Message (the
-/// code's description when there is nothing more to say). An empty key is left out.
-fn refusal_header(e: &ApiError, session_key: String, impersonated: bool) -> Header {
-    Header {
-        success: false,
-        message: e.message.clone().or_else(|| Some(e.code.description().to_string())),
-        session_key: Some(session_key).filter(|k| !k.is_empty()),
-        impersonated,
-        error_code: Some(e.code.code().to_string()).filter(|c| !c.is_empty()),
-        error_description: Some(e.code.description().to_string()).filter(|c| !c.is_empty()),
     }
 }
 

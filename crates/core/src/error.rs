@@ -1,7 +1,10 @@
 //! The typed error every operation returns, carrying a code from the standards seed's table.
-//! It is mapped to the wire once, in the engine: Header/Success=false with Error_Code,
-//! Error_Description and Message.
+//! It is mapped to the wire in one place, [`ApiError::header`]: Header/Success=false with
+//! Error_Code, Error_Description and Message. The engine calls it for every refused request,
+//! and the bindings for the few refused before they reach the engine.
 
+use patchbay_api::common::Header;
+use serde_json::{Map, Value};
 use std::fmt;
 
 macro_rules! error_codes {
@@ -83,6 +86,29 @@ impl ApiError {
     pub fn internal(err: impl fmt::Display) -> Self {
         tracing::error!(error = %err, "internal error");
         ApiError::new(ErrorCode::Internal, "The server could not complete the request; nothing was changed. Try again, and tell the operator if it persists.")
+    }
+
+    /// The Header of this refusal: the seed's code and description, and the Message (the
+    /// code's description when there is nothing more to say). The only place an `ApiError`
+    /// becomes a Header. An empty key is left out.
+    pub fn header(&self, session_key: Option<String>, impersonated: bool) -> Header {
+        Header {
+            success: false,
+            message: self.message.clone().or_else(|| Some(self.code.description().to_string())),
+            session_key: session_key.filter(|k| !k.is_empty()),
+            impersonated,
+            error_code: Some(self.code.code().to_string()).filter(|c| !c.is_empty()),
+            error_description: Some(self.code.description().to_string()).filter(|c| !c.is_empty()),
+        }
+    }
+
+    /// A result object holding only this refusal's Header, for a request refused before anyone
+    /// authenticated (no session key, not impersonated): an unknown operation, an unreadable
+    /// body, a value not of its type.
+    pub fn result_object(&self) -> Value {
+        let mut result = Map::new();
+        result.insert("Header".into(), serde_json::to_value(self.header(None, false)).expect("a Header serializes"));
+        Value::Object(result)
     }
 }
 

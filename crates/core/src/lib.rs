@@ -5,6 +5,7 @@
 //! point the bindings call: it authenticates the request framing, checks the role, runs the
 //! operation and builds the Header. Nothing here knows HTTP, XML or SQL.
 
+pub mod audit;
 pub mod auth;
 pub mod engine;
 pub mod error;

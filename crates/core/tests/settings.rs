@@ -98,6 +98,14 @@ async fn other_mistakes_are_named_with_their_line() {
 }
 
 #[tokio::test]
+async fn user_id_0_is_the_systems() {
+    let text = EXAMPLE.replacen("id = 1\n  username = \"api\"", "id = 0\n  username = \"api\"", 1);
+    assert_ne!(text, EXAMPLE);
+    let err = refused(&text).await;
+    assert!(err.contains("user api: id 0 is the system's"), "{err}");
+}
+
+#[tokio::test]
 async fn password_hashes_are_accepted_in_place_of_passwords() {
     let store = store().await;
     let hash = patchbay_core::auth::password::hash("correct horse battery");

@@ -1,13 +1,20 @@
 //! `patchbay inventory import`: creates inventory items from a CSV file with the same
 //! validation and all-or-nothing rule as Inventory_Bulk_Create (it runs the same core function,
-//! `patchbay_core::ops::inventory::import_items`).
+//! `patchbay_core::ops::inventory::import_items`), on the client's system context
+//! (`Engine::system_ctx`), so its audit record and item history are written as a request's.
+//! Without `--user` they name the system (user id 0).
 
 use anyhow::{anyhow, bail, Context, Result};
 use patchbay_api::common::CustomField;
 use patchbay_api::inventory::{Inventory, InventoryItemStatus, InventoryWireless};
-use patchbay_core::ops::inventory::{import_items, Author, BulkError, MAX_LISTED_FAILURES};
+use patchbay_core::error::ErrorCode;
+use patchbay_core::ops::bulk::{BulkError, MAX_LISTED_FAILURES};
+use patchbay_core::ops::inventory::import_items;
+use patchbay_core::store::Store;
+use patchbay_core::Engine;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(clap::Subcommand)]
 pub enum InventoryCommand {
@@ -37,7 +44,7 @@ pub async fn run(cmd: InventoryCommand) -> Result<()> {
         InventoryCommand::Import { db, client, type_id, user, file } => {
             let store = super::open(&db.database).await?;
             store.migrate().await.context("migrating the database")?;
-            let result = import(&*store, &client, type_id, user.as_deref(), &file).await;
+            let result = import(store.clone(), &client, type_id, user.as_deref(), &file).await;
             store.close().await;
             let n = result?;
             println!("imported {n} inventory item(s) into client {client}, inventory type {type_id}");
@@ -159,24 +166,25 @@ fn print_refused(lines: &[String], total: usize) {
     }
 }
 
+/// The operation the command's audit records and item history name.
+const OPERATION: &str = "patchbay inventory import";
+
 /// Imports the file; returns how many items were created.
 pub async fn import(
-    store: &dyn patchbay_core::store::Store,
+    store: Arc<dyn Store>,
     client: &str,
     type_id: i32,
     user: Option<&str>,
     file: &Path,
 ) -> Result<usize> {
-    let db = store.client(client).await?.ok_or_else(|| anyhow!("there is no client {client:?}"))?;
-    let (_, config) = db.load_config().await?;
-    let user_id = match user {
-        None => 0,
-        Some(name) => config
-            .users
-            .iter()
-            .find(|u| u.username == name)
-            .map(|u| u.id)
-            .ok_or_else(|| anyhow!("client {client} has no user {name:?}"))?,
+    let engine = Engine::new(store);
+    let ctx = engine.system_ctx(client, OPERATION).await.map_err(|e| match e.code {
+        ErrorCode::ConfigurationError => anyhow!("there is no client {client:?}"),
+        _ => anyhow!("{e}"),
+    })?;
+    let ctx = match user {
+        None => ctx,
+        Some(name) => ctx.acting_as(name).map_err(|_| anyhow!("client {client} has no user {name:?}"))?,
     };
     let items = read_csv(file, type_id)?;
     let total = items.len();
@@ -190,9 +198,8 @@ pub async fn import(
     } else {
         None
     };
-    let author = Author { user_id, on_behalf_of_user_id: None, operation: "patchbay inventory import".into() };
     let progress_bar = bar.clone();
-    let result = import_items(&*db, &config, &author, items, &move |n| {
+    let result = import_items(&ctx, items, &move |n| {
         if let Some(b) = &progress_bar {
             b.set_position(n as u64);
         }

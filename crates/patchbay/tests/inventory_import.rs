@@ -128,6 +128,11 @@ async fn import_is_validated_and_all_or_nothing() {
         .unwrap();
     assert_eq!(h.result["History"][0]["Operation"], "patchbay inventory import");
     assert_eq!(h.result["History"][0]["Username"], "api");
+    // The audit record comes from the same place as a request's: the user, the command, the items.
+    let sql = "SELECT operation || '|' || CAST(user_id AS TEXT) || '|' || entity || '|' || entity_ids FROM audit_log ORDER BY id";
+    let audit = patchbay_store::testing::client_texts(&url, "acme", sql).await;
+    let ids = format!("[{},{}]", item["ID"], item["ID"].as_i64().unwrap() + 1);
+    assert_eq!(audit.last().unwrap(), &format!("patchbay inventory import|1|inventory_item|{ids}"), "{audit:?}");
 
     // Importing it again: every row is now a duplicate.
     let (ok, _, err) = import(&good);

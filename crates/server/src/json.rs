@@ -7,6 +7,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine as _;
+use patchbay_core::error::{ApiError, ErrorCode};
 use patchbay_core::RequestObject;
 use serde_json::{json, Value};
 use std::time::Instant;
@@ -52,16 +53,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<Value> {
     Some(json!({ "Username": username, "Password": password, "Client": client }))
 }
 
-/// A request that never reached an operation, answered with the same Header shape.
+/// A request that never reached an operation, answered with the Header of an S2010 refusal.
 fn refusal(status: StatusCode, message: &str) -> Response {
-    let body = json!({
-        "Header": {
-            "Success": false,
-            "Message": message,
-            "Impersonated": false,
-            "Error_Code": "S2010",
-            "Error_Description": "Invalid input received.",
-        }
-    });
-    (status, Json(body)).into_response()
+    (status, Json(ApiError::new(ErrorCode::InvalidInput, message).result_object())).into_response()
 }

@@ -5,8 +5,8 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use patchbay_core::error::ApiError;
 use patchbay_soap::{DecodeError, SoapVersion};
-use serde_json::json;
 use std::time::Instant;
 
 const ENDPOINT: &str = "/v20/default.asmx";
@@ -26,15 +26,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
             let op = patchbay_soap::operation(operation).expect("the decoder names a known operation");
             // The envelope was readable but a value is not of its type: refused like any
             // other invalid input, in the Header.
-            let result = json!({
-                "Header": {
-                    "Success": false,
-                    "Message": format!("{field}: {rule}"),
-                    "Impersonated": false,
-                    "Error_Code": "S2010",
-                    "Error_Description": "Invalid input received.",
-                }
-            });
+            let result = ApiError::invalid(&field, rule).result_object();
             return envelope(version, patchbay_soap::encode_result(version, &op, &result));
         }
     };

@@ -207,3 +207,26 @@ async fn a_refused_change_leaves_no_audit_record() {
     assert_error(&r, "S2017");
     assert_eq!(audit_log(&app).await.len(), before);
 }
+
+#[tokio::test]
+async fn work_outside_a_request_is_audited_as_the_system() {
+    let app = TestApp::new().await;
+    let ctx = app.engine.system_ctx("acme", "patchbay test").await.unwrap();
+    assert!(ctx.principal.is_system());
+    let mut tx = ctx.db().begin().await.unwrap();
+    ctx.audit(&mut *tx, "settings", &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    let a = audit_log(&app).await.pop().unwrap();
+    assert_eq!(
+        (a.operation.as_str(), a.user_id, a.on_behalf_of, a.entity.as_str()),
+        ("patchbay test", i64::from(patchbay_core::audit::SYSTEM_USER_ID), None, "settings")
+    );
+
+    // Acting as a named user (the command line's --user) records that user.
+    let as_api = app.engine.system_ctx("acme", "patchbay test").await.unwrap().acting_as("api").unwrap();
+    assert_eq!((as_api.author().user_id, as_api.author().operation.as_str()), (1, "patchbay test"));
+    assert_eq!(as_api.acting_as("viewer").err().unwrap().code.code(), "S2017", "only the system acts as others");
+    let unknown = app.engine.system_ctx("acme", "patchbay test").await.unwrap().acting_as("ghost");
+    assert_eq!(unknown.err().unwrap().code.code(), "U2001");
+    assert_eq!(app.engine.system_ctx("nobody", "patchbay test").await.err().unwrap().code.code(), "CN2001");
+}

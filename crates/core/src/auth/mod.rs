@@ -10,6 +10,7 @@
 pub mod password;
 mod throttle;
 
+use crate::audit::{SYSTEM_USERNAME, SYSTEM_USER_ID};
 use crate::error::{ApiError, ApiResult, ErrorCode, StoreResult};
 use crate::model::{ClientConfig, ClientInfo, ImpersonationGrant, SessionRecord, User};
 use crate::store::{ClientDb, Store};
@@ -50,6 +51,32 @@ pub struct Principal {
 impl Principal {
     pub fn impersonated(&self) -> bool {
         self.impersonator.is_some()
+    }
+
+    /// The system principal of a client: work no request carries (the command line, later
+    /// flow-through sending and event delivery). Its user is the system actor, user id
+    /// [`SYSTEM_USER_ID`] and username [`SYSTEM_USERNAME`], with no role (so no operation's
+    /// role check would let it through the API); its changes are audited as that user's.
+    pub fn system(client: Arc<ClientInfo>) -> Principal {
+        Principal {
+            client,
+            user: User {
+                id: SYSTEM_USER_ID,
+                username: SYSTEM_USERNAME.to_string(),
+                password_hash: String::new(),
+                role: String::new(),
+                agent_id: None,
+                agent_number: None,
+            },
+            impersonator: None,
+            session_key: None,
+            impersonation_expires_at: None,
+        }
+    }
+
+    /// Whether this is a client's system principal, not one of its users.
+    pub fn is_system(&self) -> bool {
+        self.user.id == SYSTEM_USER_ID && self.impersonator.is_none() && self.session_key.is_none()
     }
 }
 

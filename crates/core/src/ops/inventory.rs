@@ -7,190 +7,19 @@
 //! anything written, with multi-row inserts. [`import_items`] is the shared path of
 //! Inventory_Create, Inventory_Bulk_Create and the `patchbay inventory import` command.
 
+use super::bulk::{self, rule, BulkError, Failures, Rule};
 use super::{identifiers, validate};
+use crate::audit::Author;
 use crate::engine::{Ctx, Handler};
 use crate::error::{ApiError, ApiResult, ErrorCode, StoreError};
 use crate::model::*;
-use crate::store::{ClientDb, ClientTx};
+use crate::store::ClientDb;
 use async_trait::async_trait;
 use patchbay_api::common::{CustomField, Empty};
 use patchbay_api::inventory::*;
 use patchbay_api::ops::*;
 use patchbay_schema::DateTime;
 use std::collections::{HashMap, HashSet};
-use std::fmt;
-
-/// How many failing items a bulk refusal lists in its Message.
-pub const MAX_LISTED_FAILURES: usize = 20;
-/// How many failing items are kept in detail (the command line prints more than the API).
-const MAX_KEPT_FAILURES: usize = 1000;
-/// Items per store call when writing in bulk (bounds each statement, lets progress move).
-pub const WRITE_CHUNK: usize = 5_000;
-
-// ---------------------------------------------------------------------------------------------
-// Who writes: the request's user, or the operator of the command line.
-
-/// The author of a change, for the item history and the audit trail.
-#[derive(Clone, Debug)]
-pub struct Author {
-    pub user_id: i32,
-    pub on_behalf_of_user_id: Option<i32>,
-    pub operation: String,
-}
-
-impl Author {
-    pub fn of(ctx: &Ctx) -> Author {
-        let (user_id, on_behalf_of_user_id) = match &ctx.principal.impersonator {
-            Some(real) => (real.id, Some(ctx.principal.user.id)),
-            None => (ctx.principal.user.id, None),
-        };
-        Author { user_id, on_behalf_of_user_id, operation: ctx.operation.to_string() }
-    }
-
-    fn entry(&self, item_id: i32, at: DateTime, action: &str) -> InventoryHistoryRecord {
-        InventoryHistoryRecord {
-            item_id,
-            at,
-            user_id: self.user_id,
-            on_behalf_of_user_id: self.on_behalf_of_user_id,
-            operation: self.operation.clone(),
-            action: action.to_string(),
-            field: None,
-            old_value: None,
-            new_value: None,
-            note: None,
-        }
-    }
-
-    async fn audit(&self, tx: &mut dyn ClientTx, entity: &str, ids: &[i64]) -> ApiResult<()> {
-        tx.audit(&AuditRecord {
-            at: DateTime::now(),
-            user_id: self.user_id,
-            on_behalf_of_user_id: self.on_behalf_of_user_id,
-            operation: self.operation.clone(),
-            entity: entity.to_string(),
-            entity_ids: ids.to_vec(),
-        })
-        .await?;
-        Ok(())
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Failures of single items in a bulk request.
-
-/// One refused item of a bulk request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ItemFailure {
-    /// 1-based position in the request (or data row of a file).
-    pub position: usize,
-    pub identifier: Option<String>,
-    /// The field, relative to the item (`Identifier`, `Fields/Field[2]/Value`).
-    pub field: String,
-    pub rule: String,
-}
-
-impl fmt::Display for ItemFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "item {}", self.position)?;
-        if let Some(id) = &self.identifier {
-            write!(f, " ({id})")?;
-        }
-        write!(f, ": {}: {}", self.field, self.rule)
-    }
-}
-
-/// Why a bulk request was refused: some items, or the request as a whole.
-#[derive(Clone, Debug)]
-pub enum BulkError {
-    /// The failing items (at most a thousand kept) and how many failed in all.
-    Items {
-        failures: Vec<ItemFailure>,
-        total: usize,
-    },
-    Request(ApiError),
-}
-
-impl From<ApiError> for BulkError {
-    fn from(e: ApiError) -> Self {
-        BulkError::Request(e)
-    }
-}
-
-impl From<StoreError> for BulkError {
-    fn from(e: StoreError) -> Self {
-        BulkError::Request(e.into())
-    }
-}
-
-impl BulkError {
-    /// The API's answer: S2010 naming every failing item, up to [`MAX_LISTED_FAILURES`].
-    pub fn into_api(self, what: &str) -> ApiError {
-        match self {
-            BulkError::Request(e) => e,
-            BulkError::Items { failures, total } => {
-                let listed: Vec<String> = failures.iter().take(MAX_LISTED_FAILURES).map(|f| f.to_string()).collect();
-                let more = total.saturating_sub(listed.len());
-                let mut msg = format!("{what}: {total} item(s) refused, nothing was written. {}", listed.join("; "));
-                if more > 0 {
-                    msg.push_str(&format!("; and {more} more"));
-                }
-                ApiError::new(ErrorCode::InvalidInput, msg)
-            }
-        }
-    }
-
-    /// The answer for a one-item request: the plain field and rule.
-    fn into_single(self, prefix: &str) -> ApiError {
-        match self {
-            BulkError::Request(e) => e,
-            BulkError::Items { failures, .. } => match failures.into_iter().next() {
-                Some(f) => ApiError::invalid(&format!("{prefix}/{}", f.field), f.rule),
-                None => ApiError::invalid(prefix, "is invalid"),
-            },
-        }
-    }
-}
-
-struct Failures {
-    kept: Vec<ItemFailure>,
-    total: usize,
-}
-
-impl Failures {
-    fn new() -> Self {
-        Failures { kept: Vec::new(), total: 0 }
-    }
-
-    fn push(&mut self, position: usize, identifier: Option<&str>, field: impl Into<String>, rule: impl Into<String>) {
-        self.total += 1;
-        if self.kept.len() < MAX_KEPT_FAILURES {
-            self.kept.push(ItemFailure {
-                position,
-                identifier: identifier.map(str::to_string),
-                field: field.into(),
-                rule: rule.into(),
-            });
-        }
-    }
-
-    fn check(self) -> Result<(), BulkError> {
-        if self.total == 0 {
-            Ok(())
-        } else {
-            let mut kept = self.kept;
-            kept.sort_by_key(|f| f.position);
-            Err(BulkError::Items { failures: kept, total: self.total })
-        }
-    }
-}
-
-/// A field and the rule it breaks, within one item.
-type Rule = (String, String);
-
-fn rule(field: impl Into<String>, rule: impl Into<String>) -> Rule {
-    (field.into(), rule.into())
-}
 
 // ---------------------------------------------------------------------------------------------
 // Shared rules.
@@ -441,15 +270,15 @@ fn new_item(
 }
 
 /// Creates inventory items, all or none: the shared path of Inventory_Create,
-/// Inventory_Bulk_Create and `patchbay inventory import`. `progress` is told how many items
-/// have been written so far. Returns the new ids in the order of `items`.
+/// Inventory_Bulk_Create and `patchbay inventory import` (which runs it on a system context,
+/// [`Engine::system_ctx`](crate::engine::Engine::system_ctx)). `progress` is told how many
+/// items have been written so far. Returns the new ids in the order of `items`.
 pub async fn import_items(
-    db: &dyn ClientDb,
-    config: &ClientConfig,
-    author: &Author,
+    ctx: &Ctx,
     items: Vec<Inventory>,
     progress: &(dyn Fn(usize) + Send + Sync),
 ) -> Result<Vec<i32>, BulkError> {
+    let (db, config, author) = (ctx.db(), ctx.config(), ctx.author());
     if items.is_empty() {
         return Err(ApiError::invalid("InventoryItems", "must hold at least one Inventory").into());
     }
@@ -504,7 +333,7 @@ pub async fn import_items(
         rec.id = first + i as i32;
     }
     let mut written = 0;
-    for chunk in records.chunks(WRITE_CHUNK) {
+    for chunk in records.chunks(bulk::WRITE_CHUNK) {
         tx.insert_inventory_items(chunk).await.map_err(|e| match e {
             StoreError::Conflict(m) => ApiError::invalid("Identifier", format!("already exists ({m})")),
             other => other.into(),
@@ -514,7 +343,7 @@ pub async fn import_items(
             .map(|r| InventoryHistoryRecord {
                 new_value: Some(r.status.wire_name().to_string()),
                 note: r.note.clone().filter(|n| !n.is_empty()),
-                ..author.entry(r.id, now, "CREATED")
+                ..author.history(r.id, now, "CREATED")
             })
             .collect();
         tx.insert_inventory_history(&history).await?;
@@ -533,9 +362,7 @@ pub async fn import_items(
 impl Handler for InventoryCreate {
     async fn handle(ctx: &Ctx, input: InventoryCreateInput) -> ApiResult<InventoryCreateOutput> {
         let inv = input.inventory.ok_or_else(|| ApiError::invalid("Inventory", "is required"))?;
-        let ids = import_items(ctx.db(), ctx.config(), &Author::of(ctx), vec![inv], &|_| {})
-            .await
-            .map_err(|e| e.into_single("Inventory"))?;
+        let ids = import_items(ctx, vec![inv], &|_| {}).await.map_err(|e| e.into_single("Inventory"))?;
         Ok(InventoryCreateOutput { inventory_item_id: ids[0] })
     }
 }
@@ -544,9 +371,7 @@ impl Handler for InventoryCreate {
 impl Handler for InventoryBulkCreate {
     async fn handle(ctx: &Ctx, input: InventoryBulkInput) -> ApiResult<InventoryBulkCreateOutput> {
         let items = input.inventory_items.ok_or_else(|| ApiError::invalid("InventoryItems", "is required"))?;
-        let ids = import_items(ctx.db(), ctx.config(), &Author::of(ctx), items, &|_| {})
-            .await
-            .map_err(|e| e.into_api("InventoryItems"))?;
+        let ids = import_items(ctx, items, &|_| {}).await.map_err(|e| e.into_api("InventoryItems"))?;
         Ok(InventoryBulkCreateOutput { inventory_item_ids: ids })
     }
 }
@@ -757,7 +582,7 @@ async fn update_items(ctx: &Ctx, items: Vec<Inventory>) -> Result<(), BulkError>
     let mut history: Vec<InventoryHistoryRecord> = Vec::new();
     let mut touched: HashMap<i32, usize> = HashMap::new();
     let now = DateTime::now();
-    let author = Author::of(ctx);
+    let author = ctx.author();
     let single = items.len() == 1;
     for (i, inv) in items.iter().enumerate() {
         let position = i + 1;
@@ -800,7 +625,7 @@ async fn update_items(ctx: &Ctx, items: Vec<Inventory>) -> Result<(), BulkError>
                         field: Some(field),
                         old_value: old,
                         new_value: new,
-                        ..author.entry(item.id, now, action)
+                        ..author.history(item.id, now, action)
                     });
                 }
                 item.updated_at = now;
@@ -814,10 +639,10 @@ async fn update_items(ctx: &Ctx, items: Vec<Inventory>) -> Result<(), BulkError>
     }
     failures.check()?;
     let mut tx = db.begin().await?;
-    for chunk in updated.chunks(WRITE_CHUNK) {
+    for chunk in updated.chunks(bulk::WRITE_CHUNK) {
         tx.update_inventory_items(chunk).await?;
     }
-    for chunk in history.chunks(WRITE_CHUNK) {
+    for chunk in history.chunks(bulk::WRITE_CHUNK) {
         tx.insert_inventory_history(chunk).await?;
     }
     let audit_ids: Vec<i64> = updated.iter().map(|r| i64::from(r.id)).collect();
@@ -1041,12 +866,12 @@ impl Handler for InventoryAssign {
                 }
             }
         }
-        let author = Author::of(ctx);
+        let author = ctx.author();
         let now = DateTime::now();
         change_items(db, &author, &[id], |item| {
             assignable(item, target.customer_id).map_err(|r| ApiError::invalid("InventoryItemID", r))?;
             let to = assign(item, &target, now);
-            Ok(InventoryHistoryRecord { new_value: Some(to), ..author.entry(id, now, "ASSIGNED") })
+            Ok(InventoryHistoryRecord { new_value: Some(to), ..author.history(id, now, "ASSIGNED") })
         })
         .await?;
         Ok(Empty {})
@@ -1069,7 +894,7 @@ impl Handler for InventoryUnassign {
             }
             Some(r) => Some(r),
         };
-        let author = Author::of(ctx);
+        let author = ctx.author();
         let now = DateTime::now();
         let note = input.note.filter(|n| !n.is_empty());
         change_items(db, &author, &[id], |item| {
@@ -1084,7 +909,7 @@ impl Handler for InventoryUnassign {
                 old_value: Some(from).filter(|f| !f.is_empty()),
                 new_value: Some(status.wire_name().to_string()),
                 note: note.clone(),
-                ..author.entry(id, now, "UNASSIGNED")
+                ..author.history(id, now, "UNASSIGNED")
             })
         })
         .await?;
@@ -1497,7 +1322,7 @@ impl Handler for InventoryTypesAssign {
         let types: HashMap<i32, InventoryTypeRecord> =
             db.inventory_types().await?.into_iter().map(|t| (t.id, t)).collect();
         let now = DateTime::now();
-        let author = Author::of(ctx);
+        let author = ctx.author();
         let mut items = Vec::new();
         for identifier in &identifiers {
             let found = db.inventory_items_with_identifier(identifier).await?;
@@ -1538,7 +1363,7 @@ impl Handler for InventoryTypesAssign {
         change_items(db, &author, &items, |item| {
             assignable(item, target.customer_id).map_err(|r| ApiError::invalid("Identifiers", r))?;
             let to = assign(item, &target, now);
-            Ok(InventoryHistoryRecord { new_value: Some(to), ..author.entry(item.id, now, "ASSIGNED") })
+            Ok(InventoryHistoryRecord { new_value: Some(to), ..author.history(item.id, now, "ASSIGNED") })
         })
         .await?;
         Ok(Empty {})
@@ -1571,13 +1396,13 @@ impl Handler for InventoryTypesUnassign {
             ids.push(item.id);
         }
         let now = DateTime::now();
-        let author = Author::of(ctx);
+        let author = ctx.author();
         change_items(db, &author, &ids, |item| {
             let from = unassign(item, status, None, now);
             Ok(InventoryHistoryRecord {
                 old_value: Some(from).filter(|f| !f.is_empty()),
                 new_value: Some(status.wire_name().to_string()),
-                ..author.entry(item.id, now, "UNASSIGNED")
+                ..author.history(item.id, now, "UNASSIGNED")
             })
         })
         .await?;
@@ -1667,23 +1492,5 @@ mod tests {
         assert!(apply_item_fields(&[], &defs, &mut empty, true).unwrap_err().1.contains("required"));
         let mismatch = vec![CustomField { field_id: Some(1), label: Some("Box".into()), value: Some("x".into()) }];
         assert!(apply_item_fields(&mismatch, &defs, &mut vec![], true).unwrap_err().0.ends_with("Label"));
-    }
-
-    #[test]
-    fn bulk_message_names_items_and_caps() {
-        let failures: Vec<ItemFailure> = (1..=25)
-            .map(|i| ItemFailure {
-                position: i,
-                identifier: Some(format!("id{i}")),
-                field: "Identifier".into(),
-                rule: "bad".into(),
-            })
-            .collect();
-        let e = BulkError::Items { failures, total: 25 }.into_api("InventoryItems");
-        let m = e.message.unwrap();
-        assert!(m.contains("item 1 (id1): Identifier: bad"), "{m}");
-        assert!(m.contains("item 20 (id20)"));
-        assert!(!m.contains("item 21 (id21)"));
-        assert!(m.contains("and 5 more"));
     }
 }

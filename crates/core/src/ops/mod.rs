@@ -1,5 +1,6 @@
 //! The operations' behaviour, one module per area of the seeds.
 
+pub mod bulk;
 mod countries;
 pub mod customers;
 pub mod identifiers;

@@ -467,6 +467,12 @@ pub fn client_settings(
                 ));
             }
             let id = ids.assign(e.id, &e.username);
+            if id == crate::audit::SYSTEM_USER_ID {
+                return Err(at(
+                    spanned,
+                    format!("user {}: id {id} is the system's in audit records; give users ids from 1", e.username),
+                ));
+            }
             let stored = existing.users.iter().find(|u| u.id == id);
             let password_hash = match (&e.password, &e.password_hash) {
                 (Some(_), Some(h)) => {

@@ -9,10 +9,10 @@
 mod build;
 mod file;
 
+use crate::audit::Author;
 use crate::error::StoreError;
-use crate::model::{AuditRecord, ClientConfig, ClientInfo};
+use crate::model::{ClientConfig, ClientInfo};
 use crate::store::Store;
-use patchbay_schema::DateTime;
 use std::fmt;
 use std::path::Path;
 
@@ -105,16 +105,7 @@ pub async fn apply_str(store: &dyn Store, name: &str, text: &str) -> Result<Appl
                 .ok_or_else(|| err(None, format!("client {code} vanished while applying")))?;
             let mut tx = db.begin().await.map_err(store_err)?;
             tx.put_config(&changes).await.map_err(store_err)?;
-            tx.audit(&AuditRecord {
-                at: DateTime::now(),
-                user_id: 0,
-                on_behalf_of_user_id: None,
-                operation: "settings.apply".into(),
-                entity: "settings".into(),
-                entity_ids: vec![],
-            })
-            .await
-            .map_err(store_err)?;
+            tx.audit(&Author::system("settings.apply").record("settings", &[])).await.map_err(store_err)?;
             tx.commit().await.map_err(store_err)?;
         }
         report.changed.push(code);

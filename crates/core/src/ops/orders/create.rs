@@ -293,18 +293,9 @@ async fn add_services(
                 previous_service_id: item.service_id,
                 previous_assigned_at: item.assigned_at,
             });
-            let (user_id, on_behalf_of_user_id) = actor(ctx);
             history.push(InventoryHistoryRecord {
-                item_id: item.id,
-                at: now,
-                user_id,
-                on_behalf_of_user_id,
-                operation: ctx.operation.to_string(),
-                action: "ASSIGNED".to_string(),
-                field: None,
-                old_value: None,
                 new_value: Some(format!("customer {}, service {id}", s.customer_id)),
-                note: None,
+                ..ctx.author().history(item.id, now, "ASSIGNED")
             });
             item.status = InventoryItemStatus::Assigned;
             if item.customer_id != Some(s.customer_id) {

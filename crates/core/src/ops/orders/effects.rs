@@ -2,7 +2,6 @@
 //! inventory. Both run inside the transaction that changes the order's status, on rows read
 //! locked in it, so an order's effects are applied once or not at all.
 
-use super::actor;
 use crate::engine::Ctx;
 use crate::error::ApiResult;
 use crate::model::*;
@@ -16,22 +15,6 @@ fn service_ids(order: &OrderRecord) -> Vec<i32> {
     let ids: BTreeSet<i32> =
         order.lines.iter().map(|l| l.service_id).chain(order.items.iter().map(|i| i.service_id)).collect();
     ids.into_iter().collect()
-}
-
-fn history(ctx: &Ctx, item_id: i32, at: DateTime, action: &str) -> InventoryHistoryRecord {
-    let (user_id, on_behalf_of_user_id) = actor(ctx);
-    InventoryHistoryRecord {
-        item_id,
-        at,
-        user_id,
-        on_behalf_of_user_id,
-        operation: ctx.operation.to_string(),
-        action: action.to_string(),
-        field: None,
-        old_value: None,
-        new_value: None,
-        note: None,
-    }
 }
 
 /// Applies a completed order's effects, dated `at`.
@@ -138,7 +121,7 @@ pub async fn complete(ctx: &Ctx, tx: &mut dyn ClientTx, order: &OrderRecord, at:
                 old_value: Some(from),
                 new_value: Some(release_to.wire_name().to_string()),
                 note: Some(format!("order {} disconnected the service", order.id)),
-                ..history(ctx, item.id, at, "UNASSIGNED")
+                ..ctx.author().history(item.id, at, "UNASSIGNED")
             });
         }
         if !items.is_empty() {
@@ -201,7 +184,7 @@ pub async fn cancel(ctx: &Ctx, tx: &mut dyn ClientTx, order: &OrderRecord, at: D
                 old_value: Some(format!("service {}", r.service_id)),
                 new_value: Some(r.previous_status.wire_name().to_string()),
                 note: Some(format!("order {} was canceled", order.id)),
-                ..history(ctx, item.id, at, "UNASSIGNED")
+                ..ctx.author().history(item.id, at, "UNASSIGNED")
             });
             given_back.push(item.clone());
         }

@@ -693,6 +693,9 @@ async fn plan_suspend<'a>(ctx: &'a Ctx, o: &SuspendOrder) -> ApiResult<Plan<'a>>
     let (db, config) = (ctx.db(), ctx.config());
     new_status("Suspend", o.status, &o.status_note)?;
     one_of_tn_line("Suspend", &o.tn, o.line_id)?;
+    if let Some(c) = o.customer_id {
+        orderable_customer(db, c).await?;
+    }
     let service = resolve_service(db, "Suspend", o.line_id, o.tn.as_deref(), o.customer_id).await?;
     let customer_id = customer_for(db, "Suspend", o.customer_id, Some(&service)).await?;
     let suspend_type = o.suspend_type.unwrap_or(SuspendType::All);
@@ -718,6 +721,9 @@ async fn plan_restore<'a>(ctx: &'a Ctx, o: &RestoreOrder) -> ApiResult<Plan<'a>>
     let (db, config) = (ctx.db(), ctx.config());
     new_status("Restore", o.status, &o.status_note)?;
     one_of_tn_line("Restore", &o.tn, o.line_id)?;
+    if let Some(c) = o.customer_id {
+        orderable_customer(db, c).await?;
+    }
     let service = resolve_service(db, "Restore", o.line_id, o.tn.as_deref(), o.customer_id).await?;
     let customer_id = customer_for(db, "Restore", o.customer_id, Some(&service)).await?;
     products_in(db, &service, &[CustomerProductStatus::Denied], "suspended (DENIED) to restore").await?;
@@ -764,6 +770,9 @@ async fn plan_disconnect<'a>(ctx: &'a Ctx, o: &DisconnectOrder) -> ApiResult<Pla
         }
         (customer_id, live_services)
     } else {
+        if let Some(c) = o.customer_id {
+            orderable_customer(db, c).await?;
+        }
         let service = resolve_service(db, "Disconnect", o.line_id, o.tn.as_deref(), o.customer_id).await?;
         let customer_id = customer_for(db, "Disconnect", o.customer_id, Some(&service)).await?;
         products_in(db, &service, &LIVE, "left to disconnect").await?;
@@ -1011,6 +1020,9 @@ async fn plan_change<'a>(ctx: &'a Ctx, o: &ChangeOrder) -> ApiResult<Plan<'a>> {
 async fn plan_package_change<'a>(ctx: &'a Ctx, o: &PackageChangeOrder) -> ApiResult<Plan<'a>> {
     let (db, config) = (ctx.db(), ctx.config());
     new_status("PackageChange", o.status, &o.status_note)?;
+    if let Some(c) = o.customer_id {
+        orderable_customer(db, c).await?;
+    }
     let service = resolve_service(db, "PackageChange", o.line_id, o.tn.as_deref(), o.customer_id).await?;
     let customer_id = customer_for(db, "PackageChange", o.customer_id, Some(&service)).await?;
     let package_id = o.package_id.ok_or_else(|| ApiError::invalid("PackageChange/PackageID", "is required"))?;

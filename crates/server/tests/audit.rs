@@ -174,6 +174,47 @@ async fn every_mutating_operation_leaves_one_audit_record() {
     let (_, a) = audited(&app, acme(), "InventoryTypes_Delete", json!({"ID": spare})).await;
     check(&a, "InventoryTypes_Delete", "inventory_type", vec![spare]);
 
+    // Orders: one record per request, naming every order it made or changed.
+    let (n, a) = audited(
+        &app,
+        acme(),
+        "NewOrders_Create",
+        json!({"CustomerID": customer, "PackageID": 1000, "AdditionalProducts": [{"ProductID": 103}]}),
+    )
+    .await;
+    let orders: Vec<i64> = n["Orders"].as_array().unwrap().iter().map(id).collect();
+    assert_eq!(orders.len(), 2, "provider 10's and provider 12's: {n}");
+    me(&a);
+    check(&a, "NewOrders_Create", "order", orders.clone());
+    let new_line = id(&n["Lines"][0]);
+    for o in &orders {
+        let (_, a) = audited(&app, acme(), "Orders_Update", json!({"OrderID": o, "Status": "COMPLETE"})).await;
+        check(&a, "Orders_Update", "order", vec![*o]);
+    }
+    // Repeating the COMPLETE changes nothing, so it records nothing; reads record nothing.
+    let before = audit_log(&app).await.len();
+    for (op, request) in [
+        ("Orders_Update", json!({"OrderID": orders[0], "Status": "COMPLETE"})),
+        ("Orders_Query", json!({"OrderID": orders[0]})),
+        ("Orders_Search", json!({"CustomerID": [customer]})),
+        ("Orders_Search", json!({"CustomerID": [customer], "PageSize": 1})),
+    ] {
+        assert_ok(&app.call(Binding::Json, op, with(acme(), request)).await);
+    }
+    // A refused update (COMPLETE is final) records nothing either.
+    let r = app
+        .call(Binding::Json, "Orders_Update", with(acme(), json!({"OrderID": orders[0], "Status": "CANCELED"})))
+        .await;
+    assert_error(&r, "S2010");
+    assert_eq!(audit_log(&app).await.len(), before, "{:?}", &audit_log(&app).await[before..]);
+    let (s, a) = audited(&app, acme(), "Orders_Create", json!({"Suspend": {"LineID": new_line}})).await;
+    let suspend: Vec<i64> = s["OrderIDs"].as_array().unwrap().iter().map(id).collect();
+    assert_eq!(suspend.len(), 1, "{s}");
+    check(&a, "Orders_Create", "order", suspend.clone());
+    let (_, a) =
+        audited(&app, acme(), "Orders_Update", json!({"OrderID": suspend[0], "TrackingNumber": "1Z999AA1"})).await;
+    check(&a, "Orders_Update", "order", suspend);
+
     let (_, a) = audited(&app, acme(), "Sessions_Destroy", json!({"SessionKey": session_key})).await;
     me(&a);
     check(&a, "Sessions_Destroy", "session", vec![1]);
@@ -182,7 +223,7 @@ async fn every_mutating_operation_leaves_one_audit_record() {
     let mutating: BTreeSet<String> = patchbay_api::operations()
         .iter()
         .map(|op| op.name.to_string())
-        .filter(|n| !n.ends_with("_Query") && n != "Sessions_Validate")
+        .filter(|n| !n.ends_with("_Query") && !n.ends_with("_Search") && n != "Sessions_Validate")
         .collect();
     assert_eq!(seen, mutating, "every mutating operation has its audit check");
 }
@@ -196,6 +237,10 @@ async fn a_refused_change_leaves_no_audit_record() {
         ("Customers_Create", json!({"CustomerClass": "Business"})),
         ("Inventory_Assign", json!({"InventoryItemID": 999, "CustomerID": 1})),
         ("InventoryTypes_Delete", json!({"ID": 999})),
+        ("NewOrders_Create", json!({"CustomerID": 999, "PackageID": 1000})),
+        ("Orders_Create", json!({})),
+        ("Orders_Create", json!({"Disconnect": {"CustomerID": 999}})),
+        ("Orders_Update", json!({"OrderID": 999, "Status": "COMPLETE"})),
     ] {
         let r = app.call(Binding::Json, op, with(acme(), request)).await;
         assert_eq!(r["Header"]["Success"], false, "{op}: {r}");

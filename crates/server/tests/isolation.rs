@@ -151,6 +151,17 @@ struct Acme {
     live_key: String,
     /// Granted by acme's api user to acme's viewer.
     grant_key: String,
+    /// The customer of acme's orders (not in `customers`).
+    order_customer: i64,
+    /// Every acme order: padding, then `order` and `suspend`.
+    orders: Vec<i64>,
+    /// A completed NewOrders_Create that reserved `order_sim` for `order_line`, TN `order_tn`.
+    order: i64,
+    order_line: i64,
+    order_tn: String,
+    order_sim: (i64, String),
+    /// An open Suspend of `order_line`.
+    suspend: i64,
 }
 
 impl Acme {
@@ -168,6 +179,9 @@ struct Globex {
     sim_type: i64,
     tn_type: i64,
     item: i64,
+    /// An open AddLine order of `customer`, making `order_line`.
+    order: i64,
+    order_line: i64,
 }
 
 async fn ok_as(app: &TestApp, credentials: Value, op: &str, request: Value) -> Value {
@@ -258,6 +272,43 @@ async fn acme_creates_one_of_everything(app: &TestApp) -> Acme {
     let live_key =
         ok("Products_Query", json!({"ProductID": product})).await["Header"]["SessionKey"].as_str().unwrap().to_string();
 
+    // Orders: padding first (globex makes one order of its own), then a completed line holding
+    // a SIM, and an open Suspend of it.
+    let order_customer = new_id(
+        app,
+        acme(),
+        "Customers_Create",
+        json!({"CustomerClass": "Business", "CompanyName": "Acme Orders"}),
+        "CustomerID",
+    )
+    .await;
+    let mut orders = Vec::new();
+    for _ in 0..2 {
+        let r = ok("NewOrders_Create", json!({"CustomerID": order_customer, "PackageID": 1000})).await;
+        orders.push(r["Orders"][0].as_i64().unwrap());
+    }
+    let order_sim = (new_item(json!({"InventoryTypeID": sim_type, "Identifier": iccid(102)})).await, iccid(102));
+    items.push(order_sim.0);
+    let order_tn = "5125557000".to_string();
+    let r = ok(
+        "NewOrders_Create",
+        json!({"CustomerID": order_customer, "PackageID": 1000, "ReconnectTN": order_tn, "WirelessICCID": order_sim.1}),
+    )
+    .await;
+    let (order, order_line) = (r["Orders"][0].as_i64().unwrap(), r["Lines"][0].as_i64().unwrap());
+    ok("Orders_Update", json!({"OrderID": order, "Status": "COMPLETE"})).await;
+    let suspend =
+        ok("Orders_Create", json!({"Suspend": {"LineID": order_line}})).await["OrderIDs"][0].as_i64().unwrap();
+    orders.extend([order, suspend]);
+    let sim_state = ok("Inventory_Query", json!({"InventoryID": order_sim.0})).await;
+    assert_eq!(sim_state["Inventory"]["CustomerID"], order_customer, "{sim_state:#}");
+    let line_state = ok("Customers_Query", json!({"CustomerID": order_customer})).await;
+    assert!(
+        line_state["Customer"]["Services"].as_array().unwrap().iter().any(|s| s["ID"] == order_line
+            && s["Products"].as_array().unwrap().iter().all(|p| p["Status"] == "ACTIVE")),
+        "{line_state:#}"
+    );
+
     // The state is what it should be, so that "unchanged" means something.
     let line = ok("Customers_Query", json!({"CustomerID": customer})).await;
     let on_line: Vec<i64> = line["Customer"]["Services"][0]["Inventory"]
@@ -290,6 +341,13 @@ async fn acme_creates_one_of_everything(app: &TestApp) -> Acme {
         session_key,
         live_key,
         grant_key,
+        order_customer,
+        orders,
+        order,
+        order_line,
+        order_tn,
+        order_sim,
+        suspend,
     }
 }
 
@@ -311,7 +369,17 @@ async fn globex_has_its_own(app: &TestApp) -> Globex {
         "InventoryItemID",
     )
     .await;
-    Globex { customer, service: i64::from(service), cp: i64::from(cp), sim_type, tn_type, item }
+    let added = ok_as(
+        app,
+        globex(),
+        "Orders_Create",
+        json!({"AddLine": {"CustomerID": customer, "Lines": [{"PackageID": 0, "CarrierID": 10, "Products": [{"ProductID": 100}]}]}}),
+    )
+    .await;
+    let order = added["OrderIDs"][0].as_i64().unwrap();
+    let q = ok_as(app, globex(), "Orders_Query", json!({"OrderID": order})).await;
+    let order_line = q["AddLine"]["Lines"][0]["LineID"].as_i64().unwrap();
+    Globex { customer, service: i64::from(service), cp: i64::from(cp), sim_type, tn_type, item, order, order_line }
 }
 
 /// acme's data as its own reads show it: every answer, without the session-related Header
@@ -331,6 +399,12 @@ async fn acme_state(app: &TestApp, a: &Acme) -> Vec<(String, Value)> {
         reads.push(("InventoryHistory_Query", json!({"InventoryItemID": i})));
     }
     reads.push(("Inventory_Query", json!({"MDN": a.mdn})));
+    reads.push(("Customers_Query", json!({"CustomerID": a.order_customer})));
+    for o in &a.orders {
+        reads.push(("Orders_Query", json!({"OrderID": o})));
+    }
+    reads.push(("Orders_Search", json!({})));
+    reads.push(("Orders_Search", json!({"ShowServiceDetails": true, "PageSize": 500})));
     reads.push(("Inventory_Query", json!({"Inventory": {"Identifier": a.sim_free.1, "Type": "SIM_Card"}})));
     let mut out = Vec::new();
     for (op, request) in reads {
@@ -758,7 +832,151 @@ fn probes(a: &Acme, g: &Globex) -> BTreeMap<&'static str, Vec<Probe>> {
             refused(gx(json!({"InventoryItemID": a.tn_free.0})), "I2019", &[no_item(a.tn_free.0)]),
         ],
     );
+
+    // Orders.
+    let no_customer = format!("Customer {} does not exist", a.order_customer);
+    let no_line = |what: &str| format!("{what}/LineID: service {} does not exist", a.order_line);
+    let no_order = |o: i64| format!("Order {o} does not exist");
+    let order_ids = |want: Vec<i64>, services: Option<Vec<i64>>| {
+        move |r: &Value| -> Result<(), String> {
+            let orders = r["Orders"].as_array().cloned().unwrap_or_default();
+            let got: Vec<i64> = orders.iter().filter_map(|o| o["OrderID"].as_i64()).collect();
+            if got != want {
+                return Err(format!("Orders should be globex's {want:?}, not {got:?}"));
+            }
+            if let Some(services) = &services {
+                let shown: Vec<i64> = orders
+                    .iter()
+                    .flat_map(|o| o["Services"].as_array().cloned().unwrap_or_default())
+                    .filter_map(|s| s["ID"].as_i64())
+                    .collect();
+                if &shown != services {
+                    return Err(format!("Services should be globex's {services:?}, not {shown:?}"));
+                }
+            }
+            Ok(())
+        }
+    };
+    t.insert(
+        "NewOrders_Create",
+        vec![
+            refused(gx(json!({"CustomerID": a.order_customer, "PackageID": 1000})), "C2002", &[&no_customer]),
+            refused(
+                gx(json!({"CustomerID": a.order_customer, "PackageID": 1000, "WirelessICCID": a.sim_free.1})),
+                "C2002",
+                &[&no_customer],
+            ),
+            // globex has no packages at all.
+            refused(
+                gx(json!({"CustomerID": g.customer, "PackageID": 1000})),
+                "PK2013",
+                &["Package 1000 does not exist"],
+            ),
+        ],
+    );
+    let line_products =
+        |products: Value| json!({"AddLine": {"CustomerID": g.customer, "Lines": [merged_line(products)]}});
+    t.insert(
+        "Orders_Create",
+        vec![
+            refused(gx(json!({"Suspend": {"LineID": a.order_line}})), "L2024", &[no_line("Suspend")]),
+            refused(
+                gx(json!({"Suspend": {"TN": a.order_tn}})),
+                "L2024",
+                &[format!("Suspend/TN: no service has TN {}", a.order_tn)],
+            ),
+            refused(gx(json!({"Restore": {"LineID": a.order_line}})), "L2024", &[no_line("Restore")]),
+            refused(gx(json!({"Disconnect": {"CustomerID": a.order_customer}})), "C2002", &[&no_customer]),
+            refused(gx(json!({"Disconnect": {"LineID": a.service}})), "L2024", &[&format!("service {} does not exist", a.service)]),
+            refused(gx(json!({"PackageChange": {"LineID": a.order_line, "PackageID": 1000}})), "L2024", &[no_line("PackageChange")]),
+            refused(
+                gx(json!({"Change": {"Lines": {"Disconnect": [{"TN": a.order_tn}]}}})),
+                "L2024",
+                &[format!("no service has TN {}", a.order_tn)],
+            ),
+            refused(
+                gx(json!({"Change": {"Lines": {"Change": [{"LineID": g.service, "Products": {"Change": [{"CustomerProductID": a.cp, "Rate": "1.00"}]}}]}}})),
+                "S2010",
+                &[format!("customer product {} is not a product of service {}", a.cp, g.service)],
+            ),
+            refused(
+                gx(json!({"AddLine": {"CustomerID": a.order_customer, "Lines": [{"PackageID": 0, "CarrierID": 10, "Products": [{"ProductID": 100}]}]}})),
+                "C2002",
+                &[&no_customer],
+            ),
+            refused(gx(line_products(json!({"Products": [{"ProductID": a.product}]}))), "PR2023", &[&no_product]),
+            refused(
+                gx(line_products(json!({"Products": [{"ProductID": 100}], "AltBTNID": a.order_line}))),
+                "L2024",
+                &[format!("AltBTNID: service {} does not exist", a.order_line)],
+            ),
+        ],
+    );
+    t.insert(
+        "Orders_Query",
+        vec![
+            refused(gx(json!({"OrderID": a.order})), "O2002", &[no_order(a.order)]),
+            refused(gx(json!({"OrderID": a.suspend})), "O2002", &[no_order(a.suspend)]),
+            answered(gx(json!({"OrderID": g.order})), {
+                let (customer, line) = (g.customer, g.order_line);
+                move |r| {
+                    let lines: Vec<i64> = r["AddLine"]["Lines"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|l| l["LineID"].as_i64())
+                        .collect();
+                    if r["Order"]["CustomerID"] == customer && lines == vec![line] {
+                        Ok(())
+                    } else {
+                        Err(format!("globex's own order, of customer {customer}, adding line {line}"))
+                    }
+                }
+            }),
+        ],
+    );
+    t.insert(
+        "Orders_Search",
+        vec![
+            answered(gx(json!({})), order_ids(vec![g.order], None)),
+            answered(gx(json!({"ShowServiceDetails": true})), order_ids(vec![g.order], Some(vec![g.order_line]))),
+            answered(gx(json!({"PageSize": 10})), order_ids(vec![g.order], None)),
+            answered(gx(json!({"CustomerID": [a.order_customer]})), order_ids(vec![], None)),
+            answered(gx(json!({"OrderID": [a.order, a.suspend]})), order_ids(vec![], None)),
+            answered(gx(json!({"PON": [format!("PB{:08}", a.order)]})), order_ids(vec![], None)),
+            answered(gx(json!({"TN": [a.order_tn]})), order_ids(vec![], None)),
+            answered(gx(json!({"Identifier": [a.order_sim.1]})), order_ids(vec![], None)),
+            answered(gx(json!({"BillProfileID": [1]})), order_ids(vec![], None)),
+            answered(gx(json!({"CarrierID": [10], "Status": ["NEW"]})), order_ids(vec![g.order], None)),
+        ],
+    );
+    t.insert(
+        "Orders_Update",
+        vec![
+            refused(gx(json!({"OrderID": a.suspend, "Status": "CANCELED"})), "O2002", &[no_order(a.suspend)]),
+            refused(gx(json!({"OrderID": a.order, "TrackingNumber": "1Z-GLOBEX"})), "O2002", &[no_order(a.order)]),
+            refused(
+                gx(json!({"OrderID": g.order, "Lines": [{"LineID": a.order_line, "Products": {"Add": [{"ProductID": 100}]}}]})),
+                "L2024",
+                &[format!("service {} does not exist", a.order_line)],
+            ),
+            refused(
+                gx(json!({"OrderID": g.order, "Lines": [{"LineID": g.order_line, "Products": {"Remove": [{"CustomerProductID": a.cp}]}}]})),
+                "S2010",
+                &[format!("customer product {} is not a product of service {}", a.cp, g.order_line)],
+            ),
+            refused(gx(json!({"OrderID": g.order, "ProcessID": 2})), "PC2001", &["Process 2 does not exist"]),
+        ],
+    );
     t
+}
+
+/// An AddLine line without a package, on globex's provider 10, with `extra` set on it.
+fn merged_line(extra: Value) -> Value {
+    let mut line = json!({"PackageID": 0, "CarrierID": 10});
+    line.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    line
 }
 
 #[tokio::test]
@@ -776,6 +994,8 @@ async fn every_operation_is_confined_to_the_callers_client() {
         // globex makes one more item below (Inventory_Create).
         assert!(a.named_items().iter().all(|i| *i > g.item + 1), "acme's {:?}, globex's {}", a.named_items(), g.item);
         assert_ne!(a.product, 100);
+        assert!(a.order != g.order && a.suspend != g.order, "the orders probed are not ids globex has");
+        assert!(a.order_line != g.order_line && a.order_line != g.service);
 
         let before = acme_state(&app, &a).await;
         let mut table = probes(&a, &g);
@@ -800,6 +1020,9 @@ async fn every_operation_is_confined_to_the_callers_client() {
             &a.session_key,
             &a.live_key,
             &a.grant_key,
+            "Acme Orders",
+            &format!("PB{:08}", a.order),
+            &format!("PB{:08}", a.suspend),
         ]
         .iter()
         .map(|s| s.to_string())

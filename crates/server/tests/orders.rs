@@ -1971,7 +1971,6 @@ async fn concurrent_completions_apply_once() {
 /// customer is Closed with a live service, and every order for it (even a Disconnect of that
 /// service) is refused C2006: the account can never be cleaned up.
 #[tokio::test]
-#[ignore = "BUG: whole-account disconnect closes the customer when the first of its orders completes"]
 async fn bug_closing_the_account_waits_for_every_disconnect_order() {
     let app = TestApp::new().await;
     for b in BINDINGS {
@@ -2003,7 +2002,6 @@ async fn bug_closing_the_account_waits_for_every_disconnect_order() {
 /// (AddLine requires a package's provider to be the service's; a package change should keep
 /// that true, or refuse the change).
 #[tokio::test]
-#[ignore = "BUG: a package change to another provider's package leaves the service with its old provider"]
 async fn bug_package_change_to_another_providers_package_moves_the_service() {
     let app = TestApp::new().await;
     for b in BINDINGS {

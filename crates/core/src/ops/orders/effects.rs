@@ -96,6 +96,18 @@ pub async fn complete(ctx: &Ctx, tx: &mut dyn ClientTx, order: &OrderRecord, at:
         for mut s in tx.services_for_update(&ids).await? {
             if let Some(line) = package_changes.iter().find(|l| l.service_id == s.id) {
                 s.package_id = line.package_id;
+                // A package of another provider moves the service to that provider (and its
+                // default account): later orders for the line go where its products are.
+                let provider = line
+                    .package_id
+                    .and_then(|id| ctx.config().packages.iter().find(|p| p.id == id))
+                    .and_then(|p| ctx.config().providers.iter().find(|x| x.id == p.provider_id));
+                if let Some(provider) = provider {
+                    if s.provider_id != Some(provider.id) {
+                        s.provider_id = Some(provider.id);
+                        s.provider_account_id = provider.accounts.iter().find(|a| a.default).map(|a| a.id);
+                    }
+                }
                 tx.update_service(&s).await?;
             }
         }
@@ -130,9 +142,16 @@ pub async fn complete(ctx: &Ctx, tx: &mut dyn ClientTx, order: &OrderRecord, at:
         }
     }
 
-    if opened || order.whole_account {
+    // A whole-account disconnect is one order per provider: the account closes with the last
+    // of them, when nothing of the customer's is left.
+    let closes = order.whole_account && {
+        let services: Vec<i32> = ctx.db().services_of(order.customer_id).await?.iter().map(|s| s.id).collect();
+        let all = tx.customer_products_of_services_for_update(&services).await?;
+        !all.iter().any(|p| p.status != CustomerProductStatus::Disconnected)
+    };
+    if opened || closes {
         if let Some(c) = tx.customer_for_update(order.customer_id).await? {
-            let to = if order.whole_account { CustomerStatus::Closed } else { CustomerStatus::Open };
+            let to = if closes { CustomerStatus::Closed } else { CustomerStatus::Open };
             let moves = match to {
                 CustomerStatus::Closed => c.status != CustomerStatus::Closed,
                 _ => matches!(c.status, CustomerStatus::Pending | CustomerStatus::Prospect),

@@ -33,6 +33,8 @@ pub trait Store: Send + Sync + 'static {
 
     // Sessions and impersonation grants live in the registry, keyed by the hash of their key;
     // each names its client, and everything done through them goes to that client's database.
+    // The plain writes here are for what no one audits (a session opened for a Credentials
+    // request, one ended by idling); an operation's change goes through `registry_change`.
     async fn insert_session(&self, session: &SessionRecord) -> StoreResult<()>;
     async fn session(&self, key_hash: &str) -> StoreResult<Option<SessionRecord>>;
     async fn touch_session(&self, key_hash: &str, at: DateTime) -> StoreResult<()>;
@@ -44,6 +46,37 @@ pub trait Store: Send + Sync + 'static {
     async fn count_live_sessions(&self, now: DateTime) -> StoreResult<i64>;
     async fn insert_grant(&self, grant: &ImpersonationGrant) -> StoreResult<()>;
     async fn grant(&self, key_hash: &str) -> StoreResult<Option<ImpersonationGrant>>;
+
+    /// Makes an audited change to the registry: the change and its audit record (kept in the
+    /// registry, naming the change's client) are written in one transaction, so both commit or
+    /// neither does. Returns false, having written nothing, when there was nothing to change
+    /// (the session to delete is gone).
+    async fn registry_change(&self, change: &RegistryChange, audit: &AuditRecord) -> StoreResult<bool>;
+    /// The audit records the registry keeps for a client (of its sessions and grants), oldest
+    /// first. A client's audit trail is these and the audit log of its own database.
+    async fn registry_audit(&self, client: &str) -> StoreResult<Vec<AuditRecord>>;
+}
+
+/// A change to what the registry keeps that an operation audits ([`Store::registry_change`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegistryChange {
+    /// Opens a session (Sessions_Create).
+    InsertSession(SessionRecord),
+    /// Ends a session of `client` (Sessions_Destroy).
+    DeleteSession { client: String, key_hash: String },
+    /// Stores an impersonation grant (Impersonation_Authorize).
+    InsertGrant(ImpersonationGrant),
+}
+
+impl RegistryChange {
+    /// The client whose session or grant it is; its audit record names it.
+    pub fn client(&self) -> &str {
+        match self {
+            RegistryChange::InsertSession(s) => &s.client,
+            RegistryChange::DeleteSession { client, .. } => client,
+            RegistryChange::InsertGrant(g) => &g.client,
+        }
+    }
 }
 
 /// One client's database.

@@ -18,12 +18,16 @@ struct Audited {
     at: i64,
 }
 
+/// acme's audit trail: its own database's audit log, then the records the registry keeps of
+/// its sessions and grants (written with them, in the registry's transaction).
 async fn audit_log(app: &TestApp) -> Vec<Audited> {
-    let sql = "SELECT operation || '|' || CAST(user_id AS TEXT) || '|' || COALESCE(CAST(on_behalf_of_user_id AS TEXT), '') \
-               || '|' || entity || '|' || CAST(entity_ids AS TEXT) || '|' || CAST(at AS TEXT) FROM audit_log ORDER BY id";
-    patchbay_store::testing::client_texts(&app.url, "acme", sql)
-        .await
-        .into_iter()
+    let sql =
+        "SELECT operation || '|' || CAST(user_id AS TEXT) || '|' || COALESCE(CAST(on_behalf_of_user_id AS TEXT), '') \
+               || '|' || entity || '|' || CAST(entity_ids AS TEXT) || '|' || CAST(at AS TEXT) FROM audit_log";
+    let mut rows = patchbay_store::testing::client_texts(&app.url, "acme", &format!("{sql} ORDER BY id")).await;
+    let registry = format!("{sql} WHERE client = 'acme' ORDER BY id");
+    rows.extend(patchbay_store::testing::registry_texts(&app.url, &registry).await);
+    rows.into_iter()
         .map(|row| {
             let f: Vec<&str> = row.split('|').collect();
             Audited {
@@ -38,14 +42,25 @@ async fn audit_log(app: &TestApp) -> Vec<Audited> {
         .collect()
 }
 
+/// The records of `after` that `before` does not hold (the trail is read from two tables, so
+/// the new record is not always last).
+fn added(before: &[Audited], mut after: Vec<Audited>) -> Vec<Audited> {
+    for b in before {
+        if let Some(i) = after.iter().position(|a| a == b) {
+            after.remove(i);
+        }
+    }
+    after
+}
+
 /// Runs one operation that must succeed and returns its result and the one audit record it left.
 async fn audited(app: &TestApp, credentials: Value, op: &str, request: Value) -> (Value, Audited) {
-    let before = audit_log(app).await.len();
+    let before = audit_log(app).await;
     let r = app.call(Binding::Json, op, with(credentials, request)).await;
     assert_ok(&r);
-    let mut after = audit_log(app).await;
-    assert_eq!(after.len(), before + 1, "{op} leaves exactly one audit record: {:?}", &after[before..]);
-    (r, after.pop().unwrap())
+    let mut new = added(&before, audit_log(app).await);
+    assert_eq!(new.len(), 1, "{op} leaves exactly one audit record: {new:?}");
+    (r, new.pop().unwrap())
 }
 
 fn id(v: &Value) -> i64 {
@@ -258,10 +273,11 @@ async fn work_outside_a_request_is_audited_as_the_system() {
     let app = TestApp::new().await;
     let ctx = app.engine.system_ctx("acme", "patchbay test").await.unwrap();
     assert!(ctx.principal.is_system());
+    let before = audit_log(&app).await;
     let mut tx = ctx.db().begin().await.unwrap();
     ctx.audit(&mut *tx, "settings", &[]).await.unwrap();
     tx.commit().await.unwrap();
-    let a = audit_log(&app).await.pop().unwrap();
+    let a = added(&before, audit_log(&app).await).pop().unwrap();
     assert_eq!(
         (a.operation.as_str(), a.user_id, a.on_behalf_of, a.entity.as_str()),
         ("patchbay test", i64::from(patchbay_core::audit::SYSTEM_USER_ID), None, "settings")
@@ -274,4 +290,43 @@ async fn work_outside_a_request_is_audited_as_the_system() {
     let unknown = app.engine.system_ctx("acme", "patchbay test").await.unwrap().acting_as("ghost");
     assert_eq!(unknown.err().unwrap().code.code(), "U2001");
     assert_eq!(app.engine.system_ctx("nobody", "patchbay test").await.err().unwrap().code.code(), "CN2001");
+}
+
+/// Sessions and grants live in the registry, and their audit records with them: a change whose
+/// audit record cannot be written is not made (on SQLite and PostgreSQL alike).
+#[tokio::test]
+async fn a_session_change_whose_audit_record_fails_is_not_made() {
+    use patchbay_store::testing::{execute_in_registry, registry_texts};
+    let app = TestApp::new().await;
+    let created = app.call(Binding::Json, "Sessions_Create", with(acme(), json!({}))).await;
+    assert_ok(&created);
+    // Authenticated by Session, so that a refusal opens no session of its own for its Header.
+    let session = json!({"Session": {"SessionKey": created["SessionKey"]}});
+    let count = |table: &'static str| {
+        let url = app.url.clone();
+        async move { registry_texts(&url, &format!("SELECT CAST(count(*) AS TEXT) FROM {table}")).await }
+    };
+    let before = (count("sessions").await, count("impersonation_grants").await);
+    assert_eq!(before.0, ["1"]);
+
+    // The registry's audit log can no longer be written.
+    execute_in_registry(&app.url, "DROP TABLE audit_log").await;
+    let with_session = |request: Value| {
+        let mut r = session.clone();
+        r.as_object_mut().unwrap().extend(request.as_object().unwrap().clone());
+        r
+    };
+    for (op, request) in [
+        ("Sessions_Create", json!({})),
+        ("Impersonation_Authorize", json!({"ToUserID": 2})),
+        ("Sessions_Destroy", json!({})),
+    ] {
+        let r = app.call(Binding::Json, op, with_session(request)).await;
+        assert_eq!(r["Header"]["Success"], false, "{op}: {r}");
+        assert!(r["Header"]["Error_Code"].is_null(), "{op}: a fatal error: {r}");
+    }
+    assert_eq!((count("sessions").await, count("impersonation_grants").await), before, "nothing was changed");
+    // The session the failed Sessions_Destroy would have ended still works.
+    app.engine.forget_cached_sessions();
+    assert_ok(&app.call(Binding::Json, "Sessions_Validate", session.clone()).await);
 }

@@ -19,7 +19,7 @@
 //!
 //! | | SQLite | PostgreSQL |
 //! |---|---|---|
-//! | registry (`clients`, `sessions`, `impersonation_grants`) | the main file, `patchbay.db` | schema `patchbay` |
+//! | registry (`clients`, `sessions`, `impersonation_grants`, `audit_log` of those two) | the main file, `patchbay.db` | schema `patchbay` |
 //! | client `acme`'s data | `patchbay.clients/acme.db` (the folder is the main file's name with extension `.clients`) | schema `client_acme` |
 //! | pools | per file: 1 writer connection (`BEGIN IMMEDIATE`) + 4 readers | one shared pool; every table name is schema-qualified |
 //!

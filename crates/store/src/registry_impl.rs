@@ -1,18 +1,24 @@
-//! The registry (clients, sessions, impersonation grants), written once for both engines.
+//! The registry (clients, sessions, impersonation grants, and the audit records of changes to
+//! sessions and grants), written once for both engines.
 //!
 //! Compiled twice like `client_impl.rs` (as `sqlite::registry` and `postgres::registry`);
 //! table names are prefixed with `p`: empty on SQLite (the main file), `patchbay.` on
 //! PostgreSQL. The [`Store`] impl here is the engines' too; the parent supplies `Engine` (its
 //! store type, with fields `registry` and `clients`) and the engine-specific steps as inherent
 //! methods: `open_client`, `migrate_registry`, `migrate_client`, `close_all`.
+//!
+//! An audited change to a session or grant ([`Store::registry_change`]) writes the change and
+//! its audit record in one registry transaction: the client's own database cannot take part in
+//! it (another file on SQLite), so the record is kept here, naming its client, beside what it
+//! records.
 
 use super::client::Client;
 use super::{Db, Engine};
-use crate::common::{client_db_name, col, db_err, opt_time, time, valid_client_code};
+use crate::common::{client_db_name, col, db_err, from_json, opt_time, time, to_json, valid_client_code};
 use async_trait::async_trait;
 use patchbay_core::error::{StoreError, StoreResult};
-use patchbay_core::model::{ClientInfo, ImpersonationGrant, SessionRecord};
-use patchbay_core::store::{ClientDb, Store};
+use patchbay_core::model::{AuditRecord, ClientInfo, ImpersonationGrant, SessionRecord};
+use patchbay_core::store::{ClientDb, RegistryChange, Store};
 use patchbay_schema::DateTime;
 use sqlx::Pool;
 use std::sync::Arc;
@@ -23,6 +29,18 @@ pub(crate) struct Registry {
     p: String,
     session_sql: String,
     touch_sql: String,
+    insert_session_sql: String,
+    insert_grant_sql: String,
+}
+
+/// How a registry write transaction starts: on SQLite with the file's write lock taken up front,
+/// so that two processes never deadlock upgrading a read lock.
+fn begin_write_sql() -> &'static str {
+    if <Db as sqlx::Database>::NAME == "SQLite" {
+        "BEGIN IMMEDIATE"
+    } else {
+        "BEGIN"
+    }
 }
 
 impl Registry {
@@ -38,6 +56,14 @@ impl Registry {
             ),
             // Skips the write when the second has not changed.
             touch_sql: format!("UPDATE {p}sessions SET last_used_at = $2 WHERE key_hash = $1 AND last_used_at < $2"),
+            insert_session_sql: format!(
+                "INSERT INTO {p}sessions (key_hash, client, user_id, impersonator_user_id, created_at, last_used_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            ),
+            insert_grant_sql: format!(
+                "INSERT INTO {p}impersonation_grants (key_hash, client, grantor_user_id, grantee_user_id, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5)"
+            ),
         }
     }
 
@@ -101,12 +127,15 @@ impl Registry {
     }
 
     pub(crate) async fn insert_session(&self, s: &SessionRecord) -> StoreResult<()> {
-        let p = &self.p;
-        let sql = format!(
-            "INSERT INTO {p}sessions (key_hash, client, user_id, impersonator_user_id, created_at, last_used_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        );
-        sqlx::query(&sql)
+        self.insert_session_on(&self.write, s).await
+    }
+
+    async fn insert_session_on<'e, E: sqlx::Executor<'e, Database = Db>>(
+        &self,
+        on: E,
+        s: &SessionRecord,
+    ) -> StoreResult<()> {
+        sqlx::query(&self.insert_session_sql)
             .bind(&s.key_hash)
             .bind(&s.client)
             .bind(s.user_id)
@@ -114,7 +143,7 @@ impl Registry {
             .bind(s.created_at.unix())
             .bind(s.last_used_at.unix())
             .bind(s.expires_at.map(|t| t.unix()))
-            .execute(&self.write)
+            .execute(on)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -165,21 +194,80 @@ impl Registry {
     }
 
     pub(crate) async fn insert_grant(&self, g: &ImpersonationGrant) -> StoreResult<()> {
-        let p = &self.p;
-        let sql = format!(
-            "INSERT INTO {p}impersonation_grants (key_hash, client, grantor_user_id, grantee_user_id, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)"
-        );
-        sqlx::query(&sql)
+        self.insert_grant_on(&self.write, g).await
+    }
+
+    async fn insert_grant_on<'e, E: sqlx::Executor<'e, Database = Db>>(
+        &self,
+        on: E,
+        g: &ImpersonationGrant,
+    ) -> StoreResult<()> {
+        sqlx::query(&self.insert_grant_sql)
             .bind(&g.key_hash)
             .bind(&g.client)
             .bind(g.grantor_user_id)
             .bind(g.grantee_user_id)
             .bind(g.expires_at.unix())
-            .execute(&self.write)
+            .execute(on)
             .await
             .map_err(db_err)?;
         Ok(())
+    }
+
+    /// The change and its audit record, in one transaction (see the module docs).
+    pub(crate) async fn change(&self, change: &RegistryChange, audit: &AuditRecord) -> StoreResult<bool> {
+        let p = &self.p;
+        // Dropped without commit (an error, nothing to change), the transaction rolls back.
+        let mut tx = self.write.begin_with(begin_write_sql()).await.map_err(db_err)?;
+        match change {
+            RegistryChange::InsertSession(s) => self.insert_session_on(&mut *tx, s).await?,
+            RegistryChange::InsertGrant(g) => self.insert_grant_on(&mut *tx, g).await?,
+            RegistryChange::DeleteSession { client, key_hash } => {
+                let sql = format!("DELETE FROM {p}sessions WHERE key_hash = $1 AND client = $2");
+                let done = sqlx::query(&sql).bind(key_hash).bind(client).execute(&mut *tx).await.map_err(db_err)?;
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+            }
+        }
+        let sql = format!(
+            "INSERT INTO {p}audit_log (client, at, user_id, on_behalf_of_user_id, operation, entity, entity_ids) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        );
+        sqlx::query(&sql)
+            .bind(change.client())
+            .bind(audit.at.unix())
+            .bind(audit.user_id)
+            .bind(audit.on_behalf_of_user_id)
+            .bind(&audit.operation)
+            .bind(&audit.entity)
+            .bind(to_json(&audit.entity_ids))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(true)
+    }
+
+    pub(crate) async fn audit(&self, client: &str) -> StoreResult<Vec<AuditRecord>> {
+        let p = &self.p;
+        let sql = format!(
+            "SELECT at, user_id, on_behalf_of_user_id, operation, entity, entity_ids \
+             FROM {p}audit_log WHERE client = $1 ORDER BY id"
+        );
+        let rows = sqlx::query(&sql).bind(client).fetch_all(&self.read).await.map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRecord {
+                    at: time("audit at", col(r, "at")?)?,
+                    user_id: col(r, "user_id")?,
+                    on_behalf_of_user_id: col(r, "on_behalf_of_user_id")?,
+                    operation: col(r, "operation")?,
+                    entity: col(r, "entity")?,
+                    entity_ids: from_json("audit entity_ids", &col::<String, _>(r, "entity_ids")?)?,
+                })
+            })
+            .collect()
     }
 
     pub(crate) async fn grant(&self, key_hash: &str) -> StoreResult<Option<ImpersonationGrant>> {
@@ -290,5 +378,13 @@ impl Store for Engine {
 
     async fn grant(&self, key_hash: &str) -> StoreResult<Option<ImpersonationGrant>> {
         self.registry.grant(key_hash).await
+    }
+
+    async fn registry_change(&self, change: &RegistryChange, audit: &AuditRecord) -> StoreResult<bool> {
+        self.registry.change(change, audit).await
+    }
+
+    async fn registry_audit(&self, client: &str) -> StoreResult<Vec<AuditRecord>> {
+        self.registry.audit(client).await
     }
 }

@@ -55,52 +55,82 @@ async fn fresh_postgres(server: &str) -> String {
 /// Runs one SQL statement in a client's own database behind the store's back, for tests that
 /// need storage to fail underneath an operation (a dropped table, say).
 pub async fn execute_in_client(url: &str, client: &str, sql: &str) {
-    match ClientConnection::open(url, client).await {
-        ClientConnection::Postgres(mut c) => {
-            sqlx::query(sql).execute(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-        }
-        ClientConnection::Sqlite(mut c) => {
-            sqlx::query(sql).execute(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-        }
-    }
+    SideConnection::client(url, client).await.execute(sql).await
 }
 
 /// The first column, as text, of every row `sql` reads from a client's own database: for
 /// tests that check what the store keeps but the API does not return (the audit log, say).
 pub async fn client_texts(url: &str, client: &str, sql: &str) -> Vec<String> {
-    use sqlx::Row;
-    match ClientConnection::open(url, client).await {
-        ClientConnection::Postgres(mut c) => {
-            let rows = sqlx::query(sql).fetch_all(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-            rows.iter().map(|r| r.get::<String, _>(0)).collect()
-        }
-        ClientConnection::Sqlite(mut c) => {
-            let rows = sqlx::query(sql).fetch_all(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
-            rows.iter().map(|r| r.get::<String, _>(0)).collect()
-        }
-    }
+    SideConnection::client(url, client).await.texts(sql).await
 }
 
-/// A connection of its own to one client's database, its tables reachable by their bare names.
-enum ClientConnection {
+/// Runs one SQL statement in the registry behind the store's back (see [`execute_in_client`]).
+pub async fn execute_in_registry(url: &str, sql: &str) {
+    SideConnection::registry(url).await.execute(sql).await
+}
+
+/// The first column, as text, of every row `sql` reads from the registry (sessions, grants,
+/// their audit records).
+pub async fn registry_texts(url: &str, sql: &str) -> Vec<String> {
+    SideConnection::registry(url).await.texts(sql).await
+}
+
+/// A connection of its own to one client's database or to the registry, its tables reachable
+/// by their bare names.
+enum SideConnection {
     Postgres(PgConnection),
     Sqlite(sqlx::SqliteConnection),
 }
 
-impl ClientConnection {
-    async fn open(url: &str, client: &str) -> Self {
+impl SideConnection {
+    async fn client(url: &str, client: &str) -> Self {
         let name = crate::common::client_db_name(client).expect("a valid client code");
+        let main = std::path::Path::new(url.trim_start_matches("sqlite://"));
+        let file = crate::sqlite::clients_dir_for(main).join(format!("{name}.db"));
+        Self::open(url, &format!("client_{name}"), &file).await
+    }
+
+    async fn registry(url: &str) -> Self {
+        let main = std::path::Path::new(url.trim_start_matches("sqlite://"));
+        Self::open(url, crate::postgres::REGISTRY_SCHEMA, main).await
+    }
+
+    /// The schema on PostgreSQL, the file on SQLite.
+    async fn open(url: &str, schema: &str, file: &std::path::Path) -> Self {
         if url.starts_with("postgres") {
             let mut conn = PgConnection::connect(url).await.expect("the test database is reachable");
-            sqlx::query(&format!("SET search_path TO client_{name}")).execute(&mut conn).await.expect("schema exists");
-            ClientConnection::Postgres(conn)
+            sqlx::query(&format!("SET search_path TO {schema}")).execute(&mut conn).await.expect("schema exists");
+            SideConnection::Postgres(conn)
         } else {
-            let main = std::path::Path::new(url.trim_start_matches("sqlite://"));
-            let path = crate::sqlite::clients_dir_for(main).join(format!("{name}.db"));
-            let conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+            let conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", file.display()))
                 .await
-                .expect("the client file opens");
-            ClientConnection::Sqlite(conn)
+                .expect("the database file opens");
+            SideConnection::Sqlite(conn)
+        }
+    }
+
+    async fn execute(self, sql: &str) {
+        match self {
+            SideConnection::Postgres(mut c) => {
+                sqlx::query(sql).execute(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+            SideConnection::Sqlite(mut c) => {
+                sqlx::query(sql).execute(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+        }
+    }
+
+    async fn texts(self, sql: &str) -> Vec<String> {
+        use sqlx::Row;
+        match self {
+            SideConnection::Postgres(mut c) => {
+                let rows = sqlx::query(sql).fetch_all(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+                rows.iter().map(|r| r.get::<String, _>(0)).collect()
+            }
+            SideConnection::Sqlite(mut c) => {
+                let rows = sqlx::query(sql).fetch_all(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+                rows.iter().map(|r| r.get::<String, _>(0)).collect()
+            }
         }
     }
 }

@@ -5,7 +5,7 @@ use patchbay_api::customers::{CustomerProductStatus, CustomerStatus, CustomerTyp
 use patchbay_api::products::{AvailabilityLocation, CustomerClass};
 use patchbay_core::error::StoreError;
 use patchbay_core::model::*;
-use patchbay_core::store::{ClientDb, Store};
+use patchbay_core::store::{ClientDb, RegistryChange, Store};
 use patchbay_schema::DateTime;
 use patchbay_store::testing::fresh_database_url;
 use patchbay_store::{DatabaseUrl, SqliteStore};
@@ -508,6 +508,58 @@ async fn sessions_and_grants() {
     assert_eq!(t.store.grant("k").await.unwrap(), Some(g.clone()));
     assert_eq!(t.store.grant("other").await.unwrap(), None);
     assert!(matches!(t.store.insert_grant(&g).await.unwrap_err(), StoreError::Conflict(_)));
+}
+
+#[tokio::test]
+async fn audited_registry_changes_commit_with_their_record() {
+    let t = fresh().await;
+    t.store.put_client(&client_info("acme")).await.unwrap();
+    t.store.put_client(&client_info("globex")).await.unwrap();
+    let audit = |operation: &str, entity: &str| AuditRecord {
+        operation: operation.into(),
+        entity: entity.into(),
+        on_behalf_of_user_id: None,
+        ..audit_record(vec![1])
+    };
+    let s = SessionRecord {
+        key_hash: "h1".into(),
+        client: "acme".into(),
+        user_id: 1,
+        impersonator_user_id: None,
+        created_at: at(1_000_000),
+        last_used_at: at(1_000_000),
+        expires_at: None,
+    };
+    let create = audit("Sessions_Create", "session");
+    assert!(t.store.registry_change(&RegistryChange::InsertSession(s.clone()), &create).await.unwrap());
+    assert_eq!(t.store.session("h1").await.unwrap(), Some(s.clone()));
+    // A change that fails writes no record either.
+    let again = t.store.registry_change(&RegistryChange::InsertSession(s.clone()), &create).await;
+    assert!(matches!(again.unwrap_err(), StoreError::Conflict(_)));
+    assert_eq!(t.store.registry_audit("acme").await.unwrap(), std::slice::from_ref(&create));
+
+    // Another client cannot end it; nothing to change is nothing written.
+    let destroy = audit("Sessions_Destroy", "session");
+    let as_globex = RegistryChange::DeleteSession { client: "globex".into(), key_hash: "h1".into() };
+    assert!(!t.store.registry_change(&as_globex, &destroy).await.unwrap());
+    assert!(t.store.session("h1").await.unwrap().is_some());
+    let end = RegistryChange::DeleteSession { client: "acme".into(), key_hash: "h1".into() };
+    assert!(t.store.registry_change(&end, &destroy).await.unwrap());
+    assert!(t.store.session("h1").await.unwrap().is_none());
+    assert!(!t.store.registry_change(&end, &destroy).await.unwrap());
+
+    let g = ImpersonationGrant {
+        key_hash: "k".into(),
+        client: "acme".into(),
+        grantor_user_id: 1,
+        grantee_user_id: 2,
+        expires_at: at(2_000_000),
+    };
+    let grant = audit("Impersonation_Authorize", "user");
+    assert!(t.store.registry_change(&RegistryChange::InsertGrant(g.clone()), &grant).await.unwrap());
+    assert_eq!(t.store.grant("k").await.unwrap(), Some(g));
+    assert_eq!(t.store.registry_audit("acme").await.unwrap(), [create, destroy, grant]);
+    assert_eq!(t.store.registry_audit("globex").await.unwrap(), []);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -12,8 +12,8 @@ mod throttle;
 
 use crate::audit::{SYSTEM_USERNAME, SYSTEM_USER_ID};
 use crate::error::{ApiError, ApiResult, ErrorCode, StoreResult};
-use crate::model::{ClientConfig, ClientInfo, ImpersonationGrant, SessionRecord, User};
-use crate::store::{ClientDb, Store};
+use crate::model::{AuditRecord, ClientConfig, ClientInfo, ImpersonationGrant, SessionRecord, User};
+use crate::store::{ClientDb, RegistryChange, Store};
 use base64::Engine as _;
 use parking_lot::Mutex;
 use patchbay_api::common::RequestFraming;
@@ -375,8 +375,14 @@ impl Auth {
         Ok(())
     }
 
-    /// Opens a new session for the principal and returns its key.
-    pub async fn create_session(&self, store: &dyn Store, p: &Principal) -> StoreResult<String> {
+    /// Opens a new session for the principal and returns its key. With `audit` (an explicit
+    /// Sessions_Create), the session and its audit record are written in one transaction.
+    pub async fn create_session(
+        &self,
+        store: &dyn Store,
+        p: &Principal,
+        audit: Option<&AuditRecord>,
+    ) -> StoreResult<String> {
         let key = new_session_key();
         let now = DateTime::now();
         let record = SessionRecord {
@@ -388,7 +394,12 @@ impl Auth {
             last_used_at: now,
             expires_at: p.impersonation_expires_at,
         };
-        store.insert_session(&record).await?;
+        match audit {
+            Some(audit) => {
+                store.registry_change(&RegistryChange::InsertSession(record.clone()), audit).await?;
+            }
+            None => store.insert_session(&record).await?,
+        }
         self.sessions.lock().insert(record.key_hash.clone(), CachedSession { record, fetched: Instant::now() });
         Ok(key)
     }
@@ -421,7 +432,8 @@ impl Auth {
                 }
             }
         }
-        let key = self.create_session(store, p).await?;
+        // Opened on the way, for a Credentials request: not a change of its own to audit.
+        let key = self.create_session(store, p, None).await?;
         self.live_keys.lock().insert(slot, key.clone());
         Ok(key)
     }
@@ -435,6 +447,8 @@ impl Auth {
         self.live_keys.lock().retain(|_, k| hash_key(k) != key_hash);
     }
 
+    /// Stores a new impersonation grant with its audit record, in one transaction; returns
+    /// the key.
     pub async fn grant_impersonation(
         &self,
         store: &dyn Store,
@@ -442,18 +456,35 @@ impl Auth {
         grantor: i32,
         grantee: i32,
         expires_at: DateTime,
+        audit: &AuditRecord,
     ) -> StoreResult<String> {
         let key = new_impersonation_key();
-        store
-            .insert_grant(&ImpersonationGrant {
-                key_hash: hash_key(&key),
-                client: client.to_string(),
-                grantor_user_id: grantor,
-                grantee_user_id: grantee,
-                expires_at,
-            })
-            .await?;
+        let grant = ImpersonationGrant {
+            key_hash: hash_key(&key),
+            client: client.to_string(),
+            grantor_user_id: grantor,
+            grantee_user_id: grantee,
+            expires_at,
+        };
+        store.registry_change(&RegistryChange::InsertGrant(grant), audit).await?;
         Ok(key)
+    }
+
+    /// Ends a session of `client` with its audit record, in one transaction, and forgets it.
+    /// False when there was no such session (nothing is written).
+    pub async fn destroy_session(
+        &self,
+        store: &dyn Store,
+        client: &str,
+        key_hash: &str,
+        audit: &AuditRecord,
+    ) -> StoreResult<bool> {
+        let change = RegistryChange::DeleteSession { client: client.to_string(), key_hash: key_hash.to_string() };
+        let ended = store.registry_change(&change, audit).await?;
+        if ended {
+            self.forget_session(key_hash);
+        }
+        Ok(ended)
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::auth::{hash_key, url_encode_key};
 use crate::engine::{Ctx, Handler};
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::model::AuditRecord;
 use async_trait::async_trait;
 use patchbay_api::common::Empty;
 use patchbay_api::ops::{ImpersonationAuthorize, SessionsCreate, SessionsDestroy, SessionsValidate};
@@ -18,8 +19,8 @@ impl Handler for SessionsCreate {
     async fn handle(ctx: &Ctx, _input: SessionsCreateInput) -> ApiResult<SessionsCreateOutput> {
         // An explicit Sessions_Create always opens a new session, even for a caller that is
         // already using one: each integration process may want its own.
-        let key = ctx.auth().create_session(ctx.store(), &ctx.principal).await?;
-        audit_session(ctx).await?;
+        let audit = session_audit(ctx);
+        let key = ctx.auth().create_session(ctx.store(), &ctx.principal, Some(&audit)).await?;
         *ctx.header_session_key.lock() = Some(key.clone());
         Ok(SessionsCreateOutput { session_key_encoded: url_encode_key(&key), session_key: key })
     }
@@ -48,14 +49,17 @@ impl Handler for SessionsDestroy {
         // Only the caller's own sessions can be ended; anyone else's key, in this client or
         // another, is answered exactly like an unknown one.
         let me = ctx.principal.impersonator.as_ref().unwrap_or(&ctx.principal.user).id;
+        let no_such_session = || ApiError::new(ErrorCode::SessionInvalid, "SessionKey: no such session.");
         let record = ctx.store().session(&key_hash).await?;
         match record {
             Some(r) if r.client == ctx.principal.client.code && r.impersonator_user_id.unwrap_or(r.user_id) == me => {}
-            _ => return Err(ApiError::new(ErrorCode::SessionInvalid, "SessionKey: no such session.")),
+            _ => return Err(no_such_session()),
         }
-        ctx.store().delete_session(&key_hash).await?;
-        audit_session(ctx).await?;
-        ctx.auth().forget_session(&key_hash);
+        let client = &ctx.principal.client.code;
+        // False when another request ended it meanwhile.
+        if !ctx.auth().destroy_session(ctx.store(), client, &key_hash, &session_audit(ctx)).await? {
+            return Err(no_such_session());
+        }
         if ctx.principal.session_key.as_deref() == Some(key.as_str()) {
             // The Header must not hand back the key that was just destroyed.
             *ctx.header_session_key.lock() = Some(String::new());
@@ -98,22 +102,19 @@ impl Handler for ImpersonationAuthorize {
             Some(d) => d,
             None => DateTime::from_unix(now.unix() + DEFAULT_GRANT_HOURS * 3600).expect("a near date"),
         };
+        // The grant and its audit record, naming the grantee, in one transaction.
+        let audit = ctx.author().record("user", &[i64::from(to.id)]);
         let key = ctx
             .auth()
-            .grant_impersonation(ctx.store(), &ctx.principal.client.code, ctx.principal.user.id, to.id, expires)
+            .grant_impersonation(ctx.store(), &ctx.principal.client.code, ctx.principal.user.id, to.id, expires, &audit)
             .await?;
-        let mut tx = ctx.db().begin().await?;
-        ctx.audit(&mut *tx, "user", &[i64::from(to.id)]).await?;
-        tx.commit().await?;
         Ok(ImpersonationAuthorizeOutput { to_user_id: to.id, impersonation_key: key, expiration_date: expires })
     }
 }
 
-/// Logins and logouts are audited like any change, naming the user (sessions themselves live
-/// in the registry, so this is a transaction of its own, written after the session change).
-async fn audit_session(ctx: &Ctx) -> ApiResult<()> {
-    let mut tx = ctx.db().begin().await?;
-    ctx.audit(&mut *tx, "session", &[i64::from(ctx.principal.user.id)]).await?;
-    tx.commit().await?;
-    Ok(())
+/// Logins and logouts are audited like any change, naming the user. Sessions and grants live
+/// in the registry, so their audit records are kept there too, written in the transaction of
+/// the change ([`Store::registry_change`](crate::store::Store::registry_change)).
+fn session_audit(ctx: &Ctx) -> AuditRecord {
+    ctx.author().record("session", &[i64::from(ctx.principal.user.id)])
 }

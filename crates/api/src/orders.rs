@@ -533,6 +533,10 @@ pub struct AddLineOrder {
     pub lines: Option<Vec<AddLineItem>>,
     #[serde(rename = "ProcessID", default, skip_serializing_if = "Option::is_none")]
     pub process_id: Option<i32>,
+    /// Extension: where products that must be shipped go; the customer's service address when
+    /// not given.
+    #[serde(rename = "ShippingAddress", default, skip_serializing_if = "Option::is_none")]
+    pub shipping_address: Option<Address>,
 }
 
 #[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]

@@ -215,6 +215,10 @@ pub trait ClientTx: Send {
         &mut self,
         service_ids: &[i32],
     ) -> StoreResult<Vec<InventoryItemRecord>>;
+    /// A service with this TN that still has a product not DISCONNECTED, read inside the
+    /// transaction. Concurrent transactions asking for the same TN wait for each other until
+    /// commit, so two of them cannot both find it free and both take it.
+    async fn live_service_with_tn(&mut self, tn: &str) -> StoreResult<Option<i32>>;
     /// Inserts a new order with its lines, product changes and reserved inventory. A PON
     /// already taken is `StoreError::Conflict`.
     async fn insert_order(&mut self, order: &OrderRecord) -> StoreResult<()>;

@@ -1319,39 +1319,32 @@ async fn package_change_swaps_the_package_and_its_products() {
         refused(&app, b, "Orders_Create", pc(json!({"LineID": UNKNOWN, "PackageID": 1001})), "L2024", &["987654"])
             .await;
 
-        let orders =
-            orders_create(&app, b, "PackageChange", json!({"LineID": line, "PackageID": 1001, "Prorate": true})).await;
-        assert_eq!(orders.len(), 2, "{b:?}: the new package's provider (11) and the old products' (10): {orders:?}");
-        let (o11, o10) = (orders[0], orders[1]);
-        let q11 = query(&app, b, o11).await;
-        assert_eq!((&q11["Order"]["Order_Type"], &q11["Order"]["Carrier_ID"]), (&json!("CHANGE_FEATURE"), &json!(11)));
-        let changed = list(&q11["Change"]["Lines"]["Change"]);
-        assert_eq!(changed.len(), 1, "{q11:#}");
+        // One order, to the new package's provider, that removes the old package's products and
+        // adds the new one's: it completes or cancels as a whole.
+        let o = one_order(&app, b, "PackageChange", json!({"LineID": line, "PackageID": 1001, "Prorate": true})).await;
+        let q = query(&app, b, o).await;
+        assert_eq!((&q["Order"]["Order_Type"], &q["Order"]["Carrier_ID"]), (&json!("CHANGE_FEATURE"), &json!(11)));
+        let changed = list(&q["Change"]["Lines"]["Change"]);
+        assert_eq!(changed.len(), 1, "{q:#}");
         assert_eq!(changed[0]["LineID"], line);
         let added = list(&changed[0]["Products"]["Add"]);
-        assert_eq!(added.len(), 1, "{q11:#}");
+        assert_eq!(added.len(), 1, "{q:#}");
         assert_eq!((&added[0]["ProductID"], &added[0]["Rate"]), (&json!(104), &json!("19.95")));
-        let q10 = query(&app, b, o10).await;
-        assert_eq!(q10["Order"]["Carrier_ID"], 10);
-        let changed = list(&q10["Change"]["Lines"]["Change"]);
-        assert_eq!(changed.len(), 1, "{q10:#}");
         let mut removed: Vec<i64> =
             list(&changed[0]["Products"]["Remove"]).iter().map(|r| int(&r["CustomerProductID"])).collect();
         removed.sort_unstable();
-        assert_eq!(removed, vec![cp100, cp101], "{q10:#}");
+        assert_eq!(removed, vec![cp100, cp101], "{q:#}");
 
         let l = line_of(&app, b, c, line).await;
         assert_eq!(l["PackageID"], 1000, "the package changes on completion");
         assert_eq!(statuses(&l), st(&[(100, ACTIVE), (101, ACTIVE), (104, PENDING)]));
 
         let date = "2026-05-01T00:00:00Z";
-        update(&app, b, o11, json!({"Status": "COMPLETE", "CompletionDate": date})).await;
+        update(&app, b, o, json!({"Status": "COMPLETE", "CompletionDate": date})).await;
         let l = line_of(&app, b, c, line).await;
         assert_eq!(l["PackageID"], 1001);
         assert_eq!(l["PackageDescription"], "Hosted Voice Seat");
         assert_eq!(live_product(&l, 104)["ActivatedDate"], date);
-        update(&app, b, o10, json!({"Status": "COMPLETE", "CompletionDate": date})).await;
-        let l = line_of(&app, b, c, line).await;
         assert_eq!(statuses(&l), st(&[(100, DISCONNECTED), (101, DISCONNECTED), (104, ACTIVE)]));
         for cp in [cp100, cp101] {
             assert_eq!(product_by_id(&l, cp)["BilledThroughDate"], date, "Prorate bills through completion: {l:#}");
@@ -1963,15 +1956,176 @@ async fn concurrent_completions_apply_once() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Failures believed to be bugs in the order handlers (see the report of the orders tests).
+// Found by black-box testing: races, closed customers, disconnected services, wire edge cases.
 
-/// BUG (crates/core/src/ops/orders/effects.rs, `complete`): a whole-account Disconnect makes
+#[tokio::test]
+async fn concurrent_orders_cannot_take_the_same_tn() {
+    let app = TestApp::new().await;
+    let b = Binding::Json;
+    for n in 0..6u64 {
+        let tn = format!("73755501{n:02}");
+        let (c1, c2) = (new_customer(&app, b).await, new_customer(&app, b).await);
+        let by_reconnect = with(acme(), json!({"CustomerID": c1, "PackageID": 1000, "ReconnectTN": tn}));
+        let by_add_line =
+            with(acme(), kind("AddLine", json!({"CustomerID": c2, "Lines": [{"PackageID": 1000, "TN": tn}]})));
+        let (r1, r2) =
+            tokio::join!(app.call(b, "NewOrders_Create", by_reconnect), app.call(b, "Orders_Create", by_add_line));
+        let wins = [&r1, &r2].iter().filter(|r| r["Header"]["Success"] == true).count();
+        assert_eq!(wins, 1, "exactly one service gets TN {tn}: {r1:#} {r2:#}");
+        let refusal = if r1["Header"]["Success"] == true { &r2 } else { &r1 };
+        assert_error(refusal, "S2010");
+        assert!(message(refusal).contains("TN") && message(refusal).contains("in use"), "{refusal:#}");
+    }
+}
+
+#[tokio::test]
+async fn product_changes_racing_a_completion_never_land_on_a_final_order() {
+    let app = TestApp::new().await;
+    let b = Binding::Json;
+    for _ in 0..6 {
+        let c = new_customer(&app, b).await;
+        let (o, line) = new_order(&app, b, json!({"CustomerID": c, "PackageID": 1000})).await;
+        let add = || {
+            with(acme(), json!({"OrderID": o, "Lines": [{"LineID": line, "Products": {"Add": [{"ProductID": 103}]}}]}))
+        };
+        let done = with(acme(), json!({"OrderID": o, "Status": "COMPLETE"}));
+        let (_, _, r, _) = tokio::join!(
+            app.call(b, "Orders_Update", add()),
+            app.call(b, "Orders_Update", add()),
+            app.call(b, "Orders_Update", done),
+            app.call(b, "Orders_Update", add()),
+        );
+        assert_ok(&r);
+        let l = line_of(&app, b, c, line).await;
+        assert!(
+            statuses(&l).iter().all(|(_, st)| st == ACTIVE),
+            "every product added before the completion completed with it; none was added after: {l:#}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn closed_customers_and_disconnected_services_take_no_new_products() {
+    let app = TestApp::new().await;
+    for b in BINDINGS {
+        let c = new_customer(&app, b).await;
+        let line = active_line(&app, b, c, json!({})).await;
+        let (open, pending_line) = new_order(&app, b, json!({"CustomerID": c, "PackageID": 1000})).await;
+        // Only ACTIVE or DENIED products are in service: a line still being activated is
+        // canceled, not disconnected.
+        refused(
+            &app,
+            b,
+            "Orders_Create",
+            kind("Disconnect", json!({"LineID": pending_line})),
+            "O2001",
+            &["ACTIVE or DENIED"],
+        )
+        .await;
+        let d = one_order(&app, b, "Disconnect", json!({"LineID": line})).await;
+        complete(&app, b, d).await;
+        let add = json!({"Lines": {"Change": [{"LineID": line, "Products": {"Add": [{"ProductID": 103}]}}]}});
+        refused(&app, b, "Orders_Create", kind("Change", add), "O2001", &["disconnected"]).await;
+        refused(
+            &app,
+            b,
+            "Orders_Create",
+            kind("PackageChange", json!({"LineID": line, "PackageID": 1001})),
+            "O2001",
+            &["disconnected"],
+        )
+        .await;
+        let update = json!({"OrderID": open, "Lines": [{"LineID": line, "Products": {"Add": [{"ProductID": 103}]}}]});
+        refused(&app, b, "Orders_Update", update, "O2001", &["disconnected"]).await;
+        let empty = json!({"OrderID": open, "Lines": [{"LineID": pending_line}]});
+        refused(&app, b, "Orders_Update", empty, "S2010", &["Lines/OrderLineUpdateItem[1]/Products"]).await;
+
+        // A Closed customer's open order takes no new products either.
+        let closed = customer_with(&app, b, json!({"Status": "Closed"})).await;
+        refused(
+            &app,
+            b,
+            "NewOrders_Create",
+            json!({"CustomerID": closed, "PackageID": 1000}),
+            "C2006",
+            &["CustomerID"],
+        )
+        .await;
+        assert_eq!(statuses(&line_of(&app, b, c, pending_line).await), st(&[(100, PENDING), (101, PENDING)]));
+    }
+}
+
+#[tokio::test]
+async fn a_package_change_is_one_order_and_unknown_ids_name_their_field() {
+    let app = TestApp::new().await;
+    for b in BINDINGS {
+        let c = new_customer(&app, b).await;
+        let line = active_line(&app, b, c, json!({})).await;
+        let o = one_order(&app, b, "PackageChange", json!({"LineID": line, "PackageID": 1001})).await;
+        set_status(&app, b, o, "CANCELED").await;
+        let l = line_of(&app, b, c, line).await;
+        assert_eq!((l["PackageID"].clone(), statuses(&l)), (json!(1000), st(&[(100, ACTIVE), (101, ACTIVE)])), "{l:#}");
+
+        let unknown = json!({"CustomerID": c, "PackageID": 1000, "AdditionalProducts": [{"ProductID": UNKNOWN}]});
+        refused(&app, b, "NewOrders_Create", unknown, "PR2023", &["AdditionalProducts/Product[1]/ProductID"]).await;
+        refused(&app, b, "NewOrders_Create", json!({"CustomerID": c, "PackageID": UNKNOWN}), "PK2013", &["PackageID"])
+            .await;
+        let bad_line = json!({"CustomerID": c, "Lines": [{"PackageID": 1000}, {"PackageID": UNKNOWN}]});
+        refused(&app, b, "Orders_Create", kind("AddLine", bad_line), "PK2013", &["AddLine/Lines/Line[2]/PackageID"])
+            .await;
+        refused(
+            &app,
+            b,
+            "Orders_Create",
+            kind("Suspend", json!({"LineID": line, "ProcessID": UNKNOWN})),
+            "PC2001",
+            &["Suspend/ProcessID"],
+        )
+        .await;
+        refused(
+            &app,
+            b,
+            "Orders_Create",
+            kind("Suspend", json!({"CustomerID": UNKNOWN, "LineID": line})),
+            "C2002",
+            &["Suspend/CustomerID"],
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn blank_text_filters_match_nothing_and_add_line_ships_to_the_service_address() {
+    let app = TestApp::new().await;
+    for b in BINDINGS {
+        let c = customer_with(&app, b, json!({"ServiceAddress": address()})).await;
+        new_order(&app, b, json!({"CustomerID": c, "PackageID": 1000})).await;
+        for filter in ["PON", "TN", "Identifier"] {
+            let mut f = json!({"CustomerID": [c]});
+            f[filter] = json!([""]);
+            assert_eq!(search(&app, b, f).await, Vec::<i64>::new(), "{b:?}: a blank {filter} matches nothing");
+        }
+        let lines = json!({"CustomerID": c, "Lines": [{"PackageID": 1000, "Products": [{"ProductID": 102}]}]});
+        let orders = orders_create(&app, b, "AddLine", lines).await;
+        for o in orders {
+            assert_eq!(summary(&app, b, o).await["ShippingStatus"], "NOT_SHIPPED", "{b:?}: order {o}");
+        }
+        let bare = new_customer(&app, b).await;
+        let lines = json!({"CustomerID": bare, "Lines": [{"PackageID": 1000, "Products": [{"ProductID": 102}]}]});
+        refused(&app, b, "Orders_Create", kind("AddLine", lines), "S2010", &["AddLine/ShippingAddress"]).await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Found by the first run of these tests.
+
+/// A whole-account Disconnect makes
 /// one order per provider, and completing the first one already closes the customer while the
 /// other provider's services are still ACTIVE. If that other order is then canceled, the
 /// customer is Closed with a live service, and every order for it (even a Disconnect of that
 /// service) is refused C2006: the account can never be cleaned up.
 #[tokio::test]
-async fn bug_closing_the_account_waits_for_every_disconnect_order() {
+async fn closing_the_account_waits_for_every_disconnect_order() {
     let app = TestApp::new().await;
     for b in BINDINGS {
         let c = new_customer(&app, b).await;
@@ -1995,14 +2149,14 @@ async fn bug_closing_the_account_waits_for_every_disconnect_order() {
     }
 }
 
-/// BUG (crates/core/src/ops/orders/effects.rs, `complete`, package changes): completing a
+/// Completing a
 /// PackageChange to a package of another provider sets the service's package but leaves its
 /// provider, so Customers_Query shows CarrierID 10 with package 1001 (provider 11), and later
 /// orders for the service go to provider 10, which carries none of its products any more
 /// (AddLine requires a package's provider to be the service's; a package change should keep
 /// that true, or refuse the change).
 #[tokio::test]
-async fn bug_package_change_to_another_providers_package_moves_the_service() {
+async fn a_package_change_to_another_providers_package_moves_the_service() {
     let app = TestApp::new().await;
     for b in BINDINGS {
         let c = new_customer(&app, b).await;

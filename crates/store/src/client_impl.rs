@@ -939,6 +939,11 @@ impl ClientTx for Tx {
         super::inventory::items_in(self.conn(), &p, "service_id", service_ids, true).await
     }
 
+    async fn live_service_with_tn(&mut self, tn: &str) -> StoreResult<Option<i32>> {
+        let p = self.p.clone();
+        super::orders::live_service_with_tn(self.conn(), &p, tn).await
+    }
+
     async fn insert_order(&mut self, order: &OrderRecord) -> StoreResult<()> {
         let p = self.p.clone();
         super::orders::insert_order(self.conn(), &p, order).await?;

@@ -653,3 +653,22 @@ pub(crate) async fn status_history(c: &mut Conn, p: &str, order_id: i32) -> Stor
         })
         .collect()
 }
+
+/// A service with this TN that still has a live product. On PostgreSQL the TN is first locked
+/// for the rest of the transaction (an advisory lock on its hash), so that two transactions
+/// taking the same TN run one after the other; SQLite's write transactions already do.
+pub(crate) async fn live_service_with_tn(c: &mut Conn, p: &str, tn: &str) -> StoreResult<Option<i32>> {
+    if super::inventory::is_postgres() {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(format!("{p}tn:{tn}"))
+            .execute(&mut *c)
+            .await
+            .map_err(db_err)?;
+    }
+    let sql = format!(
+        "SELECT s.id FROM {p}services s WHERE s.tn = $1 AND EXISTS \
+         (SELECT 1 FROM {p}customer_products cp WHERE cp.service_id = s.id AND cp.status <> 'DISCONNECTED') \
+         ORDER BY s.id LIMIT 1"
+    );
+    sqlx::query_scalar(&sql).bind(tn).fetch_optional(&mut *c).await.map_err(db_err)
+}

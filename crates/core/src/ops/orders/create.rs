@@ -29,6 +29,8 @@ pub(super) struct NewProduct {
 struct NewService {
     customer_id: i32,
     tn: Option<String>,
+    /// The field that gave the TN, for a refusal when another order takes it first.
+    tn_field: String,
     provider_id: i32,
     provider_account_id: Option<i32>,
     package_id: Option<i32>,
@@ -75,10 +77,13 @@ impl Draft {
 #[derive(Default)]
 struct Drafts {
     by_provider: BTreeMap<usize, (Option<i32>, Draft)>,
+    /// Everything goes to this provider's order: the request must be carried out as one.
+    one_provider: Option<Option<i32>>,
 }
 
 impl Drafts {
     fn of(&mut self, provider_id: Option<i32>) -> &mut Draft {
+        let provider_id = self.one_provider.unwrap_or(provider_id);
         let pos = self.by_provider.iter().find(|(_, (p, _))| *p == provider_id).map(|(k, _)| *k);
         let key = pos.unwrap_or(self.by_provider.len());
         &mut self.by_provider.entry(key).or_insert_with(|| (provider_id, Draft::default())).1
@@ -121,6 +126,9 @@ struct Plan<'a> {
     removes: Vec<(ServiceRecord, CustomerProductRecord)>,
     /// Inventory the request names, as read before the transaction, with the field that named it.
     reserved: Vec<(&'static str, InventoryItemRecord)>,
+    /// One order for everything, with the provider of the first line (a package change must
+    /// complete or cancel as a whole).
+    one_order: bool,
 }
 
 impl<'a> Plan<'a> {
@@ -133,6 +141,7 @@ impl<'a> Plan<'a> {
             changes: Vec::new(),
             removes: Vec::new(),
             reserved: Vec::new(),
+            one_order: false,
         }
     }
 
@@ -173,7 +182,15 @@ async fn execute(ctx: &Ctx, plan: Plan<'_>) -> ApiResult<(Vec<i32>, Vec<i32>)> {
             }
         }
     }
-    let mut drafts = Drafts::default();
+    // Check the new TNs again with the transaction's lock: another order may have taken one.
+    for s in &plan.new_services {
+        if let Some(tn) = &s.tn {
+            if let Some(other) = tx.live_service_with_tn(tn).await? {
+                return Err(ApiError::invalid(&s.tn_field, format!("TN {tn} is already in use by service {other}")));
+            }
+        }
+    }
+    let mut drafts = Drafts { one_provider: plan.one_order.then_some(plan.lines.first().and_then(|l| l.provider_id)), ..Drafts::default() };
     let new_lines = add_services(ctx, &mut *tx, &mut drafts, plan.new_services, now).await?;
     for l in &plan.lines {
         let draft = drafts.of(l.provider_id);
@@ -416,6 +433,18 @@ fn package_products(config: &ClientConfig, package: &Package) -> ApiResult<Vec<N
         .collect()
 }
 
+/// The first product among `products` whose product type must be shipped.
+fn shipped_product(config: &ClientConfig, products: &[NewProduct]) -> Option<i32> {
+    products
+        .iter()
+        .find(|p| {
+            let product = config.products.iter().find(|x| x.id == p.product_id);
+            let kind = product.and_then(|x| config.product_types.iter().find(|t| t.id == x.product_type_id));
+            kind.is_some_and(|t| t.requires_shipping)
+        })
+        .map(|p| p.product_id)
+}
+
 /// A TN not held by a live service of the client.
 async fn free_tn(db: &dyn ClientDb, field: &str, tn: &str) -> ApiResult<()> {
     let services = db.services_by_tn(tn).await?;
@@ -528,26 +557,19 @@ impl Handler for NewOrdersCreate {
         let db = ctx.db();
         let customer_id = input.customer_id.ok_or_else(|| ApiError::invalid("CustomerID", "is required"))?;
         let package_id = input.package_id.ok_or_else(|| ApiError::invalid("PackageID", "is required"))?;
-        orderable_customer(db, customer_id).await?;
-        let package = package(config, package_id)?;
+        orderable_customer(db, "CustomerID", customer_id).await?;
+        let package = package(config, "PackageID", package_id)?;
         let mut products = package_products(config, package)?;
         for (i, p) in input.additional_products.iter().flatten().enumerate() {
             products.push(ordered_product(config, &format!("AdditionalProducts/Product[{}]", i + 1), p)?);
         }
-        let line_type_id = line_type(config, input.line_type_id.or(package.line_type_id))?;
-        let process_id = process(config, input.process_id)?.map(|p| p.id);
+        let line_type_id = line_type(config, "LineTypeID", input.line_type_id.or(package.line_type_id))?;
+        let process_id = process(config, "ProcessID", input.process_id)?.map(|p| p.id);
         let shipping_address = match &input.shipping_address {
             Some(a) => Some(crate::ops::validate::address("ShippingAddress", a)?),
             None => None,
         };
-        let shipped = products
-            .iter()
-            .find(|p| {
-                let product = config.products.iter().find(|x| x.id == p.product_id);
-                let kind = product.and_then(|x| config.product_types.iter().find(|t| t.id == x.product_type_id));
-                kind.is_some_and(|t| t.requires_shipping)
-            })
-            .map(|p| p.product_id);
+        let shipped = shipped_product(config, &products);
         if let (Some(p), None) = (shipped, &shipping_address) {
             return Err(ApiError::invalid(
                 "ShippingAddress",
@@ -585,12 +607,13 @@ impl Handler for NewOrdersCreate {
         } else {
             OrderType::New
         };
-        let provider = provider(config, package.provider_id)?;
+        let provider = provider(config, "PackageID", package.provider_id)?;
         let provisionable = |pid: Option<i32>| {
             pid.and_then(|id| config.providers.iter().find(|p| p.id == id)).is_some_and(|p| p.provisionable)
         };
         let service = NewService {
             customer_id,
+            tn_field: if reconnect_tn.is_some() { "ReconnectTN" } else { "WirelessPort/MDN" }.to_string(),
             tn,
             provider_id: provider.id,
             provider_account_id: provider_account(provider, "PackageID", None)?,
@@ -651,7 +674,7 @@ async fn customer_for(
         (None, Some(s)) => s.customer_id,
         (None, None) => return Err(ApiError::invalid(&format!("{kind}/CustomerID"), "is required")),
     };
-    orderable_customer(db, id).await?;
+    orderable_customer(db, &format!("{kind}/CustomerID"), id).await?;
     Ok(id)
 }
 
@@ -670,7 +693,7 @@ fn wireless(config: &ClientConfig, s: &ServiceRecord) -> bool {
 
 /// The products of a service, checked to hold at least one in `wanted` for the order to do
 /// anything (O2001 otherwise, naming why).
-async fn products_in(
+pub(super) async fn products_in(
     db: &dyn ClientDb,
     service: &ServiceRecord,
     wanted: &[CustomerProductStatus],
@@ -686,7 +709,12 @@ async fn products_in(
     Ok(products)
 }
 
-const LIVE: [CustomerProductStatus; 3] =
+/// What a disconnect ends: products that are (or were, before a suspend) in service. A service
+/// with only PENDING products is not yet in service: its open orders are canceled instead.
+const IN_SERVICE: [CustomerProductStatus; 2] = [CustomerProductStatus::Active, CustomerProductStatus::Denied];
+
+/// What a change works on: anything not yet DISCONNECTED.
+pub(super) const LIVE: [CustomerProductStatus; 3] =
     [CustomerProductStatus::Pending, CustomerProductStatus::Active, CustomerProductStatus::Denied];
 
 async fn plan_suspend<'a>(ctx: &'a Ctx, o: &SuspendOrder) -> ApiResult<Plan<'a>> {
@@ -694,7 +722,7 @@ async fn plan_suspend<'a>(ctx: &'a Ctx, o: &SuspendOrder) -> ApiResult<Plan<'a>>
     new_status("Suspend", o.status, &o.status_note)?;
     one_of_tn_line("Suspend", &o.tn, o.line_id)?;
     if let Some(c) = o.customer_id {
-        orderable_customer(db, c).await?;
+        orderable_customer(db, "Suspend/CustomerID", c).await?;
     }
     let service = resolve_service(db, "Suspend", o.line_id, o.tn.as_deref(), o.customer_id).await?;
     let customer_id = customer_for(db, "Suspend", o.customer_id, Some(&service)).await?;
@@ -703,7 +731,7 @@ async fn plan_suspend<'a>(ctx: &'a Ctx, o: &SuspendOrder) -> ApiResult<Plan<'a>>
         return Err(ApiError::invalid("Suspend/SuspendType", "OUTGOING does not apply to a wireless service"));
     }
     products_in(db, &service, &[CustomerProductStatus::Active], "ACTIVE to suspend").await?;
-    let process_id = process(config, o.process_id)?.map(|p| p.id);
+    let process_id = process(config, "Suspend/ProcessID", o.process_id)?.map(|p| p.id);
     let mut c = common(customer_id, OrderType::Deny, process_id, o.flow_through.unwrap_or(true));
     c.fill = Box::new(move |r| r.suspend_type = Some(suspend_type));
     let mut plan = Plan::new(c);
@@ -722,12 +750,12 @@ async fn plan_restore<'a>(ctx: &'a Ctx, o: &RestoreOrder) -> ApiResult<Plan<'a>>
     new_status("Restore", o.status, &o.status_note)?;
     one_of_tn_line("Restore", &o.tn, o.line_id)?;
     if let Some(c) = o.customer_id {
-        orderable_customer(db, c).await?;
+        orderable_customer(db, "Restore/CustomerID", c).await?;
     }
     let service = resolve_service(db, "Restore", o.line_id, o.tn.as_deref(), o.customer_id).await?;
     let customer_id = customer_for(db, "Restore", o.customer_id, Some(&service)).await?;
     products_in(db, &service, &[CustomerProductStatus::Denied], "suspended (DENIED) to restore").await?;
-    let process_id = process(config, o.process_id)?.map(|p| p.id);
+    let process_id = process(config, "Restore/ProcessID", o.process_id)?.map(|p| p.id);
     let mut plan = Plan::new(common(customer_id, OrderType::Restore, process_id, o.flow_through.unwrap_or(true)));
     plan.lines.push(PlannedLine {
         provider_id: service.provider_id,
@@ -754,7 +782,7 @@ async fn plan_disconnect<'a>(ctx: &'a Ctx, o: &DisconnectOrder) -> ApiResult<Pla
         }
         other => other.unwrap_or(InventoryItemStatus::Assigned),
     };
-    let process_id = process(config, o.process_id)?.map(|p| p.id);
+    let process_id = process(config, "Disconnect/ProcessID", o.process_id)?.map(|p| p.id);
     let whole_account = text(&o.tn).is_none() && o.line_id.is_none();
     let (customer_id, services) = if whole_account {
         let customer_id = customer_for(db, "Disconnect", o.customer_id, None).await?;
@@ -771,11 +799,11 @@ async fn plan_disconnect<'a>(ctx: &'a Ctx, o: &DisconnectOrder) -> ApiResult<Pla
         (customer_id, live_services)
     } else {
         if let Some(c) = o.customer_id {
-            orderable_customer(db, c).await?;
+            orderable_customer(db, "Disconnect/CustomerID", c).await?;
         }
         let service = resolve_service(db, "Disconnect", o.line_id, o.tn.as_deref(), o.customer_id).await?;
         let customer_id = customer_for(db, "Disconnect", o.customer_id, Some(&service)).await?;
-        products_in(db, &service, &LIVE, "left to disconnect").await?;
+        products_in(db, &service, &IN_SERVICE, "in service (ACTIVE or DENIED) to disconnect").await?;
         (customer_id, vec![service])
     };
     let mut c = common(customer_id, OrderType::Disconnect, process_id, o.flow_through.unwrap_or(true));
@@ -804,7 +832,7 @@ async fn plan_add_line<'a>(ctx: &'a Ctx, o: &AddLineOrder) -> ApiResult<Plan<'a>
     if lines.is_empty() {
         return Err(ApiError::invalid("AddLine/Lines", "must hold at least one Line"));
     }
-    let process_id = process(config, o.process_id)?.map(|p| p.id);
+    let process_id = process(config, "AddLine/ProcessID", o.process_id)?.map(|p| p.id);
     let mut new_services = Vec::with_capacity(lines.len());
     let mut tns_seen: Vec<String> = Vec::new();
     for (i, l) in lines.iter().enumerate() {
@@ -827,12 +855,12 @@ async fn plan_add_line<'a>(ctx: &'a Ctx, o: &AddLineOrder) -> ApiResult<Plan<'a>
             products.push(ordered_product(config, &format!("{f}/Products/Product[{}]", j + 1), p)?);
         }
         let carrier = match l.carrier_id {
-            Some(id) => Some(provider(config, id)?),
+            Some(id) => Some(provider(config, &format!("{f}/CarrierID"), id)?),
             None => None,
         };
         let (provider, package) = match l.package_id.filter(|&p| p != 0) {
             Some(pid) => {
-                let package = package(config, pid)?;
+                let package = package(config, &format!("{f}/PackageID"), pid)?;
                 if let Some(c) = carrier {
                     if c.id != package.provider_id {
                         return Err(ApiError::invalid(
@@ -844,7 +872,7 @@ async fn plan_add_line<'a>(ctx: &'a Ctx, o: &AddLineOrder) -> ApiResult<Plan<'a>
                 let mut from_package = package_products(config, package)?;
                 from_package.append(&mut products);
                 products = from_package;
-                (provider(config, package.provider_id)?, Some(package))
+                (provider(config, &format!("{f}/PackageID"), package.provider_id)?, Some(package))
             }
             None => {
                 let provisionable = products
@@ -883,9 +911,11 @@ async fn plan_add_line<'a>(ctx: &'a Ctx, o: &AddLineOrder) -> ApiResult<Plan<'a>
                 Some(id)
             }
         };
-        let line_type_id = line_type(config, l.line_type_id.or(package.and_then(|p| p.line_type_id)))?;
+        let line_type_id =
+            line_type(config, &format!("{f}/LineTypeID"), l.line_type_id.or(package.and_then(|p| p.line_type_id)))?;
         new_services.push(NewService {
             customer_id,
+            tn_field: format!("{f}/TN"),
             tn,
             provider_id: provider.id,
             provider_account_id: account,
@@ -899,9 +929,30 @@ async fn plan_add_line<'a>(ctx: &'a Ctx, o: &AddLineOrder) -> ApiResult<Plan<'a>
             inventory: Vec::new(),
         });
     }
+    // Products that must be shipped go to ShippingAddress (an extension), or to the
+    // customer's service address.
+    let shipped = new_services.iter().find_map(|s| shipped_product(config, &s.products));
+    let shipping_address = match (&o.shipping_address, shipped) {
+        (Some(a), _) => Some(crate::ops::validate::address("AddLine/ShippingAddress", a)?),
+        (None, None) => None,
+        (None, Some(p)) => match db.customer(customer_id).await?.and_then(|c| c.service_address) {
+            Some(a) => Some(a),
+            None => {
+                return Err(ApiError::invalid(
+                    "AddLine/ShippingAddress",
+                    format!("is required: product {p} must be shipped and customer {customer_id} has no service address"),
+                ))
+            }
+        },
+    };
+    let shipping_status = if shipped.is_some() { ShippingStatus::NotShipped } else { ShippingStatus::NotRequired };
     let billing_option = o.billing_option;
     let mut c = common(customer_id, OrderType::AddLine, process_id, o.flow_through.unwrap_or(true));
-    c.fill = Box::new(move |r| r.billing_option = billing_option);
+    c.fill = Box::new(move |r| {
+        r.billing_option = billing_option;
+        r.shipping_status = shipping_status;
+        r.shipping_address = shipping_address.clone();
+    });
     let mut plan = Plan::new(c);
     plan.new_services = new_services;
     Ok(plan)
@@ -964,10 +1015,10 @@ async fn plan_change<'a>(ctx: &'a Ctx, o: &ChangeOrder) -> ApiResult<Plan<'a>> {
     if lines.change.is_empty() && lines.disconnect.is_empty() {
         return Err(ApiError::invalid("Change/Lines", "must hold at least one Change or Disconnect"));
     }
-    let process_id = process(config, o.process_id)?.map(|p| p.id);
+    let process_id = process(config, "Change/ProcessID", o.process_id)?.map(|p| p.id);
     let mut customer_id = o.customer_id;
     if let Some(c) = customer_id {
-        orderable_customer(db, c).await?;
+        orderable_customer(db, "Change/CustomerID", c).await?;
     }
     let billing_option = o.billing_option;
     let ignore = o.ignore_related_products.unwrap_or(false);
@@ -985,6 +1036,7 @@ async fn plan_change<'a>(ctx: &'a Ctx, o: &ChangeOrder) -> ApiResult<Plan<'a>> {
         if changes.add.is_empty() && changes.change.is_empty() && changes.remove.is_empty() {
             return Err(ApiError::invalid(&format!("{f}/Products"), "must hold at least one Add, Change or Remove"));
         }
+        products_in(db, &service, &LIVE, "left to change (it is disconnected)").await?;
         plan_product_changes(
             ctx,
             &format!("{f}/Products"),
@@ -1000,7 +1052,7 @@ async fn plan_change<'a>(ctx: &'a Ctx, o: &ChangeOrder) -> ApiResult<Plan<'a>> {
         let f = format!("Change/Lines/Disconnect[{}]", i + 1);
         let service = resolve_service(db, &f, l.line_id, l.tn.as_deref(), customer_id).await?;
         customer_id.get_or_insert(service.customer_id);
-        products_in(db, &service, &LIVE, "left to disconnect").await?;
+        products_in(db, &service, &IN_SERVICE, "in service (ACTIVE or DENIED) to disconnect").await?;
         plan.lines.push(PlannedLine {
             provider_id: service.provider_id,
             service,
@@ -1011,7 +1063,7 @@ async fn plan_change<'a>(ctx: &'a Ctx, o: &ChangeOrder) -> ApiResult<Plan<'a>> {
     }
     let customer_id = customer_id.expect("at least one line names a service");
     if o.customer_id.is_none() {
-        orderable_customer(db, customer_id).await?;
+        orderable_customer(db, "Change/Lines", customer_id).await?;
     }
     plan.common.customer_id = customer_id;
     Ok(plan)
@@ -1021,19 +1073,20 @@ async fn plan_package_change<'a>(ctx: &'a Ctx, o: &PackageChangeOrder) -> ApiRes
     let (db, config) = (ctx.db(), ctx.config());
     new_status("PackageChange", o.status, &o.status_note)?;
     if let Some(c) = o.customer_id {
-        orderable_customer(db, c).await?;
+        orderable_customer(db, "PackageChange/CustomerID", c).await?;
     }
     let service = resolve_service(db, "PackageChange", o.line_id, o.tn.as_deref(), o.customer_id).await?;
     let customer_id = customer_for(db, "PackageChange", o.customer_id, Some(&service)).await?;
     let package_id = o.package_id.ok_or_else(|| ApiError::invalid("PackageChange/PackageID", "is required"))?;
-    let new_package = package(config, package_id)?;
+    let new_package = package(config, "PackageChange/PackageID", package_id)?;
     if service.package_id == Some(package_id) {
         return Err(ApiError::invalid(
             "PackageChange/PackageID",
             format!("service {} already has package {package_id}", service.id),
         ));
     }
-    let process_id = process(config, o.process_id)?.map(|p| p.id);
+    products_in(db, &service, &LIVE, "left to change (it is disconnected)").await?;
+    let process_id = process(config, "PackageChange/ProcessID", o.process_id)?.map(|p| p.id);
     let prorate = o.prorate.unwrap_or(false);
     let ignore = o.ignore_related_products.unwrap_or(false);
     let mut c = common(customer_id, OrderType::ChangeFeature, process_id, o.flow_through.unwrap_or(true));
@@ -1042,6 +1095,7 @@ async fn plan_package_change<'a>(ctx: &'a Ctx, o: &PackageChangeOrder) -> ApiRes
         r.ignore_related_products = ignore;
     });
     let mut plan = Plan::new(c);
+    plan.one_order = true;
     if !ignore {
         let old_products: Vec<i32> = service
             .package_id

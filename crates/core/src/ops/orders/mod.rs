@@ -69,6 +69,11 @@ fn quantity(field: &str, q: Option<i32>) -> ApiResult<i32> {
     }
 }
 
+/// A refusal of an id that does not exist, naming the field that gave it.
+fn unknown(code: ErrorCode, field: &str, what: &str, id: i32) -> ApiError {
+    ApiError::new(code, format!("{field}: {what} {id} does not exist."))
+}
+
 /// A catalog product that may be ordered: it exists and is active.
 fn orderable_product<'c>(config: &'c ClientConfig, field: &str, id: Option<i32>) -> ApiResult<&'c Product> {
     let id = id.ok_or_else(|| ApiError::invalid(field, "is required"))?;
@@ -78,27 +83,19 @@ fn orderable_product<'c>(config: &'c ClientConfig, field: &str, id: Option<i32>)
             ErrorCode::ProductNotFound,
             format!("{field}: product {id} is retired from the catalog (inactive)."),
         )),
-        None => Err(ApiError::not_found(ErrorCode::ProductNotFound, "Product", id)),
+        None => Err(unknown(ErrorCode::ProductNotFound, field, "Product", id)),
     }
 }
 
-fn package(config: &ClientConfig, id: i32) -> ApiResult<&Package> {
-    config
-        .packages
-        .iter()
-        .find(|p| p.id == id)
-        .ok_or_else(|| ApiError::not_found(ErrorCode::PackageNotFound, "Package", id))
+fn package<'c>(config: &'c ClientConfig, field: &str, id: i32) -> ApiResult<&'c Package> {
+    config.packages.iter().find(|p| p.id == id).ok_or_else(|| unknown(ErrorCode::PackageNotFound, field, "Package", id))
 }
 
-fn provider(config: &ClientConfig, id: i32) -> ApiResult<&Provider> {
-    config
-        .providers
-        .iter()
-        .find(|p| p.id == id)
-        .ok_or_else(|| ApiError::not_found(ErrorCode::ProviderNotFound, "Provider", id))
+fn provider<'c>(config: &'c ClientConfig, field: &str, id: i32) -> ApiResult<&'c Provider> {
+    config.providers.iter().find(|p| p.id == id).ok_or_else(|| unknown(ErrorCode::ProviderNotFound, field, "Provider", id))
 }
 
-fn process(config: &ClientConfig, id: Option<i32>) -> ApiResult<Option<&Process>> {
+fn process<'c>(config: &'c ClientConfig, field: &str, id: Option<i32>) -> ApiResult<Option<&'c Process>> {
     match id {
         None => Ok(None),
         Some(id) => config
@@ -106,26 +103,26 @@ fn process(config: &ClientConfig, id: Option<i32>) -> ApiResult<Option<&Process>
             .iter()
             .find(|p| p.id == id)
             .map(Some)
-            .ok_or_else(|| ApiError::not_found(ErrorCode::ProcessNotFound, "Process", id)),
+            .ok_or_else(|| unknown(ErrorCode::ProcessNotFound, field, "Process", id)),
     }
 }
 
-fn line_type(config: &ClientConfig, id: Option<i32>) -> ApiResult<Option<i32>> {
+fn line_type(config: &ClientConfig, field: &str, id: Option<i32>) -> ApiResult<Option<i32>> {
     match id {
         Some(id) if !config.line_types.iter().any(|l| l.id == id) => {
-            Err(ApiError::not_found(ErrorCode::ServiceTypeNotFound, "Service type", id))
+            Err(unknown(ErrorCode::ServiceTypeNotFound, field, "Service type", id))
         }
         other => Ok(other),
     }
 }
 
 /// An existing customer that may order (not Closed).
-async fn orderable_customer(db: &dyn ClientDb, id: i32) -> ApiResult<CustomerRecord> {
-    let c = db.customer(id).await?.ok_or_else(|| ApiError::not_found(ErrorCode::CustomerNotFound, "Customer", id))?;
+async fn orderable_customer(db: &dyn ClientDb, field: &str, id: i32) -> ApiResult<CustomerRecord> {
+    let c = db.customer(id).await?.ok_or_else(|| unknown(ErrorCode::CustomerNotFound, field, "Customer", id))?;
     if c.status == CustomerStatus::Closed {
         return Err(ApiError::new(
             ErrorCode::CustomerStatus,
-            format!("Customer {id} is Closed and cannot be ordered for."),
+            format!("{field}: customer {id} is Closed and cannot be ordered for."),
         ));
     }
     Ok(c)

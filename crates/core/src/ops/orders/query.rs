@@ -201,8 +201,10 @@ impl Handler for OrdersQuery {
     }
 }
 
+/// A text filter's values, trimmed. An empty value stays: it matches nothing, as an empty
+/// element asks for the empty string (a blank PON must not widen a search to every order).
 fn texts(v: &Option<Vec<String>>) -> Vec<String> {
-    v.iter().flatten().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+    v.iter().flatten().map(|s| s.trim().to_string()).collect()
 }
 
 /// Orders_Search's filters as the store takes them.

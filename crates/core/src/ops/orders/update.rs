@@ -3,7 +3,7 @@
 //! COMPLETE applies the order's effects and CANCELED gives back what it reserved, in the
 //! transaction that records the status, so repeating either changes nothing.
 
-use super::create::{plan_product_changes, NewProduct};
+use super::create::{plan_product_changes, products_in, NewProduct, LIVE};
 use super::state::{check_transition, counts_as_sent};
 use super::*;
 use crate::engine::Handler;
@@ -28,7 +28,7 @@ impl Handler for OrdersUpdate {
         let process_change = match input.process_id {
             None => None,
             Some(0) => Some(None),
-            Some(pid) => Some(Some(process(config, Some(pid))?.expect("a process id was given"))),
+            Some(pid) => Some(Some(process(config, "ProcessID", Some(pid))?.expect("a process id was given"))),
         };
         let stored = db.order(id).await?.ok_or_else(|| ApiError::not_found(ErrorCode::OrderNotFound, "Order", id))?;
 
@@ -43,10 +43,19 @@ impl Handler for OrdersUpdate {
                 format!("order {id} is {} and its products can no longer change", stored.status.wire_name()),
             ));
         }
+        if !lines.is_empty() {
+            // Product changes are new business for the customer, refused for a Closed one
+            // like a new order.
+            orderable_customer(db, "Lines", stored.customer_id).await?;
+        }
         for (i, l) in lines.iter().enumerate() {
             let f = format!("Lines/OrderLineUpdateItem[{}]", i + 1);
             let service = resolve_service(db, &f, l.line_id, l.tn.as_deref(), Some(stored.customer_id)).await?;
             let changes = l.products.clone().unwrap_or_default();
+            if changes.add.is_empty() && changes.change.is_empty() && changes.remove.is_empty() {
+                return Err(ApiError::invalid(&format!("{f}/Products"), "must hold at least one Add, Change or Remove"));
+            }
+            products_in(db, &service, &LIVE, "left to change (it is disconnected)").await?;
             plan_product_changes(
                 ctx,
                 &format!("{f}/Products"),
@@ -65,6 +74,13 @@ impl Handler for OrdersUpdate {
             tx.order_for_update(id).await?.ok_or_else(|| ApiError::not_found(ErrorCode::OrderNotFound, "Order", id))?;
         let before = order.clone();
         let final_ = order.status.is_final();
+        if final_ && !lines.is_empty() {
+            // Checked again under the lock: the order may have completed since it was read.
+            return Err(ApiError::invalid(
+                "Lines",
+                format!("order {id} is {} and its products can no longer change", order.status.wire_name()),
+            ));
+        }
         let refuse_final = |field: &str| {
             ApiError::invalid(field, format!("order {id} is {} and can no longer change", order.status.wire_name()))
         };

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod error;
 pub mod model;
 pub mod ops;
+pub mod provider;
 pub mod request;
 pub mod settings;
 pub mod store;

@@ -453,6 +453,17 @@ async fn client_registry_and_codes() {
     t.store.ping().await.unwrap();
 }
 
+/// acme's user 2 may act as user 1 until `at(2_000_000)`.
+fn acme_grant(key_hash: &str) -> ImpersonationGrant {
+    ImpersonationGrant {
+        key_hash: key_hash.into(),
+        client: "acme".into(),
+        grantor_user_id: 1,
+        grantee_user_id: 2,
+        expires_at: at(2_000_000),
+    }
+}
+
 #[tokio::test]
 async fn sessions_and_grants() {
     let t = fresh().await;
@@ -497,13 +508,7 @@ async fn sessions_and_grants() {
     t.store.delete_session("h1").await.unwrap();
     assert!(t.store.session("h1").await.unwrap().is_none());
 
-    let g = ImpersonationGrant {
-        key_hash: "k".into(),
-        client: "acme".into(),
-        grantor_user_id: 1,
-        grantee_user_id: 2,
-        expires_at: at(2_000_000),
-    };
+    let g = acme_grant("k");
     t.store.insert_grant(&g).await.unwrap();
     assert_eq!(t.store.grant("k").await.unwrap(), Some(g.clone()));
     assert_eq!(t.store.grant("other").await.unwrap(), None);
@@ -548,13 +553,7 @@ async fn audited_registry_changes_commit_with_their_record() {
     assert!(t.store.session("h1").await.unwrap().is_none());
     assert!(!t.store.registry_change(&end, &destroy).await.unwrap());
 
-    let g = ImpersonationGrant {
-        key_hash: "k".into(),
-        client: "acme".into(),
-        grantor_user_id: 1,
-        grantee_user_id: 2,
-        expires_at: at(2_000_000),
-    };
+    let g = acme_grant("k");
     let grant = audit("Impersonation_Authorize", "user");
     assert!(t.store.registry_change(&RegistryChange::InsertGrant(g.clone()), &grant).await.unwrap());
     assert_eq!(t.store.grant("k").await.unwrap(), Some(g));

@@ -67,6 +67,7 @@ mod tests {
             provisionable: true,
             adapter: adapter.into(),
             adapter_settings: settings,
+            accounts: Vec::new(),
         }
     }
 

@@ -190,7 +190,10 @@ async fn execute(ctx: &Ctx, plan: Plan<'_>) -> ApiResult<(Vec<i32>, Vec<i32>)> {
             }
         }
     }
-    let mut drafts = Drafts { one_provider: plan.one_order.then_some(plan.lines.first().and_then(|l| l.provider_id)), ..Drafts::default() };
+    let mut drafts = Drafts {
+        one_provider: plan.one_order.then_some(plan.lines.first().and_then(|l| l.provider_id)),
+        ..Drafts::default()
+    };
     let new_lines = add_services(ctx, &mut *tx, &mut drafts, plan.new_services, now).await?;
     for l in &plan.lines {
         let draft = drafts.of(l.provider_id);
@@ -932,19 +935,20 @@ async fn plan_add_line<'a>(ctx: &'a Ctx, o: &AddLineOrder) -> ApiResult<Plan<'a>
     // Products that must be shipped go to ShippingAddress (an extension), or to the
     // customer's service address.
     let shipped = new_services.iter().find_map(|s| shipped_product(config, &s.products));
-    let shipping_address = match (&o.shipping_address, shipped) {
-        (Some(a), _) => Some(crate::ops::validate::address("AddLine/ShippingAddress", a)?),
-        (None, None) => None,
-        (None, Some(p)) => match db.customer(customer_id).await?.and_then(|c| c.service_address) {
-            Some(a) => Some(a),
-            None => {
-                return Err(ApiError::invalid(
+    let shipping_address =
+        match (&o.shipping_address, shipped) {
+            (Some(a), _) => Some(crate::ops::validate::address("AddLine/ShippingAddress", a)?),
+            (None, None) => None,
+            (None, Some(p)) => match db.customer(customer_id).await?.and_then(|c| c.service_address) {
+                Some(a) => Some(a),
+                None => return Err(ApiError::invalid(
                     "AddLine/ShippingAddress",
-                    format!("is required: product {p} must be shipped and customer {customer_id} has no service address"),
-                ))
-            }
-        },
-    };
+                    format!(
+                        "is required: product {p} must be shipped and customer {customer_id} has no service address"
+                    ),
+                )),
+            },
+        };
     let shipping_status = if shipped.is_some() { ShippingStatus::NotShipped } else { ShippingStatus::NotRequired };
     let billing_option = o.billing_option;
     let mut c = common(customer_id, OrderType::AddLine, process_id, o.flow_through.unwrap_or(true));

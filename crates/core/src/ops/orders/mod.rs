@@ -92,7 +92,11 @@ fn package<'c>(config: &'c ClientConfig, field: &str, id: i32) -> ApiResult<&'c 
 }
 
 fn provider<'c>(config: &'c ClientConfig, field: &str, id: i32) -> ApiResult<&'c Provider> {
-    config.providers.iter().find(|p| p.id == id).ok_or_else(|| unknown(ErrorCode::ProviderNotFound, field, "Provider", id))
+    config
+        .providers
+        .iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| unknown(ErrorCode::ProviderNotFound, field, "Provider", id))
 }
 
 fn process<'c>(config: &'c ClientConfig, field: &str, id: Option<i32>) -> ApiResult<Option<&'c Process>> {

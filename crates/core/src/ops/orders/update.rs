@@ -53,7 +53,10 @@ impl Handler for OrdersUpdate {
             let service = resolve_service(db, &f, l.line_id, l.tn.as_deref(), Some(stored.customer_id)).await?;
             let changes = l.products.clone().unwrap_or_default();
             if changes.add.is_empty() && changes.change.is_empty() && changes.remove.is_empty() {
-                return Err(ApiError::invalid(&format!("{f}/Products"), "must hold at least one Add, Change or Remove"));
+                return Err(ApiError::invalid(
+                    &format!("{f}/Products"),
+                    "must hold at least one Add, Change or Remove",
+                ));
             }
             products_in(db, &service, &LIVE, "left to change (it is disconnected)").await?;
             plan_product_changes(

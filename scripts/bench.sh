@@ -25,7 +25,7 @@
 #   --connections N  wrk connections (default 32)
 #   --orders N       orders mode: orders in the loaded data set (default 1000000)
 #   --customers N    orders mode: customers they belong to (default 100000)
-#   --no-build       use target/release/patchbay as it is
+#   --no-build       use target/release/patchbay as it is (or $PATCHBAY_BENCH_BIN)
 #
 # Products mode: build the release binary; start `patchbay serve --demo` on 127.0.0.1:0 with a
 # temporary database; open a session (JSON Sessions_Create as api@acme); for each scenario check
@@ -286,6 +286,18 @@ TARGET_ORDERS_SEARCH_P99_MS=20
 ORDER_ROWS=()
 LOAD_ROWS=()
 
+# CPU time (user + system, in clock ticks) a process has used: its threads and waited-for children.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# CPU ticks of every PostgreSQL process on this machine (the server and its backends).
+postgres_ticks() {
+    local total=0 pid
+    for pid in $(pgrep -u postgres 2>/dev/null); do
+        total=$((total + $(cpu_ticks "$pid" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+
 # Seconds in a wrk duration (30s, 2m, 1h, or plain seconds).
 duration_secs() {
     local d=$1
@@ -326,7 +338,7 @@ iccids() {
             }
             return (10 - sum % 10) % 10
         }
-        BEGIN { for (i = 1; i <= n; i++) { p = sprintf("8901410%011d", base + i); print p luhn(p) } }' >"$2"
+        BEGIN { for (i = 1; i <= n; i++) { p = sprintf("8901410%011.0f", base + i); print p luhn(p) } }' >"$2"
 }
 
 # bulk_create_sims KEY TYPE_ID FILE: Inventory_Bulk_Create of every ICCID in FILE, 50,000 a request.
@@ -370,9 +382,15 @@ count_orders() {
 run_wrk() {
     local dblabel=$1 scenario=$2 path=$3 script=$4 rps_target=$5 p99_target=$6
     shift 7
-    local raw=$OUT_DIR/latest-orders-wrk-$dblabel-$scenario.txt
-    log "$dblabel / $scenario: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $BASE$path"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$script" "$BASE$path" -- "$@" | tee "$raw" >&2
+    local c=${WRK_CONNECTIONS:-$CONNECTIONS} t=${WRK_THREADS:-$THREADS}
+    [[ $c == "$CONNECTIONS" ]] || scenario="$scenario-c$c"
+    local raw=$OUT_DIR/latest-orders-wrk-$dblabel-$scenario.txt cpu0 cpu1 pg0=0 pg1=0
+    log "$dblabel / $scenario: wrk -t$t -c$c -d$DURATION --latency $BASE$path"
+    cpu0=$(cpu_ticks "$SERVER_PID")
+    [[ $dblabel == postgres ]] && pg0=$(postgres_ticks)
+    wrk -t"$t" -c"$c" -d"$DURATION" --latency -s "$script" "$BASE$path" -- "$@" | tee "$raw" >&2
+    cpu1=$(cpu_ticks "$SERVER_PID")
+    [[ $dblabel == postgres ]] && pg1=$(postgres_ticks)
     local rps p50 p99 errs non2xx failed
     rps=$(field rps "$raw")
     p50=$(field p50_us "$raw")
@@ -387,7 +405,11 @@ run_wrk() {
     target="p99 ≤ $p99_target ms: $(mark "$p99ms" '<=' "$p99_target")"
     [[ $rps_target == - ]] || target="≥ $rps_target req/s: $(mark "$rps" '>=' "$rps_target"); $target"
     [[ $failed == 0 ]] || target="$target; **$failed answers not Success=true** (see $raw)"
-    ORDER_ROWS+=("| $scenario | $dblabel | $(printf '%.0f' "$rps") | $p50ms | $p99ms | $errs / $non2xx / $failed | $target |")
+    local cpu_ms per_req='BEGIN { printf "%.2f", t * 1000 / hz / n }'
+    cpu_ms=$(awk -v t="$((cpu1 - cpu0))" -v hz="$(getconf CLK_TCK)" -v n="$(field requests "$raw")" "$per_req")
+    [[ $dblabel == postgres ]] &&
+        cpu_ms="$cpu_ms + $(awk -v t="$((pg1 - pg0))" -v hz="$(getconf CLK_TCK)" -v n="$(field requests "$raw")" "$per_req")"
+    ORDER_ROWS+=("| $scenario | $dblabel | $(printf '%.0f' "$rps") | $p50ms | $p99ms | $cpu_ms | $errs / $non2xx / $failed | $target |")
     LAST_REQUESTS=$(field requests "$raw")
     LAST_FAILED=$failed
 }
@@ -405,10 +427,11 @@ bench_new_orders() {
     type=$(sed -n 's/.*"ID": *\([0-9]*\).*/\1/p' <<<"$resp")
     # Enough SIMs that no request reuses one even at 8,000 requests/s, and one for the sample.
     per_run=$(($(duration_secs "$DURATION") * 8000))
-    iccids $((2 * per_run + 1)) "$TMP/iccids.txt"
+    iccids $((3 * per_run + 1)) "$TMP/iccids.txt"
     head -n "$per_run" "$TMP/iccids.txt" >"$TMP/iccids-json.txt"
     sed -n "$((per_run + 1)),$((2 * per_run))p" "$TMP/iccids.txt" >"$TMP/iccids-soap.txt"
-    log "creating $((2 * per_run + 1)) SIMs (Inventory_Bulk_Create) and 1000 customers (Customers_Create)"
+    sed -n "$((2 * per_run + 1)),$((3 * per_run))p" "$TMP/iccids.txt" >"$TMP/iccids-c1.txt"
+    log "creating $((3 * per_run + 1)) SIMs (Inventory_Bulk_Create) and 1000 customers (Customers_Create)"
     bulk_create_sims "$key" "$type" "$TMP/iccids.txt"
     ids=$(create_customers "$key" 1000)
     read -r first last <<<"$ids"
@@ -422,6 +445,9 @@ bench_new_orders() {
     made=$((made + LAST_REQUESTS - LAST_FAILED))
     run_wrk "$dblabel" new-orders-soap11 /v20/default.asmx bench/new_orders.lua "$target" "$TARGET_NEW_ORDERS_P99_MS" \
         -- "$key" "$TMP/iccids-soap.txt" "$THREADS" "$first" "$last" 1000 103 soap11
+    made=$((made + LAST_REQUESTS - LAST_FAILED))
+    WRK_CONNECTIONS=1 WRK_THREADS=1 run_wrk "$dblabel" new-orders-json /api/v20/NewOrders_Create bench/new_orders.lua - \
+        "$TARGET_NEW_ORDERS_P99_MS" -- "$key" "$TMP/iccids-c1.txt" 1 "$first" "$last" 1000 103 json
     made=$((made + LAST_REQUESTS - LAST_FAILED))
     after=$(count_orders "$key")
     # wrk counts requests it sent; one cut off by the end of the run may still have been served.
@@ -478,6 +504,11 @@ bench_order_queries() {
         -- "$key" status "$open" 10,11,12 100
     run_wrk "$dblabel" search-complete-carrier10-page100 /api/v20/Orders_Search bench/orders_search.lua - "$TARGET_ORDERS_SEARCH_P99_MS" \
         -- "$key" status COMPLETE 10 100
+    # One connection: the time one request takes, with nothing queued before it.
+    WRK_CONNECTIONS=1 WRK_THREADS=1 run_wrk "$dblabel" orders-query /api/v20/Orders_Query bench/orders_query.lua - \
+        "$TARGET_ORDERS_QUERY_P99_MS" -- "$key" "$of" "$ol"
+    WRK_CONNECTIONS=1 WRK_THREADS=1 run_wrk "$dblabel" search-status-carrier-page100 /api/v20/Orders_Search \
+        bench/orders_search.lua - "$TARGET_ORDERS_SEARCH_P99_MS" -- "$key" status "$open" 10,11,12 100
     MEM_ROWS+=("| $dblabel, $ORDERS orders queried | $(mem_mib "$SERVER_PID" VmRSS) | $(mem_mib "$SERVER_PID" VmHWM) |")
     stop_server
 }
@@ -586,8 +617,8 @@ if [[ $MODE == orders || $MODE == all ]]; then
         echo "| --- | --- | ---: | ---: | --- |"
         printf '%s\n' "${LOAD_ROWS[@]}"
         echo
-        echo "| scenario | database | req/s | p50 ms | p99 ms | socket errors / non-2xx / failed | target |"
-        echo "| --- | --- | ---: | ---: | ---: | ---: | --- |"
+        echo "| scenario | database | req/s | p50 ms | p99 ms | server CPU ms/req (+ PostgreSQL's) | socket errors / non-2xx / failed | target |"
+        echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"
         printf '%s\n' "${ORDER_ROWS[@]}"
         echo
         printf '%s\n' "${CHECK_LINES[@]}"

@@ -22,11 +22,13 @@ use patchbay_api::customers::{CustomerProductStatus, CustomerStatus, CustomerTyp
 use patchbay_api::inventory::InventoryItemStatus;
 use patchbay_api::orders::{OrderStatus, OrderType, ShippingStatus, SuspendType};
 use patchbay_core::model::*;
-use patchbay_core::store::{ClientTx, Store};
+use patchbay_core::store::{ClientDb, ClientTx, Store};
 use patchbay_schema::DateTime;
 use rust_decimal::Decimal;
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::Instant;
+use tokio::task::JoinHandle;
 
 #[derive(clap::Subcommand)]
 pub enum BenchDataCommand {
@@ -68,31 +70,58 @@ pub async fn run(cmd: BenchDataCommand) -> Result<()> {
     let w = result?;
     println!(
         "wrote {} customers (ids {}), {} services, {} customer products and {} orders (ids {}) in {:.1} s",
-        w.customer_ids.len(),
-        range(&w.customer_ids),
+        w.customers.count,
+        w.customers.range(),
         w.services,
         w.products,
-        w.order_ids.len(),
-        range(&w.order_ids),
+        w.orders.count,
+        w.orders.range(),
         started.elapsed().as_secs_f64()
     );
     Ok(())
 }
 
-/// `first-last`, or `none`.
-fn range(ids: &[i32]) -> String {
-    match (ids.first(), ids.last()) {
-        (Some(a), Some(b)) => format!("{a}-{b}"),
-        _ => "none".into(),
+/// How many ids of a kind were written, and the lowest and highest.
+#[derive(Default)]
+struct Span {
+    count: usize,
+    min: i32,
+    max: i32,
+}
+
+impl Span {
+    fn add(&mut self, ids: impl IntoIterator<Item = i32>) {
+        for id in ids {
+            (self.min, self.max) = if self.count == 0 { (id, id) } else { (self.min.min(id), self.max.max(id)) };
+            self.count += 1;
+        }
+    }
+
+    fn range(&self) -> String {
+        if self.count == 0 {
+            "none".into()
+        } else {
+            format!("{}-{}", self.min, self.max)
+        }
     }
 }
 
 /// What was written.
+#[derive(Default)]
 struct Written {
-    customer_ids: Vec<i32>,
-    order_ids: Vec<i32>,
+    customers: Span,
+    orders: Span,
     services: usize,
     products: usize,
+}
+
+impl Written {
+    fn add(&mut self, b: &Batch) {
+        self.customers.add(b.customers.iter().map(|c| c.id));
+        self.orders.add(b.orders.iter().map(|o| o.id));
+        self.services += b.services.len();
+        self.products += b.products.len();
+    }
 }
 
 async fn load(store: &dyn Store, client: &str, customers: u32, orders: u32, batch: u32, seed: u64) -> Result<Written> {
@@ -109,70 +138,117 @@ async fn load(store: &dyn Store, client: &str, customers: u32, orders: u32, batc
         );
         bar
     });
-    let mut gen = Gen::new(&catalog, seed, orders);
-    let mut w = Written { customer_ids: Vec::new(), order_ids: Vec::new(), services: 0, products: 0 };
-
-    for start in (0..customers).step_by(batch as usize) {
-        let n = batch.min(customers - start) as i32;
-        let mut tx = db.begin().await?;
-        let first = tx.next_ids("customer", n).await?;
-        let ids: Vec<i32> = (first..first + n).collect();
-        for &id in &ids {
-            tx.insert_customer(&gen.customer(id)).await?;
-        }
-        audit(&mut *tx, "customer", &ids).await?;
-        tx.commit().await.context("writing customers")?;
-        w.customer_ids.extend(ids);
-        if let Some(b) = &bar {
-            b.inc(n as u64);
-        }
+    let mut out = Output { db: db.clone(), running: None, written: Written::default(), bar };
+    if customers == 0 {
+        return Ok(out.written);
     }
-    gen.customer_ids = w.customer_ids.clone();
-    gen.lines = vec![Vec::new(); w.customer_ids.len()];
+    // The first transaction reserves every id the load may use, so the generator knows them
+    // before each batch's transaction. Services and customer products are reserved for the most
+    // the orders could make; what is left over stays unused at the end of their ranges.
+    let mut tx = db.begin().await?;
+    let (orders_i, customers_i) = (orders as i32, customers as i32);
+    let mut gen = Gen::new(
+        &catalog,
+        seed,
+        orders,
+        Ids::reserve(&mut *tx, "customer", customers_i).await?,
+        Ids::reserve(&mut *tx, "order", orders_i).await?,
+        Ids::reserve(&mut *tx, "service", orders_i).await?,
+        Ids::reserve(&mut *tx, "customer_product", orders_i * (catalog.most_products() + 1)).await?,
+    );
+    let first = gen.customers(batch.min(customers));
+    write(&mut *tx, &first).await?;
+    tx.commit().await.context("writing customers")?;
+    out.done(&first);
 
+    for start in (batch..customers).step_by(batch as usize) {
+        out.write(gen.customers(batch.min(customers - start))).await?;
+    }
     for start in (0..orders).step_by(batch as usize) {
-        let n = batch.min(orders - start);
-        let mut tx = db.begin().await?;
-        // At most one new service per order, and each with at most the largest package and a
-        // handset (or one add-on) in products.
-        gen.orders.reserve(&mut *tx, n as i32).await?;
-        gen.services.reserve(&mut *tx, n as i32).await?;
-        gen.products.reserve(&mut *tx, n as i32 * (catalog.most_products() + 1)).await?;
-        let b = gen.batch(start, n);
-        for s in &b.services {
-            tx.insert_service(s).await?;
-        }
-        if !b.products.is_empty() {
-            tx.insert_customer_products(&b.products).await?;
-        }
-        for o in &b.orders {
-            tx.insert_order(o).await?;
-        }
-        tx.insert_order_status(&b.history).await?;
-        let ids: Vec<i32> = b.orders.iter().map(|o| o.id).collect();
-        audit(&mut *tx, "order", &ids).await?;
-        tx.commit().await.context("writing orders")?;
-        w.order_ids.extend(ids);
-        w.services += b.services.len();
-        w.products += b.products.len();
-        if let Some(bar) = &bar {
-            bar.inc(u64::from(n));
-        }
+        out.write(gen.orders(start, batch.min(orders - start))).await?;
     }
-    if let Some(b) = bar {
+    out.wait().await?;
+    if let Some(b) = &out.bar {
         b.finish_and_clear();
     }
-    Ok(w)
+    Ok(out.written)
 }
 
-async fn audit(tx: &mut dyn ClientTx, entity: &str, ids: &[i32]) -> Result<()> {
+/// Writes batches, each in a transaction of its own, one after another: the next batch is
+/// generated while the one before is written. (One at a time: a batch's orders work on services
+/// that the batches before it created, which must be committed for PostgreSQL's foreign key
+/// checks to see them.)
+struct Output {
+    db: Arc<dyn ClientDb>,
+    running: Option<JoinHandle<Result<Batch>>>,
+    written: Written,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Output {
+    async fn write(&mut self, b: Batch) -> Result<()> {
+        self.wait().await?;
+        let db = self.db.clone();
+        self.running = Some(tokio::spawn(async move {
+            let mut tx = db.begin().await?;
+            write(&mut *tx, &b).await?;
+            tx.commit().await?;
+            Ok(b)
+        }));
+        Ok(())
+    }
+
+    /// Waits until the batch being written is committed.
+    async fn wait(&mut self) -> Result<()> {
+        if let Some(running) = self.running.take() {
+            let b = running.await.context("the writing task failed")?.context("writing a batch")?;
+            self.done(&b);
+        }
+        Ok(())
+    }
+
+    fn done(&mut self, b: &Batch) {
+        self.written.add(b);
+        if let Some(bar) = &self.bar {
+            bar.inc((b.customers.len() + b.orders.len()) as u64);
+        }
+    }
+}
+
+/// Writes a batch and its audit records into `tx`.
+async fn write(tx: &mut dyn ClientTx, b: &Batch) -> Result<()> {
+    for c in &b.customers {
+        tx.insert_customer(c).await?;
+    }
+    for s in &b.services {
+        tx.insert_service(s).await?;
+    }
+    for o in &b.orders {
+        tx.insert_order(o).await?;
+    }
+    if !b.history.is_empty() {
+        tx.insert_order_status(&b.history).await?;
+    }
+    if !b.products.is_empty() {
+        tx.insert_customer_products(&b.products).await?;
+    }
+    if !b.customers.is_empty() {
+        audit(tx, "customer", b.customers.iter().map(|c| c.id)).await?;
+    }
+    if !b.orders.is_empty() {
+        audit(tx, "order", b.orders.iter().map(|o| o.id)).await?;
+    }
+    Ok(())
+}
+
+async fn audit(tx: &mut dyn ClientTx, entity: &str, ids: impl Iterator<Item = i32>) -> Result<()> {
     tx.audit(&AuditRecord {
         at: DateTime::now(),
         user_id: 0,
         on_behalf_of_user_id: None,
         operation: "bench-data".into(),
         entity: entity.into(),
-        entity_ids: ids.iter().map(|&i| i64::from(i)).collect(),
+        entity_ids: ids.map(i64::from).collect(),
     })
     .await?;
     Ok(())
@@ -283,8 +359,7 @@ impl Rng {
     }
 }
 
-/// Ids of one kind reserved ahead, `next..end`. A block reserved right after the last one
-/// (nobody else took ids meanwhile) extends it, so the ids written stay consecutive.
+/// Ids of one kind reserved for the load, handed out in order.
 struct Ids {
     kind: &'static str,
     next: i32,
@@ -292,25 +367,13 @@ struct Ids {
 }
 
 impl Ids {
-    fn new(kind: &'static str) -> Self {
-        Ids { kind, next: 0, end: 0 }
-    }
-
-    /// Makes sure at least `count` ids are at hand.
-    async fn reserve(&mut self, tx: &mut dyn ClientTx, count: i32) -> Result<()> {
-        if self.end - self.next >= count {
-            return Ok(());
-        }
-        let first = tx.next_ids(self.kind, count).await?;
-        if first != self.end {
-            self.next = first;
-        }
-        self.end = first + count;
-        Ok(())
+    async fn reserve(tx: &mut dyn ClientTx, kind: &'static str, count: i32) -> Result<Ids> {
+        let next = if count > 0 { tx.next_ids(kind, count).await? } else { 0 };
+        Ok(Ids { kind, next, end: next + count })
     }
 
     fn take(&mut self) -> i32 {
-        assert!(self.next < self.end, "{} ids are reserved before use", self.kind);
+        assert!(self.next < self.end, "more {} ids are used than were reserved", self.kind);
         self.next += 1;
         self.next - 1
     }
@@ -330,6 +393,7 @@ struct Line {
 /// What one transaction writes.
 #[derive(Default)]
 struct Batch {
+    customers: Vec<CustomerRecord>,
     services: Vec<ServiceRecord>,
     products: Vec<CustomerProductRecord>,
     orders: Vec<OrderRecord>,
@@ -404,16 +468,26 @@ struct Gen<'c> {
     start: i64,
     now: i64,
     total_orders: u32,
+    /// The customers generated so far.
     customer_ids: Vec<i32>,
     /// The live lines of each customer (same index as `customer_ids`).
     lines: Vec<Vec<Line>>,
-    orders: Ids,
-    services: Ids,
-    products: Ids,
+    customer_id: Ids,
+    order_id: Ids,
+    service_id: Ids,
+    product_id: Ids,
 }
 
 impl<'c> Gen<'c> {
-    fn new(catalog: &'c Catalog, seed: u64, total_orders: u32) -> Self {
+    fn new(
+        catalog: &'c Catalog,
+        seed: u64,
+        total_orders: u32,
+        customer_id: Ids,
+        order_id: Ids,
+        service_id: Ids,
+        product_id: Ids,
+    ) -> Self {
         let now = DateTime::now().unix();
         Gen {
             catalog,
@@ -423,9 +497,10 @@ impl<'c> Gen<'c> {
             total_orders,
             customer_ids: Vec::new(),
             lines: Vec::new(),
-            orders: Ids::new("order"),
-            services: Ids::new("service"),
-            products: Ids::new("customer_product"),
+            customer_id,
+            order_id,
+            service_id,
+            product_id,
         }
     }
 
@@ -450,6 +525,18 @@ impl<'c> Gen<'c> {
         }
     }
 
+    /// The next `n` customers.
+    fn customers(&mut self, n: u32) -> Batch {
+        let mut b = Batch::default();
+        for _ in 0..n {
+            let id = self.customer_id.take();
+            b.customers.push(self.customer(id));
+            self.customer_ids.push(id);
+            self.lines.push(Vec::new());
+        }
+        b
+    }
+
     fn customer(&mut self, id: i32) -> CustomerRecord {
         let index = id as usize;
         let address = Self::address(id);
@@ -472,7 +559,7 @@ impl<'c> Gen<'c> {
     }
 
     /// The next `n` orders, the first being order number `from` of the whole set.
-    fn batch(&mut self, from: u32, n: u32) -> Batch {
+    fn orders(&mut self, from: u32, n: u32) -> Batch {
         let mut b = Batch::default();
         while (b.orders.len() as u32) < n {
             let number = from + b.orders.len() as u32;
@@ -559,7 +646,7 @@ impl<'c> Gen<'c> {
         }
         let add_on = self.catalog.add_ons[self.rng.below(self.catalog.add_ons.len())].clone();
         order.provider_id = Some(add_on.provider_id);
-        let id = self.products.take();
+        let id = self.product_id.take();
         order.items.push(add_item(service_id, id, &add_on));
         if status != OrderStatus::Canceled {
             b.products.push(self.customer_product(c, service_id, id, &add_on, status));
@@ -577,7 +664,7 @@ impl<'c> Gen<'c> {
             1 + self.rng.below(catalog.packages.len() - 1)
         };
         let p = &catalog.packages[package];
-        let id = self.services.take();
+        let id = self.service_id.take();
         let port = self.rng.percent(5);
         let order_type = match (port, self.lines[c].is_empty()) {
             (true, _) => OrderType::Conversion,
@@ -613,7 +700,7 @@ impl<'c> Gen<'c> {
         let mut line = Line { id, tn: service_tn.clone(), package, products: Vec::new(), suspended: false };
         let mut products = Vec::new();
         for offer in &p.products {
-            let cp = self.products.take();
+            let cp = self.product_id.take();
             order.items.push(add_item(id, cp, offer));
             products.push(self.customer_product(c, id, cp, offer, status));
             line.products.push((cp, offer.product_id));
@@ -621,7 +708,7 @@ impl<'c> Gen<'c> {
         let mut device_order = None;
         if let Some(device) = catalog.device.as_ref().filter(|_| room >= 2 && self.rng.percent(20)) {
             let mut o = self.order(c, order_type, status, Some(device.provider_id), at);
-            let cp = self.products.take();
+            let cp = self.product_id.take();
             o.lines.push(new_line(line_tn));
             o.items.push(add_item(id, cp, device));
             o.shipping_address = Some(Self::address(customer_id));
@@ -693,7 +780,7 @@ impl<'c> Gen<'c> {
         let jitter = self.rng.below(600) as i64;
         let created = self.time(at + jitter);
         let mut o = OrderRecord {
-            id: self.orders.take(),
+            id: self.order_id.take(),
             pon: String::new(),
             customer_id: self.customer_ids[c],
             order_type,

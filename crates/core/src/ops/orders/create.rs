@@ -25,6 +25,24 @@ pub(super) struct NewProduct {
     pub(super) description: Option<String>,
 }
 
+impl NewProduct {
+    /// The PENDING customer product `id` this becomes on a service of `customer_id`.
+    pub(super) fn pending(&self, id: i32, customer_id: i32, service_id: i32) -> CustomerProductRecord {
+        CustomerProductRecord {
+            id,
+            customer_id,
+            service_id: Some(service_id),
+            product_id: self.product_id,
+            description: self.description.clone(),
+            rate: self.rate,
+            quantity: self.quantity,
+            status: CustomerProductStatus::Pending,
+            activated_at: None,
+            billed_through: None,
+        }
+    }
+}
+
 /// A service an order creates, before ids are given out.
 struct NewService {
     customer_id: i32,
@@ -207,18 +225,7 @@ async fn execute(ctx: &Ctx, plan: Plan<'_>) -> ApiResult<(Vec<i32>, Vec<i32>)> {
         let mut records = Vec::with_capacity(plan.adds.len());
         for (i, (service, p)) in plan.adds.iter().enumerate() {
             let id = first + i as i32;
-            records.push(CustomerProductRecord {
-                id,
-                customer_id: service.customer_id,
-                service_id: Some(service.id),
-                product_id: p.product_id,
-                description: p.description.clone(),
-                rate: p.rate,
-                quantity: p.quantity,
-                status: CustomerProductStatus::Pending,
-                activated_at: None,
-                billed_through: None,
-            });
+            records.push(p.pending(id, service.customer_id, service.id));
             let draft = drafts.of(Some(p.provider_id));
             draft.line(service, LineAction::Change, service.package_id, None);
             draft.items.push(OrderItemRecord {
@@ -330,18 +337,7 @@ async fn add_services(
         for p in s.products {
             let cp_id = next_product;
             next_product += 1;
-            all_products.push(CustomerProductRecord {
-                id: cp_id,
-                customer_id: s.customer_id,
-                service_id: Some(id),
-                product_id: p.product_id,
-                description: p.description,
-                rate: p.rate,
-                quantity: p.quantity,
-                status: CustomerProductStatus::Pending,
-                activated_at: None,
-                billed_through: None,
-            });
+            all_products.push(p.pending(cp_id, s.customer_id, id));
             let draft = drafts.of(Some(p.provider_id));
             draft.line(&record, LineAction::New, s.package_id, None);
             draft.items.push(OrderItemRecord {
@@ -935,20 +931,21 @@ async fn plan_add_line<'a>(ctx: &'a Ctx, o: &AddLineOrder) -> ApiResult<Plan<'a>
     // Products that must be shipped go to ShippingAddress (an extension), or to the
     // customer's service address.
     let shipped = new_services.iter().find_map(|s| shipped_product(config, &s.products));
-    let shipping_address =
-        match (&o.shipping_address, shipped) {
-            (Some(a), _) => Some(crate::ops::validate::address("AddLine/ShippingAddress", a)?),
-            (None, None) => None,
-            (None, Some(p)) => match db.customer(customer_id).await?.and_then(|c| c.service_address) {
-                Some(a) => Some(a),
-                None => return Err(ApiError::invalid(
+    let shipping_address = match (&o.shipping_address, shipped) {
+        (Some(a), _) => Some(crate::ops::validate::address("AddLine/ShippingAddress", a)?),
+        (None, None) => None,
+        (None, Some(p)) => match db.customer(customer_id).await?.and_then(|c| c.service_address) {
+            Some(a) => Some(a),
+            None => {
+                return Err(ApiError::invalid(
                     "AddLine/ShippingAddress",
                     format!(
                         "is required: product {p} must be shipped and customer {customer_id} has no service address"
                     ),
-                )),
-            },
-        };
+                ))
+            }
+        },
+    };
     let shipping_status = if shipped.is_some() { ShippingStatus::NotShipped } else { ShippingStatus::NotRequired };
     let billing_option = o.billing_option;
     let mut c = common(customer_id, OrderType::AddLine, process_id, o.flow_through.unwrap_or(true));

@@ -14,6 +14,19 @@ use patchbay_api::ops::OrdersUpdate;
 use patchbay_api::orders::*;
 use rust_decimal::Decimal;
 
+/// Makes `service` one of the order's lines (as changed) if it is not already.
+fn involve(order: &mut OrderRecord, service: &ServiceRecord) {
+    if !order.lines.iter().any(|l| l.service_id == service.id) {
+        order.lines.push(OrderLineRecord {
+            service_id: service.id,
+            tn: service.tn.clone(),
+            action: LineAction::Change,
+            package_id: service.package_id,
+            old_package_id: None,
+        });
+    }
+}
+
 #[async_trait]
 impl Handler for OrdersUpdate {
     async fn handle(ctx: &Ctx, input: OrdersUpdateInput) -> ApiResult<Empty> {
@@ -143,27 +156,8 @@ impl Handler for OrdersUpdate {
             let mut records = Vec::with_capacity(adds.len());
             for (i, (service, p)) in adds.iter().enumerate() {
                 let cp = first + i as i32;
-                records.push(CustomerProductRecord {
-                    id: cp,
-                    customer_id: service.customer_id,
-                    service_id: Some(service.id),
-                    product_id: p.product_id,
-                    description: p.description.clone(),
-                    rate: p.rate,
-                    quantity: p.quantity,
-                    status: CustomerProductStatus::Pending,
-                    activated_at: None,
-                    billed_through: None,
-                });
-                if !order.lines.iter().any(|l| l.service_id == service.id) {
-                    order.lines.push(OrderLineRecord {
-                        service_id: service.id,
-                        tn: service.tn.clone(),
-                        action: LineAction::Change,
-                        package_id: service.package_id,
-                        old_package_id: None,
-                    });
-                }
+                records.push(p.pending(cp, service.customer_id, service.id));
+                involve(&mut order, service);
                 order.items.push(OrderItemRecord {
                     service_id: service.id,
                     action: ItemAction::Add,
@@ -195,15 +189,7 @@ impl Handler for OrdersUpdate {
                 }
                 edited.push(cp);
             } else {
-                if !order.lines.iter().any(|l| l.service_id == service.id) {
-                    order.lines.push(OrderLineRecord {
-                        service_id: service.id,
-                        tn: service.tn.clone(),
-                        action: LineAction::Change,
-                        package_id: service.package_id,
-                        old_package_id: None,
-                    });
-                }
+                involve(&mut order, &service);
                 order.items.push(OrderItemRecord {
                     service_id: service.id,
                     action: ItemAction::Change,
@@ -223,15 +209,7 @@ impl Handler for OrdersUpdate {
                 order.items.retain(|i| i.customer_product_id != cp.id);
                 dropped.push(cp.id);
             } else {
-                if !order.lines.iter().any(|l| l.service_id == service.id) {
-                    order.lines.push(OrderLineRecord {
-                        service_id: service.id,
-                        tn: service.tn.clone(),
-                        action: LineAction::Change,
-                        package_id: service.package_id,
-                        old_package_id: None,
-                    });
-                }
+                involve(&mut order, &service);
                 order.items.push(OrderItemRecord {
                     service_id: service.id,
                     action: ItemAction::Remove,

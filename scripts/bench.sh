@@ -543,6 +543,7 @@ if [[ $PG_URL == auto ]]; then
     PG_URL=$(bash "$ROOT/scripts/pg-test-db.sh" | tail -n1)
     [[ -n $PG_URL ]] || die "scripts/pg-test-db.sh printed no URL"
 fi
+COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 ensure_tools
 if [[ $BUILD -eq 1 ]]; then
     log "cargo build --release --bin patchbay"
@@ -557,7 +558,7 @@ mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 report_head() {
     echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-    echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+    echo "- commit: $COMMIT (when the run started)"
     echo "- machine: $(nproc) CPUs ($cpu), $mem memory, kernel $(uname -r)"
     echo "- load average before the runs (1/5/15 min): $LOAD_BEFORE (other work on the machine skews the numbers)"
     echo "- tools: $(rustc --version 2>/dev/null || echo 'rustc ?'); $(wrk -v 2>&1 | head -n1 | sed 's/ \[.*//')$([[ -n $PG_URL ]] && echo "; $(psql "$PG_ADMIN_URL" -XAtq -c 'SHOW server_version' 2>/dev/null | sed 's/^/PostgreSQL /')")"

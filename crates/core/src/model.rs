@@ -562,6 +562,51 @@ pub struct OrderRecord {
     pub inventory: Vec<OrderInventoryRecord>,
 }
 
+impl OrderRecord {
+    /// A NEW order with nothing optional set: no process, no flags, no lines, made at `at`.
+    pub fn new(
+        id: i32,
+        pon: String,
+        customer_id: i32,
+        order_type: OrderType,
+        provider_id: Option<i32>,
+        at: DateTime,
+    ) -> Self {
+        OrderRecord {
+            id,
+            pon,
+            customer_id,
+            order_type,
+            status: OrderStatus::New,
+            status_note: None,
+            provider_id,
+            provider_account_id: None,
+            process_id: None,
+            process_route_id: None,
+            flow_through: false,
+            send_now: false,
+            reconnect: false,
+            billing_option: None,
+            suspend_type: None,
+            inventory_status: None,
+            whole_account: false,
+            prorate: false,
+            ignore_related_products: false,
+            tracking_number: None,
+            shipping_status: ShippingStatus::NotRequired,
+            shipping_address: None,
+            port: None,
+            created_at: at,
+            updated_at: at,
+            sent_at: None,
+            completed_at: None,
+            lines: Vec::new(),
+            items: Vec::new(),
+            inventory: Vec::new(),
+        }
+    }
+}
+
 /// One entry of an order's status history (append-only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderStatusRecord {

@@ -780,10 +780,6 @@ impl<'c> Gen<'c> {
         let jitter = self.rng.below(600) as i64;
         let created = self.time(at + jitter);
         let mut o = OrderRecord {
-            id: self.order_id.take(),
-            pon: String::new(),
-            customer_id: self.customer_ids[c],
-            order_type,
             status,
             status_note: match status {
                 OrderStatus::Error => Some("Provider rejected the order: address not found".into()),
@@ -791,30 +787,15 @@ impl<'c> Gen<'c> {
                 OrderStatus::Hold | OrderStatus::PaymentHold => Some("Awaiting payment".into()),
                 _ => None,
             },
-            provider_id,
-            provider_account_id: None,
-            process_id: None,
-            process_route_id: None,
             flow_through: provider_id.is_some_and(|p| self.catalog.provisionable.contains(&p)),
-            send_now: false,
-            reconnect: false,
-            billing_option: None,
-            suspend_type: None,
-            inventory_status: None,
-            whole_account: false,
-            prorate: false,
-            ignore_related_products: false,
-            tracking_number: None,
-            shipping_status: ShippingStatus::NotRequired,
-            shipping_address: None,
-            port: None,
-            created_at: created,
-            updated_at: created,
-            sent_at: None,
-            completed_at: None,
-            lines: Vec::new(),
-            items: Vec::new(),
-            inventory: Vec::new(),
+            ..OrderRecord::new(
+                self.order_id.take(),
+                String::new(),
+                self.customer_ids[c],
+                order_type,
+                provider_id,
+                created,
+            )
         };
         o.pon = format!("PB{:08}", o.id);
         let steps = path(status);

@@ -146,38 +146,7 @@ fn customer_product(id: i32, customer_id: i32, service_id: Option<i32>) -> Custo
 
 /// An order with nothing optional set.
 fn bare_order(id: i32, customer_id: i32) -> OrderRecord {
-    OrderRecord {
-        id,
-        pon: format!("PON-{id}"),
-        customer_id,
-        order_type: OrderType::New,
-        status: OrderStatus::New,
-        status_note: None,
-        provider_id: None,
-        provider_account_id: None,
-        process_id: None,
-        process_route_id: None,
-        flow_through: false,
-        send_now: false,
-        reconnect: false,
-        billing_option: None,
-        suspend_type: None,
-        inventory_status: None,
-        whole_account: false,
-        prorate: false,
-        ignore_related_products: false,
-        tracking_number: None,
-        shipping_status: ShippingStatus::NotRequired,
-        shipping_address: None,
-        port: None,
-        created_at: at(1_700_001_000),
-        updated_at: at(1_700_001_000),
-        sent_at: None,
-        completed_at: None,
-        lines: vec![],
-        items: vec![],
-        inventory: vec![],
-    }
+    OrderRecord::new(id, format!("PON-{id}"), customer_id, OrderType::New, None, at(1_700_001_000))
 }
 
 fn address(name: &str) -> AddressRecord {

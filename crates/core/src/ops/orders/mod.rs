@@ -18,7 +18,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::model::*;
 use crate::store::ClientDb;
 use patchbay_api::customers::{CustomerProductStatus, CustomerStatus};
-use patchbay_api::orders::{OrderStatus, OrderType, ShippingStatus};
+use patchbay_api::orders::{OrderStatus, OrderType};
 use patchbay_schema::DateTime;
 
 pub use state::check_transition;
@@ -190,40 +190,10 @@ async fn resolve_service(
     Ok(service)
 }
 
-/// The fields of a new order every kind shares; the caller fills in the rest.
+/// The fields of a new order every kind shares (flow-through by default, as Orders_Create's
+/// FlowThrough); the caller fills in the rest.
 fn new_order(id: i32, customer_id: i32, order_type: OrderType, provider_id: Option<i32>, now: DateTime) -> OrderRecord {
-    OrderRecord {
-        id,
-        pon: pon_of(id),
-        customer_id,
-        order_type,
-        status: OrderStatus::New,
-        status_note: None,
-        provider_id,
-        provider_account_id: None,
-        process_id: None,
-        process_route_id: None,
-        flow_through: true,
-        send_now: false,
-        reconnect: false,
-        billing_option: None,
-        suspend_type: None,
-        inventory_status: None,
-        whole_account: false,
-        prorate: false,
-        ignore_related_products: false,
-        tracking_number: None,
-        shipping_status: ShippingStatus::NotRequired,
-        shipping_address: None,
-        port: None,
-        created_at: now,
-        updated_at: now,
-        sent_at: None,
-        completed_at: None,
-        lines: Vec::new(),
-        items: Vec::new(),
-        inventory: Vec::new(),
-    }
+    OrderRecord { flow_through: true, ..OrderRecord::new(id, pon_of(id), customer_id, order_type, provider_id, now) }
 }
 
 /// The default account of a provider, or the one named, which must be the provider's.

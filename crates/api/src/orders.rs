@@ -833,9 +833,13 @@ pub struct OrdersSearchOutput {
     /// Extension, with PageSize: whether a later page has more.
     #[serde(rename = "HasMore", default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
-    /// Extension, with PageSize: how many orders match in all.
+    /// Extension, with PageSize: how many orders match in all, or, when RecordCountExact is
+    /// false, how many at least (counting stops 10,000 orders past the page).
     #[serde(rename = "RecordCount", default, skip_serializing_if = "Option::is_none")]
     pub record_count: Option<i64>,
+    /// Extension, with PageSize: false when RecordCount is a lower bound.
+    #[serde(rename = "RecordCountExact", default, skip_serializing_if = "Option::is_none")]
+    pub record_count_exact: Option<bool>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -143,8 +143,9 @@ pub trait ClientDb: Send + Sync {
         page: u32,
         page_size: u32,
     ) -> StoreResult<Vec<OrderRecord>>;
-    /// How many orders match `filter`.
-    async fn count_orders(&self, filter: &OrderFilter) -> StoreResult<i64>;
+    /// How many orders match `filter`, counting no further than `at_most` (so a count over
+    /// half the table costs what `at_most` index entries cost).
+    async fn count_orders(&self, filter: &OrderFilter, at_most: i64) -> StoreResult<i64>;
     /// The order's status history, oldest first.
     async fn order_status_history(&self, order_id: i32) -> StoreResult<Vec<OrderStatusRecord>>;
 

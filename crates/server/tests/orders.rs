@@ -1869,6 +1869,8 @@ async fn search_pages() {
         assert_eq!(paged(&app, b, page(2, Some(4), mine.clone())).await, (vec![], json!(false), json!(5)));
         assert_eq!(paged(&app, b, page(5, None, mine.clone())).await, (all.clone(), json!(false), json!(5)));
         assert_eq!(paged(&app, b, page(500, None, json!({}))).await.2, json!(6));
+        let r = ok(&app, b, "Orders_Search", page(2, None, mine.clone())).await;
+        assert_eq!(r["RecordCountExact"], json!(true), "a count under the limit is exact: {r:#}");
         let mut everything = all.clone();
         everything.push(lone);
         assert_eq!(

@@ -160,19 +160,15 @@ impl ClientDb for Client {
         super::orders::customer_products_in(&mut c, &self.p, "service_id", service_ids, false).await
     }
 
+    // An order and its child rows are one statement, so they always come from one snapshot.
     async fn order(&self, id: i32) -> StoreResult<Option<OrderRecord>> {
-        // One snapshot: the child rows match the order's.
-        let mut tx = begin_read(&self.read).await.map_err(db_err)?;
-        let order = super::orders::order(&mut tx, &self.p, id, false).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(order)
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::orders::order(&mut c, &self.p, id, false).await
     }
 
     async fn search_orders(&self, filter: &OrderFilter, after_id: i32, limit: u32) -> StoreResult<Vec<OrderRecord>> {
-        let mut tx = begin_read(&self.read).await.map_err(db_err)?;
-        let orders = super::orders::search(&mut tx, &self.p, filter, Some(after_id), 0, limit.into()).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(orders)
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::orders::search(&mut c, &self.p, filter, Some(after_id), 0, limit.into()).await
     }
 
     async fn search_orders_page(
@@ -182,15 +178,13 @@ impl ClientDb for Client {
         page_size: u32,
     ) -> StoreResult<Vec<OrderRecord>> {
         let offset = i64::from(page) * i64::from(page_size);
-        let mut tx = begin_read(&self.read).await.map_err(db_err)?;
-        let orders = super::orders::search(&mut tx, &self.p, filter, None, offset, page_size.into()).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(orders)
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::orders::search(&mut c, &self.p, filter, None, offset, page_size.into()).await
     }
 
-    async fn count_orders(&self, filter: &OrderFilter) -> StoreResult<i64> {
+    async fn count_orders(&self, filter: &OrderFilter, at_most: i64) -> StoreResult<i64> {
         let mut c = self.read.acquire().await.map_err(db_err)?;
-        super::orders::count(&mut c, &self.p, filter).await
+        super::orders::count(&mut c, &self.p, filter, at_most).await
     }
 
     async fn order_status_history(&self, order_id: i32) -> StoreResult<Vec<OrderStatusRecord>> {

@@ -10,8 +10,9 @@
 //! with `FOR UPDATE` on PostgreSQL; on SQLite the write transaction already holds the file's
 //! write lock.
 //!
-//! An order's lines, items and inventory are loaded for a whole batch of orders with one
-//! statement per child table (`WHERE order_id IN …`), never one per order.
+//! An order's lines, items and inventory are read in the same statement as the order, each
+//! child table aggregated into a JSON array per order ([`JsonRows`]): one statement for one
+//! order or a page of them.
 
 use super::inventory::{lock_clause, rows_in, KeySet, ROWS_PER_INSERT};
 use super::{money_in, money_out, Db, Money};
@@ -22,7 +23,6 @@ use patchbay_core::error::{StoreError, StoreResult};
 use patchbay_core::model::*;
 use sqlx::query_builder::Separated;
 use sqlx::QueryBuilder;
-use std::collections::HashMap;
 
 type DbRow = <Db as sqlx::Database>::Row;
 type Conn = <Db as sqlx::Database>::Connection;
@@ -382,76 +382,116 @@ const ITEM_COLUMNS: &str = "order_id, seq, service_id, action, customer_product_
 const INVENTORY_COLUMNS: &str = "order_id, seq, item_id, identifier, service_id, previous_status, \
      previous_customer_id, previous_service_id, previous_assigned_at";
 
-fn line_row(r: &DbRow) -> StoreResult<OrderLineRecord> {
-    Ok(OrderLineRecord {
-        service_id: col(r, "service_id")?,
-        tn: col(r, "tn")?,
-        action: wire("order line action", col(r, "action")?, LineAction::parse)?,
-        package_id: col(r, "package_id")?,
-        old_package_id: col(r, "old_package_id")?,
-    })
+/// How an engine turns a child table's rows into one JSON array of arrays, so an order and
+/// everything it carries come back in one row (one statement, whether one order or a page).
+pub(crate) trait JsonRows: sqlx::Database {
+    /// An aggregate of `json_array(columns)` over the rows, ordered by `order_by`; `[]` for none.
+    fn json_rows(columns: &str, order_by: &str) -> String;
+    /// A money column as its decimal text (`35.00` stays `35.00`).
+    fn money_text(column: &str) -> String;
 }
 
-fn item_row(r: &DbRow) -> StoreResult<OrderItemRecord> {
-    Ok(OrderItemRecord {
-        service_id: col(r, "service_id")?,
-        action: wire("order item action", col(r, "action")?, ItemAction::parse)?,
-        customer_product_id: col(r, "customer_product_id")?,
-        product_id: col(r, "product_id")?,
-        rate: col::<Option<Money>, _>(r, "rate")?.map(money_out).transpose()?,
-        quantity: col(r, "quantity")?,
-    })
+impl JsonRows for sqlx::Sqlite {
+    fn json_rows(columns: &str, order_by: &str) -> String {
+        format!("json_group_array(json_array({columns}) ORDER BY {order_by})")
+    }
+    fn money_text(column: &str) -> String {
+        column.to_string()
+    }
 }
 
-fn inventory_row(r: &DbRow) -> StoreResult<OrderInventoryRecord> {
-    Ok(OrderInventoryRecord {
-        item_id: col(r, "item_id")?,
-        identifier: col(r, "identifier")?,
-        service_id: col(r, "service_id")?,
-        previous_status: parse_enum("order inventory previous status", col(r, "previous_status")?)?,
-        previous_customer_id: col(r, "previous_customer_id")?,
-        previous_service_id: col(r, "previous_service_id")?,
-        previous_assigned_at: opt_time("order inventory previous_assigned_at", col(r, "previous_assigned_at")?)?,
-    })
+impl JsonRows for sqlx::Postgres {
+    fn json_rows(columns: &str, order_by: &str) -> String {
+        format!("COALESCE(json_agg(json_build_array({columns}) ORDER BY {order_by})::text, '[]')")
+    }
+    fn money_text(column: &str) -> String {
+        format!("{column}::text")
+    }
 }
 
-/// Fills in the lines, items and inventory of `orders`: one statement per child table.
-async fn load_children(c: &mut Conn, p: &str, orders: &mut [OrderRecord]) -> StoreResult<()> {
-    if orders.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<i32> = orders.iter().map(|o| o.id).collect();
-    let index: HashMap<i32, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let tail = " ORDER BY order_id, seq";
-    fn with_order<T>(map: fn(&DbRow) -> StoreResult<T>) -> impl Fn(&DbRow) -> StoreResult<(i32, T)> {
-        move |r| Ok((col(r, "order_id")?, map(r)?))
-    }
-
-    let head = format!("SELECT {LINE_COLUMNS} FROM {p}order_lines WHERE ");
-    for (id, line) in rows_in(c, &head, "order_id", &ids, tail, with_order(line_row)).await? {
-        orders[index[&id]].lines.push(line);
-    }
-    let head = format!("SELECT {ITEM_COLUMNS} FROM {p}order_items WHERE ");
-    for (id, item) in rows_in(c, &head, "order_id", &ids, tail, with_order(item_row)).await? {
-        orders[index[&id]].items.push(item);
-    }
-    let head = format!("SELECT {INVENTORY_COLUMNS} FROM {p}order_inventory WHERE ");
-    for (id, x) in rows_in(c, &head, "order_id", &ids, tail, with_order(inventory_row)).await? {
-        orders[index[&id]].inventory.push(x);
-    }
-    Ok(())
-}
-
-/// One order with its child rows.
-pub(crate) async fn order(c: &mut Conn, p: &str, id: i32, lock: bool) -> StoreResult<Option<OrderRecord>> {
-    let sql = format!("SELECT id, {ORDER_FIELDS} FROM {p}orders WHERE id = $1{}", lock_if(lock));
-    let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await.map_err(db_err)? else {
-        return Ok(None);
+/// The select-list entries that read an order's (`o`) lines, items and inventory as JSON,
+/// named `lines_json`, `items_json` and `inventory_json`; [`order_with_children`] reads them.
+fn children_columns(p: &str) -> String {
+    let child = |table: &str, columns: &str, name: &str| {
+        format!("(SELECT {} FROM {p}{table} c WHERE c.order_id = o.id) AS {name}", Db::json_rows(columns, "c.seq"))
     };
-    let mut orders = [order_row(&r)?];
-    load_children(c, p, &mut orders).await?;
-    let [order] = orders;
-    Ok(Some(order))
+    let rate = Db::money_text("c.rate");
+    [
+        child("order_lines", "c.service_id, c.tn, c.action, c.package_id, c.old_package_id", "lines_json"),
+        child(
+            "order_items",
+            &format!("c.service_id, c.action, c.customer_product_id, c.product_id, {rate}, c.quantity"),
+            "items_json",
+        ),
+        child(
+            "order_inventory",
+            "c.item_id, c.identifier, c.service_id, c.previous_status, c.previous_customer_id, \
+             c.previous_service_id, c.previous_assigned_at",
+            "inventory_json",
+        ),
+    ]
+    .join(", ")
+}
+
+/// An order's row with the child rows [`children_columns`] read.
+fn order_with_children(r: &DbRow) -> StoreResult<OrderRecord> {
+    type Line = (i32, Option<String>, String, Option<i32>, Option<i32>);
+    type Item = (i32, String, i32, i32, Option<String>, Option<i32>);
+    type Inventory = (i32, String, i32, String, Option<i32>, Option<i32>, Option<i64>);
+    let mut order = order_row(r)?;
+    let lines: Vec<Line> = from_json("order lines", &col::<String, _>(r, "lines_json")?)?;
+    for (service_id, tn, action, package_id, old_package_id) in lines {
+        let action = wire("order line action", action, LineAction::parse)?;
+        order.lines.push(OrderLineRecord { service_id, tn, action, package_id, old_package_id });
+    }
+    let items: Vec<Item> = from_json("order items", &col::<String, _>(r, "items_json")?)?;
+    for (service_id, action, customer_product_id, product_id, rate, quantity) in items {
+        order.items.push(OrderItemRecord {
+            service_id,
+            action: wire("order item action", action, ItemAction::parse)?,
+            customer_product_id,
+            product_id,
+            rate: rate.map(|s| decimal("order item rate", &s)).transpose()?,
+            quantity,
+        });
+    }
+    let inventory: Vec<Inventory> = from_json("order inventory", &col::<String, _>(r, "inventory_json")?)?;
+    for (item_id, identifier, service_id, previous_status, previous_customer_id, previous_service_id, at) in inventory {
+        order.inventory.push(OrderInventoryRecord {
+            item_id,
+            identifier,
+            service_id,
+            previous_status: parse_enum("order inventory previous status", previous_status)?,
+            previous_customer_id,
+            previous_service_id,
+            previous_assigned_at: opt_time("order inventory previous_assigned_at", at)?,
+        });
+    }
+    Ok(order)
+}
+
+fn decimal(what: &str, s: &str) -> StoreResult<rust_decimal::Decimal> {
+    rust_decimal::Decimal::from_str_exact(s)
+        .map_err(|e| StoreError::Database(format!("stored {what} {s:?} is not a decimal: {e}")))
+}
+
+/// One order with its child rows, in one statement.
+pub(crate) async fn order(c: &mut Conn, p: &str, id: i32, lock: bool) -> StoreResult<Option<OrderRecord>> {
+    if lock && !lock_clause().is_empty() {
+        // Locked first, read after: a statement that waited for the lock would still read the
+        // child rows as they were when it started (PostgreSQL re-reads only the locked row).
+        let sql = format!("SELECT id FROM {p}orders WHERE id = $1{}", lock_clause());
+        sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await.map_err(db_err)?;
+    }
+    let sql = format!("SELECT o.id, {ORDER_FIELDS}, {} FROM {p}orders o WHERE o.id = $1", children_columns(p));
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await
+        .map_err(db_err)?
+        .as_ref()
+        .map(order_with_children)
+        .transpose()
 }
 
 /// Appends `filter`'s conditions (each starting with ` AND`) to a statement over `orders o`.
@@ -519,7 +559,10 @@ pub(crate) async fn search(
     offset: i64,
     limit: i64,
 ) -> StoreResult<Vec<OrderRecord>> {
-    let mut q = QueryBuilder::<Db>::new(format!("SELECT o.id, {ORDER_FIELDS} FROM {p}orders o WHERE 1 = 1"));
+    let mut q = QueryBuilder::<Db>::new(format!(
+        "SELECT o.id, {ORDER_FIELDS}, {} FROM {p}orders o WHERE 1 = 1",
+        children_columns(p)
+    ));
     if !push_filter(&mut q, p, filter) || limit <= 0 {
         return Ok(vec![]);
     }
@@ -532,16 +575,15 @@ pub(crate) async fn search(
     }
     // Planned with the actual sets each time (see `KeySet`).
     let rows = q.build().persistent(false).fetch_all(&mut *c).await.map_err(db_err)?;
-    let mut orders = rows.iter().map(order_row).collect::<StoreResult<Vec<_>>>()?;
-    load_children(c, p, &mut orders).await?;
-    Ok(orders)
+    rows.iter().map(order_with_children).collect()
 }
 
-pub(crate) async fn count(c: &mut Conn, p: &str, filter: &OrderFilter) -> StoreResult<i64> {
-    let mut q = QueryBuilder::<Db>::new(format!("SELECT COUNT(*) FROM {p}orders o WHERE 1 = 1"));
-    if !push_filter(&mut q, p, filter) {
+pub(crate) async fn count(c: &mut Conn, p: &str, filter: &OrderFilter, at_most: i64) -> StoreResult<i64> {
+    let mut q = QueryBuilder::<Db>::new(format!("SELECT COUNT(*) FROM (SELECT 1 FROM {p}orders o WHERE 1 = 1"));
+    if !push_filter(&mut q, p, filter) || at_most <= 0 {
         return Ok(0);
     }
+    q.push(" LIMIT ").push_bind(at_most).push(") AS matches");
     q.build_query_scalar::<i64>().persistent(false).fetch_one(c).await.map_err(db_err)
 }
 

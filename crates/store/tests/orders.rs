@@ -338,7 +338,7 @@ async fn a_taken_pon_is_a_conflict_and_writes_nothing() {
     assert_eq!(t.db.order(2).await.unwrap(), None);
     assert!(t.db.order(3).await.unwrap().is_some());
     let by_pon = OrderFilter { pons: vec!["PON-1".into()], ..OrderFilter::default() };
-    assert_eq!(t.db.count_orders(&by_pon).await.unwrap(), 1);
+    assert_eq!(t.db.count_orders(&by_pon, i64::MAX).await.unwrap(), 1);
 }
 
 #[tokio::test]
@@ -443,7 +443,7 @@ async fn search_fixture() -> TestDb {
 
 async fn found(db: &dyn ClientDb, filter: OrderFilter) -> Vec<i32> {
     let orders = db.search_orders(&filter, 0, 100).await.unwrap();
-    let count = db.count_orders(&filter).await.unwrap();
+    let count = db.count_orders(&filter, i64::MAX).await.unwrap();
     assert_eq!(count, orders.len() as i64, "count matches the search: {filter:?}");
     let page = db.search_orders_page(&filter, 0, 100).await.unwrap();
     assert_eq!(page, orders, "a page matches the search: {filter:?}");
@@ -512,8 +512,10 @@ async fn keyset_and_page_paging_and_count() {
     let t = search_fixture().await;
     let db = &*t.db;
     let of_2 = OrderFilter { customer_ids: vec![2], ..OrderFilter::default() };
-    assert_eq!(db.count_orders(&of_2).await.unwrap(), 8);
-    assert_eq!(db.count_orders(&OrderFilter::default()).await.unwrap(), 12);
+    assert_eq!(db.count_orders(&of_2, i64::MAX).await.unwrap(), 8);
+    assert_eq!(db.count_orders(&of_2, 3).await.unwrap(), 3, "the count stops at at_most");
+    assert_eq!(db.count_orders(&of_2, 8).await.unwrap(), 8);
+    assert_eq!(db.count_orders(&OrderFilter::default(), i64::MAX).await.unwrap(), 12);
 
     // Keyset: above the last id seen.
     let mut pages = Vec::new();

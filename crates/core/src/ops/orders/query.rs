@@ -16,6 +16,9 @@ use std::sync::Arc;
 
 /// Most orders per page (the vendor's JSON API's limit).
 const MAX_PAGE_SIZE: i32 = 500;
+/// RecordCount counts no further than this many orders past the page asked for: an exact count
+/// of half a million matches would cost more than the page itself.
+const COUNT_PAST_PAGE: i64 = 10_000;
 /// Orders read from the store at a time when every match is returned.
 const SEARCH_CHUNK: u32 = 500;
 
@@ -279,12 +282,14 @@ impl Handler for OrdersSearch {
                     return Err(ApiError::invalid("Page", "must be 1 or more"));
                 }
                 let orders = db.search_orders_page(&filter, (page - 1) as u32, size as u32).await?;
-                let record_count = db.count_orders(&filter).await?;
-                let has_more = i64::from(page) * i64::from(size) < record_count;
+                let through_page = i64::from(page) * i64::from(size);
+                let at_most = through_page + COUNT_PAST_PAGE;
+                let record_count = db.count_orders(&filter, at_most).await?;
                 Ok(OrdersSearchOutput {
                     orders: summaries(db, ctx.config(), &orders, details).await?,
-                    has_more: Some(has_more),
+                    has_more: Some(through_page < record_count),
                     record_count: Some(record_count),
+                    record_count_exact: Some(record_count < at_most),
                 })
             }
             (None, None) => {
@@ -293,7 +298,7 @@ impl Handler for OrdersSearch {
                     "Orders",
                     all_matches(ctx.client.db.clone(), ctx.client.config.clone(), filter, details),
                 );
-                Ok(OrdersSearchOutput { orders: Vec::new(), has_more: None, record_count: None })
+                Ok(OrdersSearchOutput { orders: Vec::new(), ..OrdersSearchOutput::default() })
             }
         }
     }

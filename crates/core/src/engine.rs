@@ -8,7 +8,7 @@
 use crate::audit::Author;
 use crate::auth::{self, Auth, ClientContext, Principal};
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::model::{ClientConfig, ClientInfo};
+use crate::model::{ClientConfig, ClientInfo, InventoryTypeRecord};
 use crate::request::{Fields, RequestObject};
 use crate::store::{ClientDb, ClientTx, Store};
 use async_trait::async_trait;
@@ -67,6 +67,12 @@ impl Ctx {
 
     pub fn db(&self) -> &dyn ClientDb {
         &*self.client.db
+    }
+
+    /// The client's inventory types as of the cached configuration (for showing items; a
+    /// write that depends on a type reads it in its transaction).
+    pub fn inventory_types(&self) -> &[InventoryTypeRecord] {
+        &self.client.inventory_types
     }
 
     pub fn store(&self) -> &dyn Store {
@@ -153,6 +159,7 @@ struct CachedClient {
     db: Arc<dyn ClientDb>,
     version: i64,
     config: Arc<ClientConfig>,
+    inventory_types: Arc<Vec<InventoryTypeRecord>>,
     info_fetched: Instant,
     /// When the stored config version was last compared with ours; `None` forces a check.
     checked: Mutex<Option<Instant>>,
@@ -499,7 +506,12 @@ impl EngineInner {
                 None => return Ok(None),
             },
         };
-        Ok(Some(ClientContext { info: entry.info.clone(), db: entry.db.clone(), config: entry.config.clone() }))
+        Ok(Some(ClientContext {
+            info: entry.info.clone(),
+            db: entry.db.clone(),
+            config: entry.config.clone(),
+            inventory_types: entry.inventory_types.clone(),
+        }))
     }
 
     /// Makes the next request of the client compare config versions with the database.
@@ -515,11 +527,15 @@ impl EngineInner {
         };
         let Some(db) = self.store.client(code).await? else { return Ok(None) };
         let (version, config) = db.load_config().await?;
+        // Read after the version: a type written in between moves the version on again, so
+        // the next check reloads.
+        let inventory_types = db.inventory_types().await?;
         let entry = Arc::new(CachedClient {
             info: Arc::new(info),
             db,
             version,
             config: Arc::new(config),
+            inventory_types: Arc::new(inventory_types),
             info_fetched: Instant::now(),
             checked: Mutex::new(Some(Instant::now())),
         });

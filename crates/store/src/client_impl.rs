@@ -843,12 +843,15 @@ impl ClientTx for Tx {
 
     async fn put_inventory_type(&mut self, record: &InventoryTypeRecord) -> StoreResult<()> {
         let p = self.p.clone();
-        super::inventory::put_type(self.conn(), &p, record).await
+        super::inventory::put_type(self.conn(), &p, record).await?;
+        // Inventory types are cached with the configuration.
+        self.bump_version().await
     }
 
     async fn delete_inventory_type(&mut self, id: i32) -> StoreResult<()> {
         let p = self.p.clone();
-        super::inventory::delete_type(self.conn(), &p, id).await
+        super::inventory::delete_type(self.conn(), &p, id).await?;
+        self.bump_version().await
     }
 
     async fn inventory_item_for_update(&mut self, id: i32) -> StoreResult<Option<InventoryItemRecord>> {

@@ -717,6 +717,7 @@ async fn inventory_items_are_read_locked_by_id_and_by_service() {
         updated_at: at(1_700_000_800),
     };
     let items = vec![item(1, Some(6)), item(2, None), item(3, Some(5)), item(4, Some(6))];
+    let version = db.config_version().await.unwrap();
     let mut tx = db.begin().await.unwrap();
     tx.put_inventory_type(&InventoryTypeRecord {
         id: 1,
@@ -736,6 +737,8 @@ async fn inventory_items_are_read_locked_by_id_and_by_service() {
     .unwrap();
     tx.insert_inventory_items(&items).await.unwrap();
     tx.commit().await.unwrap();
+    // The engine caches inventory types with the configuration.
+    assert!(db.config_version().await.unwrap() > version, "writing an inventory type moves the config version on");
 
     let mut tx = db.begin().await.unwrap();
     assert_eq!(tx.inventory_items_for_update(&[3, 1, 99]).await.unwrap(), vec![items[0].clone(), items[2].clone()]);

@@ -12,7 +12,9 @@ mod throttle;
 
 use crate::audit::{SYSTEM_USERNAME, SYSTEM_USER_ID};
 use crate::error::{ApiError, ApiResult, ErrorCode, StoreResult};
-use crate::model::{AuditRecord, ClientConfig, ClientInfo, ImpersonationGrant, SessionRecord, User};
+use crate::model::{
+    AuditRecord, ClientConfig, ClientInfo, ImpersonationGrant, InventoryTypeRecord, SessionRecord, User,
+};
 use crate::store::{ClientDb, RegistryChange, Store};
 use base64::Engine as _;
 use parking_lot::Mutex;
@@ -84,6 +86,9 @@ impl Principal {
 #[derive(Clone)]
 pub struct ClientContext {
     pub info: Arc<ClientInfo>,
+    /// The client's inventory types, cached with the configuration (their writes move its
+    /// version on): few, and read by every answer that shows inventory.
+    pub inventory_types: Arc<Vec<InventoryTypeRecord>>,
     pub db: Arc<dyn ClientDb>,
     pub config: Arc<ClientConfig>,
 }

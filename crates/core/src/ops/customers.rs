@@ -88,7 +88,7 @@ impl Handler for CustomersQuery {
             db.customer(id).await?.ok_or_else(|| ApiError::not_found(ErrorCode::CustomerNotFound, "Customer", id))?;
         let services = db.services_of(id).await?;
         let products = db.customer_products_of(id).await?;
-        let mut inventory = super::inventory::inventory_by_service(db, ctx.config(), id).await?;
+        let mut inventory = super::inventory::inventory_by_service(db, ctx.config(), ctx.inventory_types(), id).await?;
         let config = ctx.config();
         let services = services
             .iter()

@@ -180,17 +180,18 @@ pub fn item_out(config: &ClientConfig, t: Option<&InventoryTypeRecord>, item: &I
 pub async fn inventory_by_service(
     db: &dyn ClientDb,
     config: &ClientConfig,
+    types: &[InventoryTypeRecord],
     customer_id: i32,
 ) -> ApiResult<HashMap<i32, Vec<Inventory>>> {
     let items = db.inventory_items_of_customer(customer_id).await?;
     if items.is_empty() {
         return Ok(HashMap::new());
     }
-    let types: HashMap<i32, InventoryTypeRecord> = db.inventory_types().await?.into_iter().map(|t| (t.id, t)).collect();
+    let types: HashMap<i32, &InventoryTypeRecord> = types.iter().map(|t| (t.id, t)).collect();
     let mut out: HashMap<i32, Vec<Inventory>> = HashMap::new();
     for item in &items {
         if let Some(service) = item.service_id {
-            out.entry(service).or_default().push(item_out(config, types.get(&item.type_id), item));
+            out.entry(service).or_default().push(item_out(config, types.get(&item.type_id).copied(), item));
         }
     }
     Ok(out)

@@ -465,13 +465,13 @@ async fn free_tn(db: &dyn ClientDb, field: &str, tn: &str) -> ApiResult<()> {
 /// customer: AVAILABLE, or already the customer's and on no other live service.
 async fn reservable_item(
     db: &dyn ClientDb,
+    types: &[InventoryTypeRecord],
     field: &str,
     identifier: &str,
     kind: InventoryKind,
     customer_id: i32,
 ) -> ApiResult<InventoryItemRecord> {
     let identifier = identifier.trim();
-    let types = db.inventory_types().await?;
     let items = db.inventory_items_with_identifier(identifier).await?;
     let item =
         items.into_iter().find(|i| types.iter().any(|t| t.id == i.type_id && t.kind == kind)).ok_or_else(|| {
@@ -593,10 +593,22 @@ impl Handler for NewOrdersCreate {
         }
         let mut reserved = Vec::new();
         if let Some(esn) = text(&input.esn) {
-            reserved.push(("ESN", reservable_item(db, "ESN", &esn, InventoryKind::MobileDevice, customer_id).await?));
+            reserved.push((
+                "ESN",
+                reservable_item(db, ctx.inventory_types(), "ESN", &esn, InventoryKind::MobileDevice, customer_id)
+                    .await?,
+            ));
         }
         if let Some(iccid) = text(&input.wireless_iccid) {
-            let item = reservable_item(db, "WirelessICCID", &iccid, InventoryKind::SimCard, customer_id).await?;
+            let item = reservable_item(
+                db,
+                ctx.inventory_types(),
+                "WirelessICCID",
+                &iccid,
+                InventoryKind::SimCard,
+                customer_id,
+            )
+            .await?;
             reserved.push(("WirelessICCID", item));
         }
         let order_type = if port.is_some() {

@@ -2,6 +2,7 @@
 //! Customers_Query's ServiceItem.
 
 use super::*;
+use crate::auth::ClientContext;
 use crate::engine::Handler;
 use crate::ops::customers::service_item;
 use crate::ops::inventory::inventory_by_service;
@@ -12,7 +13,6 @@ use patchbay_api::ops::{OrdersQuery, OrdersSearch};
 use patchbay_api::orders::*;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
 
 /// Most orders per page (the vendor's JSON API's limit).
 const MAX_PAGE_SIZE: i32 = 500;
@@ -60,17 +60,17 @@ fn service_ids(o: &OrderRecord) -> Vec<i32> {
 
 /// The services of each order, as they stand now, in one read per kind of row.
 async fn services_of_orders(
-    db: &dyn ClientDb,
-    config: &ClientConfig,
+    client: &ClientContext,
     orders: &[OrderRecord],
 ) -> ApiResult<HashMap<i32, Vec<ServiceItem>>> {
+    let (db, config) = (&*client.db, &*client.config);
     let ids: Vec<i32> = orders.iter().flat_map(service_ids).collect::<BTreeSet<_>>().into_iter().collect();
     let services = db.services(&ids).await?;
     let products = db.customer_products_of_services(&ids).await?;
     let mut inventory = HashMap::new();
     let customers: BTreeSet<i32> = services.iter().map(|s| s.customer_id).collect();
     for c in customers {
-        inventory.extend(inventory_by_service(db, config, c).await?);
+        inventory.extend(inventory_by_service(db, config, &client.inventory_types, c).await?);
     }
     let by_id: HashMap<i32, &ServiceRecord> = services.iter().map(|s| (s.id, s)).collect();
     Ok(orders
@@ -138,7 +138,7 @@ impl Handler for OrdersQuery {
         let id = input.order_id.ok_or_else(|| ApiError::invalid("OrderID", "is required"))?;
         let o = ctx.db().order(id).await?.ok_or_else(|| ApiError::not_found(ErrorCode::OrderNotFound, "Order", id))?;
         let services =
-            services_of_orders(ctx.db(), config, std::slice::from_ref(&o)).await?.remove(&o.id).unwrap_or_default();
+            services_of_orders(&ctx.client, std::slice::from_ref(&o)).await?.remove(&o.id).unwrap_or_default();
         let (tn, line_id) = single_line(&o);
         let status_info = |with_inventory: bool| StatusInfo {
             customer_id: o.customer_id,
@@ -229,13 +229,9 @@ pub(crate) fn filter_of(config: &ClientConfig, input: &OrdersSearchInput) -> Ord
     }
 }
 
-async fn summaries(
-    db: &dyn ClientDb,
-    config: &ClientConfig,
-    orders: &[OrderRecord],
-    details: bool,
-) -> ApiResult<Vec<OrderSummary>> {
-    let mut services = if details { Some(services_of_orders(db, config, orders).await?) } else { None };
+async fn summaries(client: &ClientContext, orders: &[OrderRecord], details: bool) -> ApiResult<Vec<OrderSummary>> {
+    let config = &*client.config;
+    let mut services = if details { Some(services_of_orders(client, orders).await?) } else { None };
     Ok(orders
         .iter()
         .map(|o| summary(config, o, services.as_mut().map(|s| s.remove(&o.id).unwrap_or_default())))
@@ -243,20 +239,15 @@ async fn summaries(
 }
 
 /// Every order matching `filter`, a page of [`SEARCH_CHUNK`] at a time, as wire values.
-fn all_matches(
-    db: Arc<dyn ClientDb>,
-    config: Arc<ClientConfig>,
-    filter: OrderFilter,
-    details: bool,
-) -> BoxStream<'static, ApiResult<Vec<Value>>> {
+fn all_matches(client: ClientContext, filter: OrderFilter, details: bool) -> BoxStream<'static, ApiResult<Vec<Value>>> {
     stream::try_unfold(Some(0), move |after| {
-        let (db, config, filter) = (db.clone(), config.clone(), filter.clone());
+        let (client, filter) = (client.clone(), filter.clone());
         async move {
             let Some(after) = after else { return Ok(None) };
-            let chunk = db.search_orders(&filter, after, SEARCH_CHUNK).await?;
+            let chunk = client.db.search_orders(&filter, after, SEARCH_CHUNK).await?;
             let Some(last) = chunk.last() else { return Ok(None) };
             let next = (chunk.len() == SEARCH_CHUNK as usize).then_some(last.id);
-            let page = summaries(&*db, &config, &chunk, details).await?;
+            let page = summaries(&client, &chunk, details).await?;
             let values =
                 page.iter().map(serde_json::to_value).collect::<Result<Vec<_>, _>>().map_err(ApiError::internal)?;
             Ok(Some((values, next)))
@@ -286,7 +277,7 @@ impl Handler for OrdersSearch {
                 let at_most = through_page + COUNT_PAST_PAGE;
                 let record_count = db.count_orders(&filter, at_most).await?;
                 Ok(OrdersSearchOutput {
-                    orders: summaries(db, ctx.config(), &orders, details).await?,
+                    orders: summaries(&ctx.client, &orders, details).await?,
                     has_more: Some(through_page < record_count),
                     record_count: Some(record_count),
                     record_count_exact: Some(record_count < at_most),
@@ -294,10 +285,7 @@ impl Handler for OrdersSearch {
             }
             (None, None) => {
                 // Every match: written as it is read, so memory stays flat however many match.
-                ctx.stream_list(
-                    "Orders",
-                    all_matches(ctx.client.db.clone(), ctx.client.config.clone(), filter, details),
-                );
+                ctx.stream_list("Orders", all_matches(ctx.client.clone(), filter, details));
                 Ok(OrdersSearchOutput { orders: Vec::new(), ..OrdersSearchOutput::default() })
             }
         }

@@ -4,8 +4,8 @@
 //! that survives power loss), `foreign_keys=ON` and a 5 s busy timeout. Each file has two
 //! pools: one writer connection, whose transactions start with `BEGIN IMMEDIATE` (they take
 //! the write lock up front, so two writers never deadlock upgrading a read lock), and a few
-//! reader connections that WAL lets run alongside it. Each connection keeps a page cache of up
-//! to 64 MB, filled as pages are read.
+//! reader connections that WAL lets run alongside it. Files are read through a memory map
+//! (up to 4 GiB of each).
 //!
 //! # Group commit
 //!
@@ -130,13 +130,14 @@ fn connect_options(path: &Path, create: bool) -> SqliteConnectOptions {
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
         .statement_cache_capacity(256)
-        // SQLite's default page cache is 2 MB a connection; an order search then reads most
-        // pages back through the kernel. 64 MB (negative: KiB) is filled only as pages are read.
-        .pragma("cache_size", format!("-{}", CACHE_KIB))
+        // Reads go through a memory map of the file rather than a read() into each
+        // connection's own 2 MB page cache: the kernel's page cache is shared by every
+        // connection and process and returned under memory pressure.
+        .pragma("mmap_size", MMAP_BYTES.to_string())
 }
 
-/// Page cache per connection, in KiB.
-const CACHE_KIB: u32 = 64 * 1024;
+/// How much of a file is memory-mapped (a larger file is read past it as usual).
+const MMAP_BYTES: u64 = 1 << 32;
 
 /// Opens a file's reader and writer pools (the writer connects now, so a file that cannot be
 /// opened fails here).
@@ -156,6 +157,21 @@ async fn open_pools(path: &Path, create: bool) -> sqlx::Result<(SqlitePool, Sqli
     Ok((read, write))
 }
 
+/// Turns SQLite's allocation statistics off. SQLite otherwise counts every allocation under
+/// one process-wide mutex, and a file's reader connections, each on a thread of its own, queue
+/// on it (and wake each other) for every value they copy out. Must come before SQLite
+/// initializes, so before the first connection; later, SQLite refuses it and nothing changes.
+fn without_memory_statistics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config may not run alongside other SQLite calls; every connection of
+        // this process is opened through `SqliteStore::open`, which waits here first.
+        unsafe {
+            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::os::raw::c_int);
+        }
+    });
+}
+
 /// The folder of the client files that go with a main file: `patchbay.db` → `patchbay.clients`.
 pub fn clients_dir_for(main: &Path) -> PathBuf {
     main.with_extension("clients")
@@ -165,6 +181,7 @@ impl SqliteStore {
     /// Opens (creating if missing) the main file at `path`. Relative paths are relative to the
     /// working directory. Does not migrate: call [`Store::migrate`](patchbay_core::store::Store::migrate).
     pub async fn open(path: impl AsRef<Path>) -> anyhow::Result<SqliteStore> {
+        without_memory_statistics();
         let path = path.as_ref().to_path_buf();
         if path.as_os_str().is_empty() || path.to_str() == Some(":memory:") {
             return Err(anyhow!(

@@ -559,8 +559,12 @@ pub(crate) async fn search(
     offset: i64,
     limit: i64,
 ) -> StoreResult<Vec<OrderRecord>> {
+    // The ids first, then the rows: the page's ids come from the filter's index alone (a
+    // status and provider index holds the id), and only the page's orders are read, with
+    // their children. Sorting whole rows instead reads a row and its children for every
+    // match that enters the sort, not just the page's.
     let mut q = QueryBuilder::<Db>::new(format!(
-        "SELECT o.id, {ORDER_FIELDS}, {} FROM {p}orders o WHERE 1 = 1",
+        "SELECT o.id, {ORDER_FIELDS}, {} FROM {p}orders o WHERE o.id IN (SELECT o.id FROM {p}orders o WHERE 1 = 1",
         children_columns(p)
     ));
     if !push_filter(&mut q, p, filter) || limit <= 0 {
@@ -573,6 +577,7 @@ pub(crate) async fn search(
     if offset > 0 {
         q.push(" OFFSET ").push_bind(offset);
     }
+    q.push(") ORDER BY o.id");
     // Planned with the actual sets each time (see `KeySet`).
     let rows = q.build().persistent(false).fetch_all(&mut *c).await.map_err(db_err)?;
     rows.iter().map(order_with_children).collect()

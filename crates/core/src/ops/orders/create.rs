@@ -212,20 +212,21 @@ async fn execute(ctx: &Ctx, plan: Plan<'_>) -> ApiResult<(Vec<i32>, Vec<i32>)> {
         one_provider: plan.one_order.then_some(plan.lines.first().and_then(|l| l.provider_id)),
         ..Drafts::default()
     };
-    // The ids of the new services and customer products, in one statement.
+    // The ids of the new services, customer products and orders, in one statement.
     let service_count = plan.new_services.len();
     let new_products: usize = plan.new_services.iter().map(|s| s.products.len()).sum();
     let product_count = new_products + plan.adds.len();
-    let mut wants = Vec::with_capacity(2);
-    if service_count > 0 {
-        wants.push(("service", service_count as i32));
-    }
-    if product_count > 0 {
-        wants.push(("customer_product", product_count as i32));
+    let order_count = planned_orders(config, &plan, drafts.one_provider);
+    let mut wants = Vec::with_capacity(3);
+    for (kind, count) in [("service", service_count), ("customer_product", product_count), ("order", order_count)] {
+        if count > 0 {
+            wants.push((kind, count as i32));
+        }
     }
     let firsts = tx.reserve_ids(&wants).await?;
-    let first_service = if service_count > 0 { firsts[0] } else { 0 };
-    let first_product = if product_count > 0 { firsts[firsts.len() - 1] } else { 0 };
+    let first_of = |kind: &str| wants.iter().position(|(k, _)| *k == kind).map_or(0, |i| firsts[i]);
+    let (first_service, first_product) = (first_of("service"), first_of("customer_product"));
+    let first_order = (order_count > 0).then(|| (first_of("order"), order_count));
     let new_lines =
         add_services(ctx, &mut *tx, &mut drafts, plan.new_services, (first_service, first_product), now).await?;
     for l in &plan.lines {
@@ -280,7 +281,7 @@ async fn execute(ctx: &Ctx, plan: Plan<'_>) -> ApiResult<(Vec<i32>, Vec<i32>)> {
             quantity: None,
         });
     }
-    let orders = write_orders(ctx, &mut *tx, drafts, &plan.common, now).await?;
+    let orders = write_orders(ctx, &mut *tx, drafts, first_order, &plan.common, now).await?;
     tx.commit().await?;
     Ok((orders, new_lines))
 }
@@ -377,16 +378,47 @@ async fn add_services(
     Ok(ids)
 }
 
-/// Turns the drafts into orders, with their first history entry and the audit record.
+/// How many orders `plan` makes: the providers [`Drafts::of`] will be asked for by `execute`
+/// and `add_services` (so that their ids are reserved with the others).
+fn planned_orders(config: &ClientConfig, plan: &Plan<'_>, one_provider: Option<Option<i32>>) -> usize {
+    let mut drafts = Drafts { one_provider, ..Drafts::default() };
+    for s in &plan.new_services {
+        drafts.of(Some(s.provider_id));
+        for p in &s.products {
+            drafts.of(Some(p.provider_id));
+        }
+    }
+    for l in &plan.lines {
+        drafts.of(l.provider_id);
+    }
+    for (_, p) in &plan.adds {
+        drafts.of(Some(p.provider_id));
+    }
+    for (service, cp) in
+        plan.changes.iter().map(|(s, cp, _, _)| (s, cp)).chain(plan.removes.iter().map(|(s, cp)| (s, cp)))
+    {
+        drafts.of(provider_of_product(config, cp.product_id).or(service.provider_id));
+    }
+    drafts.by_provider.len()
+}
+
+/// Turns the drafts into orders, with their first history entry and the audit record. The
+/// orders' ids are `reserved` (the first, and how many), or reserved here should the drafts
+/// not hold that many orders.
 async fn write_orders(
     ctx: &Ctx,
     tx: &mut dyn ClientTx,
     drafts: Drafts,
+    reserved: Option<(i32, usize)>,
     common: &Common<'_>,
     now: DateTime,
 ) -> ApiResult<Vec<i32>> {
     let count = drafts.by_provider.len() as i32;
-    let first = tx.next_ids("order", count).await?;
+    debug_assert_eq!(reserved.map_or(0, |(_, n)| n as i32), count, "planned_orders disagrees with the drafts");
+    let first = match reserved {
+        Some((first, n)) if n as i32 == count => first,
+        _ => tx.next_ids("order", count).await?,
+    };
     let mut ids = Vec::with_capacity(count as usize);
     let mut history = Vec::with_capacity(count as usize);
     let mut orders = Vec::with_capacity(count as usize);

@@ -26,6 +26,9 @@
 #   --orders N       orders mode: orders in the loaded data set (default 1000000)
 #   --customers N    orders mode: customers they belong to (default 100000)
 #   --no-build       use target/release/patchbay as it is (or $PATCHBAY_BENCH_BIN)
+#   --only PHASE     orders mode: run one phase alone, `create` (1. below, NewOrders_Create,
+#                    a few minutes) or `queries` (2. below, the load of --orders orders and the
+#                    queries over it, about half an hour); default both
 #
 # Products mode: build the release binary; start `patchbay serve --demo` on 127.0.0.1:0 with a
 # temporary database; open a session (JSON Sessions_Create as api@acme); for each scenario check
@@ -59,8 +62,9 @@ CONNECTIONS=32
 BUILD=1
 ORDERS=1000000
 CUSTOMERS=100000
+ONLY=""
 
-usage() { sed -n '2,48p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,51p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -72,11 +76,18 @@ while [[ $# -gt 0 ]]; do
         --orders) ORDERS=${2:?}; shift 2 ;;
         --customers) CUSTOMERS=${2:?}; shift 2 ;;
         --no-build) BUILD=0; shift ;;
+        --only) ONLY=${2:?--only needs create or queries}; shift 2 ;;
+        --only=*) ONLY=${1#*=}; shift ;;
         products | orders | all) MODE=$1; shift ;;
         -h | --help) usage; exit 0 ;;
         *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
+
+case $ONLY in
+    "" | create | queries) ;;
+    *) echo "bench.sh: --only takes create or queries, not $ONLY" >&2; exit 2 ;;
+esac
 
 log() { printf '\n==> %s\n' "$*" >&2; }
 die() { printf 'bench.sh: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -595,13 +606,17 @@ fi
 if [[ $MODE == orders || $MODE == all ]]; then
     rm -f "$OUT_DIR"/latest-orders-wrk-*.txt
     MEM_ROWS=()
-    bench_new_orders sqlite "sqlite://$TMP/new-orders.db"
-    bench_order_queries sqlite "sqlite://$TMP/queries.db"
+    [[ $ONLY == queries ]] || bench_new_orders sqlite "sqlite://$TMP/new-orders.db"
+    [[ $ONLY == create ]] || bench_order_queries sqlite "sqlite://$TMP/queries.db"
     if [[ -n $PG_URL ]]; then
-        pg_fresh_db
-        bench_new_orders postgres "$PG_FRESH_URL"
-        pg_fresh_db
-        bench_order_queries postgres "$PG_FRESH_URL"
+        if [[ $ONLY != queries ]]; then
+            pg_fresh_db
+            bench_new_orders postgres "$PG_FRESH_URL"
+        fi
+        if [[ $ONLY != create ]]; then
+            pg_fresh_db
+            bench_order_queries postgres "$PG_FRESH_URL"
+        fi
         drop_pg_db
     fi
     {
@@ -612,12 +627,15 @@ if [[ $MODE == orders || $MODE == all ]]; then
         echo "  every answer is checked for HTTP 200 and Success=true by the Lua script"
         echo "- NewOrders_Create: package 1000 (products 100, 101), AdditionalProducts 103, WirelessICCID of an AVAILABLE SIM"
         echo "  (a new one each request), 1000 customers in turn, Session authenticated; each request makes two orders"
-        echo "- queries: on $ORDERS orders of $CUSTOMERS customers written by \`patchbay bench-data orders\` (seed 1)"
+        [[ $ONLY == create ]] || echo "- queries: on $ORDERS orders of $CUSTOMERS customers written by \`patchbay bench-data orders\` (seed 1)"
+        [[ -z $ONLY ]] || echo "- phase run alone: --only $ONLY"
         echo
-        echo "| data set | written | load time | orders/s | database size |"
-        echo "| --- | --- | ---: | ---: | --- |"
-        printf '%s\n' "${LOAD_ROWS[@]}"
-        echo
+        if [[ $ONLY != create ]]; then
+            echo "| data set | written | load time | orders/s | database size |"
+            echo "| --- | --- | ---: | ---: | --- |"
+            printf '%s\n' "${LOAD_ROWS[@]}"
+            echo
+        fi
         echo "| scenario | database | req/s | p50 ms | p99 ms | server CPU ms/req (+ PostgreSQL's) | socket errors / non-2xx / failed | target |"
         echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"
         printf '%s\n' "${ORDER_ROWS[@]}"

@@ -157,7 +157,8 @@ pub trait ClientDb: Send + Sync {
 #[async_trait]
 pub trait ClientTx: Send {
     /// The next id for an entity kind (`product`, `customer`, …), never handed out twice,
-    /// even by several processes sharing one database.
+    /// even by several processes sharing one database. An id reserved by a transaction that
+    /// is then rolled back may be lost (a gap), never handed out again.
     async fn next_id(&mut self, kind: &str) -> StoreResult<i32>;
 
     /// Writes every entity of the configuration (insert or replace by id; entities not in
@@ -170,6 +171,9 @@ pub trait ClientTx: Send {
 
     /// Reserves `count` consecutive ids for an entity kind and returns the first.
     async fn next_ids(&mut self, kind: &str, count: i32) -> StoreResult<i32>;
+    /// [`next_ids`](Self::next_ids) for several kinds at once, in one statement: for each
+    /// `(kind, count)`, the first of `count` consecutive ids reserved, in the order asked.
+    async fn reserve_ids(&mut self, wants: &[(&str, i32)]) -> StoreResult<Vec<i32>>;
 
     /// A new service of a customer, and a product on a customer's service.
     async fn insert_service(&mut self, service: &ServiceRecord) -> StoreResult<()>;
@@ -223,6 +227,9 @@ pub trait ClientTx: Send {
     /// Inserts a new order with its lines, product changes and reserved inventory. A PON
     /// already taken is `StoreError::Conflict`.
     async fn insert_order(&mut self, order: &OrderRecord) -> StoreResult<()>;
+    /// [`insert_order`](Self::insert_order) for several orders, each table written with
+    /// multi-row inserts.
+    async fn insert_orders(&mut self, orders: &[OrderRecord]) -> StoreResult<()>;
     /// The order, read inside the transaction and locked against concurrent change until commit.
     async fn order_for_update(&mut self, id: i32) -> StoreResult<Option<OrderRecord>>;
     /// Replaces a stored order with its lines, product changes and reserved inventory.

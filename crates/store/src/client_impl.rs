@@ -24,7 +24,7 @@ use patchbay_core::error::StoreResult;
 use patchbay_core::model::*;
 use patchbay_core::store::{ClientDb, ClientTx};
 use rust_decimal::Decimal;
-use sqlx::Pool;
+use sqlx::{Pool, QueryBuilder};
 use std::collections::HashMap;
 
 type DbRow = <Db as sqlx::Database>::Row;
@@ -35,19 +35,30 @@ fn money(row: &DbRow, name: &str) -> StoreResult<Decimal> {
 }
 
 /// A client's database: a pool to read from, what to write through (the same pool on
-/// PostgreSQL, the file's group-committing writer on SQLite), and the prefix that qualifies
-/// its tables.
+/// PostgreSQL, the file's group-committing writer on SQLite), where id counters are moved, and
+/// the prefix that qualifies its tables.
 pub(crate) struct Client {
     pub(crate) read: Pool<Db>,
     pub(crate) write: WritePool,
+    ids: Option<Pool<Db>>,
     p: String,
     version_sql: String,
 }
 
 impl Client {
+    /// Id counters are moved inside each write transaction (SQLite: it holds the file's one
+    /// writer anyway).
     pub(crate) fn new(read: Pool<Db>, write: WritePool, prefix: String) -> Self {
         let version_sql = format!("SELECT version FROM {prefix}config_version WHERE id = 1");
-        Client { read, write, p: prefix, version_sql }
+        Client { read, write, ids: None, p: prefix, version_sql }
+    }
+
+    /// Id counters are moved by statements of their own on `ids`, each its own short
+    /// transaction, never inside a write transaction (PostgreSQL: see [`Tx::counters`]).
+    #[allow(dead_code)] // used by one engine only
+    pub(crate) fn with_id_pool(mut self, ids: Pool<Db>) -> Self {
+        self.ids = Some(ids);
+        self
     }
 }
 
@@ -194,7 +205,7 @@ impl ClientDb for Client {
 
     async fn begin(&self) -> StoreResult<Box<dyn ClientTx>> {
         let tx = begin_write(&self.write).await.map_err(db_err)?;
-        Ok(Box::new(Tx { tx, p: self.p.clone() }))
+        Ok(Box::new(Tx { tx, p: self.p.clone(), ids: self.ids.clone(), counter_floor: Vec::new() }))
     }
 }
 
@@ -439,6 +450,11 @@ async fn load_products(c: &mut Conn, p: &str) -> StoreResult<Vec<Product>> {
 pub(crate) struct Tx {
     tx: WriteTx,
     p: String,
+    /// Where `id_counters` is written, when not inside `tx` (see [`Tx::counters`]).
+    ids: Option<Pool<Db>>,
+    /// Per kind, a value its counter is known to be at least at (by this transaction's own
+    /// reservations and raises): writing an id at or under it needs no raise.
+    counter_floor: Vec<(String, i32)>,
 }
 
 impl Tx {
@@ -451,15 +467,94 @@ impl Tx {
         Ok(())
     }
 
+    /// Runs a statement on `id_counters` and returns its rows.
+    ///
+    /// On SQLite it runs inside the transaction, which holds the file's one writer: no other
+    /// transaction, of this process or another, moves a counter meanwhile, and a rollback takes
+    /// the reservation back with the rest.
+    ///
+    /// On PostgreSQL it runs on the id pool, outside the transaction, as a transaction of its
+    /// own (a single statement), so the counter row is locked only for that statement and
+    /// concurrent requests do not queue behind each other's COMMIT. The id pool's connections
+    /// commit with `synchronous_commit = off`: that is safe because WAL is written in order, so
+    /// the synchronous COMMIT of any transaction that writes a row with such an id (it starts
+    /// after the counter's commit) flushes the counter's commit record too; after a crash, a
+    /// counter can only have lost moves that no committed row depends on. Ids are never handed
+    /// out twice, across processes too; a rolled-back transaction leaves a gap.
+    async fn counters(&mut self, mut q: QueryBuilder<'_, Db>) -> StoreResult<Vec<DbRow>> {
+        match &self.ids {
+            Some(pool) => q.build().fetch_all(pool).await.map_err(db_err),
+            None => q.build().fetch_all(self.conn()).await.map_err(db_err),
+        }
+    }
+
+    fn floor(&self, kind: &str) -> Option<i32> {
+        self.counter_floor.iter().find(|(k, _)| k == kind).map(|&(_, v)| v)
+    }
+
+    fn set_floor(&mut self, kind: &str, value: i32) {
+        match self.counter_floor.iter_mut().find(|(k, _)| k == kind) {
+            Some((_, v)) => *v = (*v).max(value),
+            None => self.counter_floor.push((kind.to_string(), value)),
+        }
+    }
+
+    /// Reserves `count` consecutive ids of each kind (one statement for all) and returns the
+    /// first of each, in the order asked. A kind asked for twice gets two ranges, one after
+    /// the other.
+    async fn reserve(&mut self, wants: &[(&str, i32)]) -> StoreResult<Vec<i32>> {
+        // One row per kind, sorted, so that concurrent reservations lock counter rows in one
+        // order (and an upsert never touches a row twice).
+        let mut totals: Vec<(&str, i32)> = Vec::with_capacity(wants.len());
+        for &(kind, count) in wants {
+            match totals.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, n)) => *n += count,
+                None => totals.push((kind, count)),
+            }
+        }
+        totals.sort_unstable();
+        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {}id_counters AS c (kind, last_id) ", self.p));
+        q.push_values(&totals, |mut b, &(kind, count)| {
+            b.push_bind(kind).push_bind(count);
+        });
+        q.push(" ON CONFLICT (kind) DO UPDATE SET last_id = c.last_id + excluded.last_id RETURNING kind, last_id");
+        let rows = self.counters(q).await?;
+        // The next id to hand out per kind.
+        let mut next: Vec<(String, i32)> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let kind: String = col(r, "kind")?;
+            let last: i32 = col(r, "last_id")?;
+            let total = totals.iter().find(|(k, _)| *k == kind).map_or(0, |&(_, n)| n);
+            self.set_floor(&kind, last);
+            next.push((kind, last - total + 1));
+        }
+        wants
+            .iter()
+            .map(|&(kind, count)| {
+                let (_, n) = next.iter_mut().find(|(k, _)| k == kind).ok_or_else(|| {
+                    patchbay_core::error::StoreError::Database(format!("no id counter returned for {kind}"))
+                })?;
+                let first = *n;
+                *n += count;
+                Ok(first)
+            })
+            .collect()
+    }
+
     /// Keeps the counter of `kind` at least at `id`, so `next_id` never hands out an id that
-    /// an explicit write took.
+    /// an explicit write took. Nothing to do for an id this transaction reserved (or under
+    /// one it did).
     async fn raise_counter(&mut self, kind: &str, id: i32) -> StoreResult<()> {
-        let p = &self.p;
-        let sql = format!(
-            "INSERT INTO {p}id_counters AS c (kind, last_id) VALUES ($1, $2) \
-             ON CONFLICT (kind) DO UPDATE SET last_id = excluded.last_id WHERE excluded.last_id > c.last_id"
-        );
-        sqlx::query(&sql).bind(kind).bind(id).execute(self.conn()).await.map_err(db_err)?;
+        if self.floor(kind).is_some_and(|floor| id <= floor) {
+            return Ok(());
+        }
+        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {}id_counters AS c (kind, last_id) VALUES (", self.p));
+        q.push_bind(kind)
+            .push(", ")
+            .push_bind(id)
+            .push(") ON CONFLICT (kind) DO UPDATE SET last_id = excluded.last_id WHERE excluded.last_id > c.last_id");
+        self.counters(q).await?;
+        self.set_floor(kind, id);
         Ok(())
     }
 
@@ -618,14 +713,14 @@ impl Tx {
 #[async_trait]
 impl ClientTx for Tx {
     async fn next_id(&mut self, kind: &str) -> StoreResult<i32> {
-        // The counter row stays locked until the transaction ends, so concurrent transactions
-        // (and processes) queue here instead of reading the same value.
-        let p = &self.p;
-        let sql = format!(
-            "INSERT INTO {p}id_counters AS c (kind, last_id) VALUES ($1, 1) \
-             ON CONFLICT (kind) DO UPDATE SET last_id = c.last_id + 1 RETURNING last_id"
-        );
-        sqlx::query_scalar(&sql).bind(kind).fetch_one(self.conn()).await.map_err(db_err)
+        self.next_ids(kind, 1).await
+    }
+
+    async fn reserve_ids(&mut self, wants: &[(&str, i32)]) -> StoreResult<Vec<i32>> {
+        if wants.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.reserve(wants).await
     }
 
     async fn put_config(&mut self, config: &ClientConfig) -> StoreResult<()> {
@@ -822,13 +917,7 @@ impl ClientTx for Tx {
     }
 
     async fn next_ids(&mut self, kind: &str, count: i32) -> StoreResult<i32> {
-        let p = &self.p;
-        let sql = format!(
-            "INSERT INTO {p}id_counters AS c (kind, last_id) VALUES ($1, $2) \
-             ON CONFLICT (kind) DO UPDATE SET last_id = c.last_id + excluded.last_id RETURNING last_id"
-        );
-        let last: i32 = sqlx::query_scalar(&sql).bind(kind).bind(count).fetch_one(self.conn()).await.map_err(db_err)?;
-        Ok(last - count + 1)
+        Ok(self.reserve(&[(kind, count)]).await?[0])
     }
 
     async fn insert_service(&mut self, service: &ServiceRecord) -> StoreResult<()> {
@@ -942,9 +1031,13 @@ impl ClientTx for Tx {
     }
 
     async fn insert_order(&mut self, order: &OrderRecord) -> StoreResult<()> {
+        self.insert_orders(std::slice::from_ref(order)).await
+    }
+
+    async fn insert_orders(&mut self, orders: &[OrderRecord]) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::insert_order(self.conn(), &p, order).await?;
-        self.raise_counter("order", order.id).await
+        super::orders::insert_orders(self.conn(), &p, orders).await?;
+        self.raise_counter_to_max("order", orders.iter().map(|x| x.id).max()).await
     }
 
     async fn order_for_update(&mut self, id: i32) -> StoreResult<Option<OrderRecord>> {

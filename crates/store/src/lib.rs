@@ -29,7 +29,12 @@
 //!
 //! SQLite files run in WAL mode with `synchronous=FULL` (an acknowledged write survives power
 //! loss), foreign keys on and a 5 s busy timeout. Several processes may share a PostgreSQL
-//! database: ids come from a counters table updated inside the writing transaction.
+//! database: ids come from a counters table (`id_counters`). On SQLite it is updated inside the
+//! writing transaction (which holds the file's one writer, so a rollback gives the ids back); on
+//! PostgreSQL each reservation or raise is a statement of its own on a small pool of its own,
+//! committing at once (`synchronous_commit = off`, made durable by the synchronous COMMIT of the
+//! transaction that uses the ids), so a counter row is never locked until a request's COMMIT and
+//! requests do not queue on it. Ids are never handed out twice; a rollback leaves a gap there.
 //!
 //! # Schema
 //!
@@ -37,9 +42,11 @@
 //! the two dialects hold the same tables and columns. A client's database holds:
 //!
 //! - `config_version` (one row, moved on by every configuration write) and `id_counters`
-//!   (the last id per entity kind; `put_config`, `put_product` and the inserts of customers,
-//!   services, customer products and orders raise it to the largest explicit id they write, so
-//!   `next_id` never hands out a taken id);
+//!   (the last id per entity kind; `next_id`, `next_ids` and `reserve_ids` move it on, the
+//!   latter for several kinds in one statement; `put_config`, `put_product` and the inserts of
+//!   customers, services, customer products and orders raise it to the largest explicit id they
+//!   write, so `next_id` never hands out a taken id, and skip the raise when the transaction
+//!   reserved that id or a larger one itself);
 //! - settings: `roles` (allow globs as a JSON array), `users`, `bill_profiles`,
 //!   `product_categories`, `line_types`, `product_types`, `providers` (`adapter_settings` as
 //!   JSON text), `processes` + `process_routes`, `unavailable_reasons`, `custom_fields`;

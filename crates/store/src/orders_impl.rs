@@ -592,12 +592,15 @@ pub(crate) async fn count(c: &mut Conn, p: &str, filter: &OrderFilter, at_most: 
     q.build_query_scalar::<i64>().persistent(false).fetch_one(c).await.map_err(db_err)
 }
 
-/// Writes an order's child rows (after its row, or after deleting the old ones).
-async fn insert_children(c: &mut Conn, p: &str, o: &OrderRecord) -> StoreResult<()> {
-    for (n, chunk) in o.lines.chunks(ROWS_PER_INSERT).enumerate() {
+/// Writes the child rows of `orders` (after their rows, or after deleting the old ones): one
+/// multi-row insert per table for all of them (per `ROWS_PER_INSERT` rows).
+async fn insert_children(c: &mut Conn, p: &str, orders: &[OrderRecord]) -> StoreResult<()> {
+    let lines: Vec<_> =
+        orders.iter().flat_map(|o| (0i32..).zip(&o.lines).map(move |(seq, x)| (o.id, seq, x))).collect();
+    for chunk in lines.chunks(ROWS_PER_INSERT) {
         let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}order_lines ({LINE_COLUMNS}) "));
-        q.push_values((0i32..).skip(n * ROWS_PER_INSERT).zip(chunk), |mut b, (seq, x)| {
-            b.push_bind(o.id)
+        q.push_values(chunk, |mut b, &(order_id, seq, x)| {
+            b.push_bind(order_id)
                 .push_bind(seq)
                 .push_bind(x.service_id)
                 .push_bind(x.tn.as_deref())
@@ -607,10 +610,12 @@ async fn insert_children(c: &mut Conn, p: &str, o: &OrderRecord) -> StoreResult<
         });
         q.build().execute(&mut *c).await.map_err(db_err)?;
     }
-    for (n, chunk) in o.items.chunks(ROWS_PER_INSERT).enumerate() {
+    let items: Vec<_> =
+        orders.iter().flat_map(|o| (0i32..).zip(&o.items).map(move |(seq, x)| (o.id, seq, x))).collect();
+    for chunk in items.chunks(ROWS_PER_INSERT) {
         let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}order_items ({ITEM_COLUMNS}) "));
-        q.push_values((0i32..).skip(n * ROWS_PER_INSERT).zip(chunk), |mut b, (seq, x)| {
-            b.push_bind(o.id)
+        q.push_values(chunk, |mut b, &(order_id, seq, x)| {
+            b.push_bind(order_id)
                 .push_bind(seq)
                 .push_bind(x.service_id)
                 .push_bind(x.action.as_str())
@@ -621,10 +626,12 @@ async fn insert_children(c: &mut Conn, p: &str, o: &OrderRecord) -> StoreResult<
         });
         q.build().execute(&mut *c).await.map_err(db_err)?;
     }
-    for (n, chunk) in o.inventory.chunks(ROWS_PER_INSERT).enumerate() {
+    let inventory: Vec<_> =
+        orders.iter().flat_map(|o| (0i32..).zip(&o.inventory).map(move |(seq, x)| (o.id, seq, x))).collect();
+    for chunk in inventory.chunks(ROWS_PER_INSERT) {
         let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}order_inventory ({INVENTORY_COLUMNS}) "));
-        q.push_values((0i32..).skip(n * ROWS_PER_INSERT).zip(chunk), |mut b, (seq, x)| {
-            b.push_bind(o.id)
+        q.push_values(chunk, |mut b, &(order_id, seq, x)| {
+            b.push_bind(order_id)
                 .push_bind(seq)
                 .push_bind(x.item_id)
                 .push_bind(x.identifier.as_str())
@@ -639,15 +646,22 @@ async fn insert_children(c: &mut Conn, p: &str, o: &OrderRecord) -> StoreResult<
     Ok(())
 }
 
-/// A new order and its child rows; a PON taken is a unique violation, so `Conflict`.
-pub(crate) async fn insert_order(c: &mut Conn, p: &str, o: &OrderRecord) -> StoreResult<()> {
-    let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}orders (id, {ORDER_FIELDS}) "));
-    q.push_values([o], |mut b, o| {
-        b.push_bind(o.id);
-        push_order_fields(&mut b, o);
-    });
-    q.build().execute(&mut *c).await.map_err(db_err)?;
-    insert_children(c, p, o).await
+/// Order rows per insert: 35 parameters each, within SQLite's 32,766.
+const ORDERS_PER_INSERT: usize = 500;
+
+/// New orders and their child rows, each table in one multi-row insert (per
+/// `ORDERS_PER_INSERT` orders, `ROWS_PER_INSERT` child rows); a PON taken is a unique
+/// violation, so `Conflict`.
+pub(crate) async fn insert_orders(c: &mut Conn, p: &str, orders: &[OrderRecord]) -> StoreResult<()> {
+    for chunk in orders.chunks(ORDERS_PER_INSERT) {
+        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}orders (id, {ORDER_FIELDS}) "));
+        q.push_values(chunk, |mut b, o| {
+            b.push_bind(o.id);
+            push_order_fields(&mut b, o);
+        });
+        q.build().execute(&mut *c).await.map_err(db_err)?;
+    }
+    insert_children(c, p, orders).await
 }
 
 /// Replaces an order's row and rewrites its child rows.
@@ -661,7 +675,7 @@ pub(crate) async fn update_order(c: &mut Conn, p: &str, o: &OrderRecord) -> Stor
         let sql = format!("DELETE FROM {p}{table} WHERE order_id = $1");
         sqlx::query(&sql).bind(o.id).execute(&mut *c).await.map_err(db_err)?;
     }
-    insert_children(c, p, o).await
+    insert_children(c, p, std::slice::from_ref(o)).await
 }
 
 const STATUS_COLUMNS: &str = "order_id, at, from_status, to_status, note, user_id, on_behalf_of_user_id";

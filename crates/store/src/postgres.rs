@@ -72,6 +72,9 @@ const MIGRATION_LOCK: i64 = 0x7061_7463_6862_6179; // "patchbay"
 /// Pool size of one process.
 const MAX_CONNECTIONS: u32 = 16;
 
+/// Connections of the id pool (each statement on it is short: one counter upsert).
+const ID_CONNECTIONS: u32 = 4;
+
 /// The schema of a client's database, given its code.
 pub fn client_schema(code: &str) -> StoreResult<String> {
     Ok(format!("client_{}", crate::common::client_db_name(code)?))
@@ -81,6 +84,11 @@ pub fn client_schema(code: &str) -> StoreResult<String> {
 pub struct PgStore {
     options: PgConnectOptions,
     registry: registry::Registry,
+    /// Where id counters are moved, outside the write transactions: connections of their
+    /// own, committing with `synchronous_commit = off` (see `client_impl.rs`, `Tx::counters`).
+    /// Apart from the main pool, so a transaction holding a connection of that one can
+    /// always get one here.
+    ids: PgPool,
     clients: RwLock<HashMap<String, Arc<client::Client>>>,
 }
 
@@ -121,8 +129,13 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .idle_timeout(Some(Duration::from_secs(300)))
             .connect_lazy_with(options.clone());
+        let ids = PgPoolOptions::new()
+            .max_connections(ID_CONNECTIONS)
+            .acquire_timeout(Duration::from_secs(10))
+            .idle_timeout(Some(Duration::from_secs(300)))
+            .connect_lazy_with(options.clone().options([("synchronous_commit", "off")]));
         let registry = registry::Registry::new(pool.clone(), pool, &format!("{REGISTRY_SCHEMA}."));
-        Ok(PgStore { options, registry, clients: RwLock::default() })
+        Ok(PgStore { options, registry, ids, clients: RwLock::default() })
     }
 
     /// The shared pool.
@@ -133,7 +146,7 @@ impl PgStore {
     async fn open_client(&self, _code: &str, db_name: &str, _create: bool) -> StoreResult<client::Client> {
         // Schemas are created by `migrate_client`; the pool is shared.
         let pool = self.registry.write.clone();
-        Ok(client::Client::new(pool.clone(), pool, format!("client_{db_name}.")))
+        Ok(client::Client::new(pool.clone(), pool, format!("client_{db_name}.")).with_id_pool(self.ids.clone()))
     }
 
     /// Creates `schema` if missing and brings it up to date, on a connection of its own whose
@@ -163,6 +176,7 @@ impl PgStore {
 
     async fn close_all(&self) {
         self.clients.write().clear();
+        self.ids.close().await;
         self.registry.write.close().await;
     }
 }

@@ -610,9 +610,12 @@ async fn dropping_a_transaction_rolls_it_back() {
     let side = SideDoor::new(&t.url);
     assert!(side.texts("acme", "SELECT operation FROM {p}audit_log").await.is_empty());
 
-    // The id was never handed out, and the writer is free again.
+    // The writer is free again, and the id is not handed out twice: on SQLite the counter
+    // rolled back with the rest (103 is free again); on PostgreSQL ids are reserved outside
+    // the request's transaction, so 103 is a gap.
     let mut tx = db.begin().await.unwrap();
-    assert_eq!(tx.next_id("product").await.unwrap(), 103);
+    let expected = if t.url.starts_with("postgres") { 104 } else { 103 };
+    assert_eq!(tx.next_id("product").await.unwrap(), expected);
     tx.commit().await.unwrap();
 }
 

@@ -212,7 +212,23 @@ async fn execute(ctx: &Ctx, plan: Plan<'_>) -> ApiResult<(Vec<i32>, Vec<i32>)> {
         one_provider: plan.one_order.then_some(plan.lines.first().and_then(|l| l.provider_id)),
         ..Drafts::default()
     };
-    let new_lines = add_services(ctx, &mut *tx, &mut drafts, plan.new_services, now).await?;
+    // The ids of the new services, customer products and orders, in one statement.
+    let service_count = plan.new_services.len();
+    let new_products: usize = plan.new_services.iter().map(|s| s.products.len()).sum();
+    let product_count = new_products + plan.adds.len();
+    let order_count = planned_orders(config, &plan, drafts.one_provider);
+    let mut wants = Vec::with_capacity(3);
+    for (kind, count) in [("service", service_count), ("customer_product", product_count), ("order", order_count)] {
+        if count > 0 {
+            wants.push((kind, count as i32));
+        }
+    }
+    let firsts = tx.reserve_ids(&wants).await?;
+    let first_of = |kind: &str| wants.iter().position(|(k, _)| *k == kind).map_or(0, |i| firsts[i]);
+    let (first_service, first_product) = (first_of("service"), first_of("customer_product"));
+    let first_order = (order_count > 0).then(|| (first_of("order"), order_count));
+    let new_lines =
+        add_services(ctx, &mut *tx, &mut drafts, plan.new_services, (first_service, first_product), now).await?;
     for l in &plan.lines {
         let draft = drafts.of(l.provider_id);
         draft.line(&l.service, l.action, l.package_id, l.old_package_id);
@@ -221,7 +237,7 @@ async fn execute(ctx: &Ctx, plan: Plan<'_>) -> ApiResult<(Vec<i32>, Vec<i32>)> {
         }
     }
     if !plan.adds.is_empty() {
-        let first = tx.next_ids("customer_product", plan.adds.len() as i32).await?;
+        let first = first_product + new_products as i32;
         let mut records = Vec::with_capacity(plan.adds.len());
         for (i, (service, p)) in plan.adds.iter().enumerate() {
             let id = first + i as i32;
@@ -265,29 +281,30 @@ async fn execute(ctx: &Ctx, plan: Plan<'_>) -> ApiResult<(Vec<i32>, Vec<i32>)> {
             quantity: None,
         });
     }
-    let orders = write_orders(ctx, &mut *tx, drafts, &plan.common, now).await?;
+    let orders = write_orders(ctx, &mut *tx, drafts, first_order, &plan.common, now).await?;
     tx.commit().await?;
     Ok((orders, new_lines))
 }
 
-/// Writes the services and products of `services` into `drafts`, giving them ids.
+/// Writes the services and products of `services` into `drafts`, giving them the ids reserved
+/// from `first_ids` on (services, customer products: consecutive, in order).
 async fn add_services(
     ctx: &Ctx,
     tx: &mut dyn ClientTx,
     drafts: &mut Drafts,
     services: Vec<NewService>,
+    first_ids: (i32, i32),
     now: DateTime,
 ) -> ApiResult<Vec<i32>> {
     let mut ids = Vec::with_capacity(services.len());
     let product_count: usize = services.iter().map(|s| s.products.len()).sum();
-    let first_product =
-        if product_count > 0 { tx.next_ids("customer_product", product_count as i32).await? } else { 0 };
-    let mut next_product = first_product;
+    let (mut next_service, mut next_product) = first_ids;
     let mut all_products = Vec::with_capacity(product_count);
     let mut items_to_assign = Vec::new();
     let mut history = Vec::new();
     for s in services {
-        let id = tx.next_id("service").await?;
+        let id = next_service;
+        next_service += 1;
         let record = ServiceRecord {
             id,
             customer_id: s.customer_id,
@@ -361,18 +378,50 @@ async fn add_services(
     Ok(ids)
 }
 
-/// Turns the drafts into orders, with their first history entry and the audit record.
+/// How many orders `plan` makes: the providers [`Drafts::of`] will be asked for by `execute`
+/// and `add_services` (so that their ids are reserved with the others).
+fn planned_orders(config: &ClientConfig, plan: &Plan<'_>, one_provider: Option<Option<i32>>) -> usize {
+    let mut drafts = Drafts { one_provider, ..Drafts::default() };
+    for s in &plan.new_services {
+        drafts.of(Some(s.provider_id));
+        for p in &s.products {
+            drafts.of(Some(p.provider_id));
+        }
+    }
+    for l in &plan.lines {
+        drafts.of(l.provider_id);
+    }
+    for (_, p) in &plan.adds {
+        drafts.of(Some(p.provider_id));
+    }
+    for (service, cp) in
+        plan.changes.iter().map(|(s, cp, _, _)| (s, cp)).chain(plan.removes.iter().map(|(s, cp)| (s, cp)))
+    {
+        drafts.of(provider_of_product(config, cp.product_id).or(service.provider_id));
+    }
+    drafts.by_provider.len()
+}
+
+/// Turns the drafts into orders, with their first history entry and the audit record. The
+/// orders' ids are `reserved` (the first, and how many), or reserved here should the drafts
+/// not hold that many orders.
 async fn write_orders(
     ctx: &Ctx,
     tx: &mut dyn ClientTx,
     drafts: Drafts,
+    reserved: Option<(i32, usize)>,
     common: &Common<'_>,
     now: DateTime,
 ) -> ApiResult<Vec<i32>> {
     let count = drafts.by_provider.len() as i32;
-    let first = tx.next_ids("order", count).await?;
+    debug_assert_eq!(reserved.map_or(0, |(_, n)| n as i32), count, "planned_orders disagrees with the drafts");
+    let first = match reserved {
+        Some((first, n)) if n as i32 == count => first,
+        _ => tx.next_ids("order", count).await?,
+    };
     let mut ids = Vec::with_capacity(count as usize);
     let mut history = Vec::with_capacity(count as usize);
+    let mut orders = Vec::with_capacity(count as usize);
     for (i, (_, (provider_id, draft))) in drafts.by_provider.into_iter().enumerate() {
         let id = first + i as i32;
         let mut order = new_order(id, common.customer_id, common.order_type, provider_id, now);
@@ -383,10 +432,11 @@ async fn write_orders(
         order.items = draft.items;
         order.inventory = draft.inventory;
         (common.fill)(&mut order);
-        tx.insert_order(&order).await?;
+        orders.push(order);
         history.push(status_entry(ctx, id, None, OrderStatus::New, None));
         ids.push(id);
     }
+    tx.insert_orders(&orders).await?;
     tx.insert_order_status(&history).await?;
     let audit: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
     ctx.audit(tx, "order", &audit).await?;

@@ -297,14 +297,17 @@ TARGET_ORDERS_SEARCH_P99_MS=20
 ORDER_ROWS=()
 LOAD_ROWS=()
 
-# CPU time (user + system, in clock ticks) a process has used: its threads and waited-for children.
+# CPU time (user + system, in clock ticks) a process has used, all its threads together.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# CPU ticks of every PostgreSQL process on this machine (the server and its backends).
+# CPU ticks of every PostgreSQL process on this machine (the server and its backends), counting
+# those that have exited too: the postmaster has waited for them, so their time is in its
+# cutime/cstime (fields 16 and 17). Without those, a backend ending during a run took its CPU
+# out of the total and the difference could come out negative.
 postgres_ticks() {
     local total=0 pid
     for pid in $(pgrep -u postgres 2>/dev/null); do
-        total=$((total + $(cpu_ticks "$pid" 2>/dev/null || echo 0)))
+        total=$((total + $(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
     done
     echo "$total"
 }

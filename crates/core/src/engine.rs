@@ -69,8 +69,8 @@ impl Ctx {
         &*self.client.db
     }
 
-    /// The client's inventory types as of the cached configuration (for showing items; a
-    /// write that depends on a type reads it in its transaction).
+    /// The client's inventory types as of the cached configuration: for showing items and for
+    /// checks before a transaction (what a write relies on is read again under its lock).
     pub fn inventory_types(&self) -> &[InventoryTypeRecord] {
         &self.client.inventory_types
     }

@@ -595,9 +595,11 @@ pub(crate) async fn count(c: &mut Conn, p: &str, filter: &OrderFilter, at_most: 
 /// Writes the child rows of `orders` (after their rows, or after deleting the old ones): one
 /// multi-row insert per table for all of them (per `ROWS_PER_INSERT` rows).
 async fn insert_children(c: &mut Conn, p: &str, orders: &[OrderRecord]) -> StoreResult<()> {
-    let lines: Vec<_> =
-        orders.iter().flat_map(|o| (0i32..).zip(&o.lines).map(move |(seq, x)| (o.id, seq, x))).collect();
-    for chunk in lines.chunks(ROWS_PER_INSERT) {
+    /// One child table's rows of every order, each with its order's id and its `seq` in it.
+    fn numbered<T>(orders: &[OrderRecord], rows: fn(&OrderRecord) -> &Vec<T>) -> Vec<(i32, i32, &T)> {
+        orders.iter().flat_map(|o| (0i32..).zip(rows(o)).map(move |(seq, x)| (o.id, seq, x))).collect()
+    }
+    for chunk in numbered(orders, |o| &o.lines).chunks(ROWS_PER_INSERT) {
         let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}order_lines ({LINE_COLUMNS}) "));
         q.push_values(chunk, |mut b, &(order_id, seq, x)| {
             b.push_bind(order_id)
@@ -610,9 +612,7 @@ async fn insert_children(c: &mut Conn, p: &str, orders: &[OrderRecord]) -> Store
         });
         q.build().execute(&mut *c).await.map_err(db_err)?;
     }
-    let items: Vec<_> =
-        orders.iter().flat_map(|o| (0i32..).zip(&o.items).map(move |(seq, x)| (o.id, seq, x))).collect();
-    for chunk in items.chunks(ROWS_PER_INSERT) {
+    for chunk in numbered(orders, |o| &o.items).chunks(ROWS_PER_INSERT) {
         let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}order_items ({ITEM_COLUMNS}) "));
         q.push_values(chunk, |mut b, &(order_id, seq, x)| {
             b.push_bind(order_id)
@@ -626,9 +626,7 @@ async fn insert_children(c: &mut Conn, p: &str, orders: &[OrderRecord]) -> Store
         });
         q.build().execute(&mut *c).await.map_err(db_err)?;
     }
-    let inventory: Vec<_> =
-        orders.iter().flat_map(|o| (0i32..).zip(&o.inventory).map(move |(seq, x)| (o.id, seq, x))).collect();
-    for chunk in inventory.chunks(ROWS_PER_INSERT) {
+    for chunk in numbered(orders, |o| &o.inventory).chunks(ROWS_PER_INSERT) {
         let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}order_inventory ({INVENTORY_COLUMNS}) "));
         q.push_values(chunk, |mut b, &(order_id, seq, x)| {
             b.push_bind(order_id)

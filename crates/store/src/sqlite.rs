@@ -164,8 +164,9 @@ async fn open_pools(path: &Path, create: bool) -> sqlx::Result<(SqlitePool, Sqli
 fn without_memory_statistics() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        // SAFETY: sqlite3_config may not run alongside other SQLite calls; every connection of
-        // this process is opened through `SqliteStore::open`, which waits here first.
+        // SAFETY: sqlite3_config may not run alongside other SQLite calls. Every SQLite
+        // connection of this process is opened by a `SqliteStore` or to the files of one (tests),
+        // so after a `SqliteStore::open`, which waits here until the call is done.
         unsafe {
             libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::os::raw::c_int);
         }

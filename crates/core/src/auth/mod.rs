@@ -86,11 +86,11 @@ impl Principal {
 #[derive(Clone)]
 pub struct ClientContext {
     pub info: Arc<ClientInfo>,
+    pub db: Arc<dyn ClientDb>,
+    pub config: Arc<ClientConfig>,
     /// The client's inventory types, cached with the configuration (their writes move its
     /// version on): few, and read by every answer that shows inventory.
     pub inventory_types: Arc<Vec<InventoryTypeRecord>>,
-    pub db: Arc<dyn ClientDb>,
-    pub config: Arc<ClientConfig>,
 }
 
 /// Whose live session a key is: (client, the user who logged in, the user acted as when

@@ -514,17 +514,18 @@ async fn free_tn(db: &dyn ClientDb, field: &str, tn: &str) -> ApiResult<()> {
 /// An inventory item named by identifier among the types of `kind`, that may go to the
 /// customer: AVAILABLE, or already the customer's and on no other live service.
 async fn reservable_item(
-    db: &dyn ClientDb,
-    types: &[InventoryTypeRecord],
+    ctx: &Ctx,
     field: &str,
     identifier: &str,
     kind: InventoryKind,
     customer_id: i32,
 ) -> ApiResult<InventoryItemRecord> {
     let identifier = identifier.trim();
-    let items = db.inventory_items_with_identifier(identifier).await?;
-    let item =
-        items.into_iter().find(|i| types.iter().any(|t| t.id == i.type_id && t.kind == kind)).ok_or_else(|| {
+    let items = ctx.db().inventory_items_with_identifier(identifier).await?;
+    let item = items
+        .into_iter()
+        .find(|i| ctx.inventory_types().iter().any(|t| t.id == i.type_id && t.kind == kind))
+        .ok_or_else(|| {
             ApiError::new(
                 ErrorCode::InventoryNotFound,
                 format!("{field}: no {} inventory item has identifier {identifier}.", kind.wire_name()),
@@ -534,7 +535,7 @@ async fn reservable_item(
         (InventoryItemStatus::Available, _) => {}
         (InventoryItemStatus::Assigned, Some(c)) if c == customer_id => {
             if let Some(s) = item.service_id {
-                let on = db.customer_products_of_services(&[s]).await?;
+                let on = ctx.db().customer_products_of_services(&[s]).await?;
                 if on.iter().any(live) {
                     return Err(ApiError::invalid(field, format!("item {identifier} is in use on service {s}")));
                 }
@@ -643,22 +644,10 @@ impl Handler for NewOrdersCreate {
         }
         let mut reserved = Vec::new();
         if let Some(esn) = text(&input.esn) {
-            reserved.push((
-                "ESN",
-                reservable_item(db, ctx.inventory_types(), "ESN", &esn, InventoryKind::MobileDevice, customer_id)
-                    .await?,
-            ));
+            reserved.push(("ESN", reservable_item(ctx, "ESN", &esn, InventoryKind::MobileDevice, customer_id).await?));
         }
         if let Some(iccid) = text(&input.wireless_iccid) {
-            let item = reservable_item(
-                db,
-                ctx.inventory_types(),
-                "WirelessICCID",
-                &iccid,
-                InventoryKind::SimCard,
-                customer_id,
-            )
-            .await?;
+            let item = reservable_item(ctx, "WirelessICCID", &iccid, InventoryKind::SimCard, customer_id).await?;
             reserved.push(("WirelessICCID", item));
         }
         let order_type = if port.is_some() {

@@ -8,6 +8,7 @@
 
 pub mod common;
 pub mod customers;
+pub mod events;
 pub mod inventory;
 pub mod orders;
 pub mod products;

@@ -1,7 +1,7 @@
 //! The declaration of every operation: its wire name, documentation, input and output.
 
 use crate::common::Empty;
-use crate::{customers::*, inventory::*, orders::*, products::*, sessions::*};
+use crate::{customers::*, events::*, inventory::*, orders::*, products::*, sessions::*};
 
 crate::declare_operations! {
 /// Opens a session for the user named in Credentials.
@@ -60,4 +60,6 @@ OrdersQuery = "Orders_Query" (OrdersQueryInput) -> OrdersQueryOutput;
 OrdersSearch = "Orders_Search" (OrdersSearchInput) -> OrdersSearchOutput;
 /// Changes an order's status, flags, tracking, process, route or product changes.
 OrdersUpdate = "Orders_Update" (OrdersUpdateInput) -> Empty;
+/// Extension: recent events (order and inventory changes) and their delivery to subscribers.
+EventsQuery = "Events_Query" (EventsQueryInput) -> EventsQueryOutput;
 }

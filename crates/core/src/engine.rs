@@ -84,6 +84,11 @@ impl Ctx {
     }
 
     /// Who this context's changes are by, for audit records and item history.
+    /// Tells this process's flow-through worker that an order was queued (call after commit).
+    pub fn wake_flow(&self) {
+        self.engine.flow_wake.notify_one();
+    }
+
     pub fn author(&self) -> Author {
         Author::of(&self.principal, self.operation)
     }
@@ -178,6 +183,9 @@ pub struct EngineInner {
     pub auth: Auth,
     handlers: HashMap<&'static str, Box<dyn ErasedHandler>>,
     clients: RwLock<HashMap<String, Arc<CachedClient>>>,
+    /// Rung when an order is queued for flow-through, so this process's worker sends it at
+    /// once (other processes find it when they next look).
+    flow_wake: Arc<tokio::sync::Notify>,
 }
 
 /// What happened to one request, for logs and metrics.
@@ -238,15 +246,27 @@ impl Engine {
             OrdersQuery,
             OrdersSearch,
             OrdersUpdate,
+            EventsQuery,
         );
         for op in patchbay_api::operations() {
             assert!(handlers.contains_key(op.name), "operation {} is declared but has no handler", op.name);
         }
-        Engine(Arc::new(EngineInner { store, auth: Auth::default(), handlers, clients: RwLock::default() }))
+        Engine(Arc::new(EngineInner {
+            store,
+            auth: Auth::default(),
+            handlers,
+            clients: RwLock::default(),
+            flow_wake: Arc::default(),
+        }))
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.0.store
+    }
+
+    /// What the flow-through worker waits on between passes (see [`Ctx::wake_flow`]).
+    pub fn flow_wake(&self) -> Arc<tokio::sync::Notify> {
+        self.0.flow_wake.clone()
     }
 
     /// A context for domain work outside any request (the command line; later flow-through
@@ -272,6 +292,24 @@ impl Engine {
 
     pub fn knows(&self, operation: &str) -> bool {
         self.0.handlers.contains_key(operation)
+    }
+
+    /// What waits in the flow-through queue and for event delivery, over all clients.
+    pub async fn flow_backlog(&self) -> ApiResult<crate::model::FlowBacklog> {
+        let mut total = crate::model::FlowBacklog::default();
+        let now = crate::flow::now_ms();
+        for client in self.0.store.clients().await? {
+            let Some(context) = self.0.client_context(&client.code).await? else { continue };
+            let b = context.db.flow_backlog(now).await?;
+            total.orders += b.orders;
+            total.orders_due += b.orders_due;
+            total.deliveries += b.deliveries;
+            total.oldest_undelivered_ms = match (total.oldest_undelivered_ms, b.oldest_undelivered_ms) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        Ok(total)
     }
 
     /// Sessions open and not idle past their limit, over all clients.

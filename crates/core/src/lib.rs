@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod engine;
 pub mod error;
+pub mod flow;
 pub mod model;
 pub mod ops;
 pub mod provider;

@@ -35,6 +35,25 @@ pub struct ClientConfig {
     pub custom_fields: Vec<CustomFieldDef>,
     pub products: Vec<Product>,
     pub packages: Vec<Package>,
+    /// Who is told of the client's events (`[[clients.webhooks]]`).
+    #[serde(default)]
+    pub webhooks: Vec<WebhookSubscriber>,
+}
+
+/// A subscriber to a client's events: each event named in `events` is POSTed to `url` as
+/// JSON, signed with `secret` (the header `X-Patchbay-Signature`, as provider webhooks).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookSubscriber {
+    pub url: String,
+    pub secret: String,
+    /// Event names (`order.created`, …); `*` is every event.
+    pub events: Vec<String>,
+}
+
+impl WebhookSubscriber {
+    pub fn wants(&self, event: &str) -> bool {
+        self.events.iter().any(|e| e == "*" || e == event)
+    }
 }
 
 /// A role names the operations its users may call, as globs over operation names.
@@ -636,4 +655,138 @@ pub struct OrderFilter {
     /// `Some(ids)`: only orders not COMPLETE or CANCELED whose process is one of `ids` (the
     /// processes that have routes) and that have no route chosen.
     pub awaiting_route_of_processes: Option<Vec<i32>>,
+}
+
+/// What the flow-through queue does next with an order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobPhase {
+    /// Hand the order to its provider (again, after a failure to deliver).
+    Send,
+    /// Ask the provider where the order stands (an adapter that answers by itself).
+    Poll,
+}
+
+impl JobPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobPhase::Send => "send",
+            JobPhase::Poll => "poll",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobPhase> {
+        match s {
+            "send" => Some(JobPhase::Send),
+            "poll" => Some(JobPhase::Poll),
+            _ => None,
+        }
+    }
+}
+
+/// An order waiting in the flow-through queue (one per order at most). Times are Unix
+/// milliseconds: the queue's clock is finer than the orders' seconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowJob {
+    pub order_id: i32,
+    pub phase: JobPhase,
+    /// Attempts to send started so far (each recorded before the order leaves): the number of
+    /// the attempt under way once claimed.
+    pub attempts: i32,
+    /// Claims so far: a process finishing a job names the claim it holds, so a job claimed
+    /// again after its lease ran out is finished once, by its newest holder.
+    pub claims: i32,
+    /// Not to be run before this.
+    pub due_at_ms: i64,
+    /// Held by a process until this (0 when free).
+    pub lease_until_ms: i64,
+    /// When the provider accepted the order, for polling.
+    pub sent_at_ms: Option<i64>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+}
+
+impl FlowJob {
+    /// A job to send `order_id` now (or again, from the first attempt).
+    pub fn send(order_id: i32, now_ms: i64) -> FlowJob {
+        FlowJob {
+            order_id,
+            phase: JobPhase::Send,
+            attempts: 0,
+            claims: 0,
+            due_at_ms: now_ms,
+            lease_until_ms: 0,
+            sent_at_ms: None,
+            last_error: None,
+        }
+    }
+}
+
+/// Something that happened, for Events_Query and for webhook subscribers. `seq` orders a
+/// client's events; `id` is what receivers drop duplicates by.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventRecord {
+    pub seq: i64,
+    pub id: String,
+    /// `order.created`, `order.status_changed`, `order.completed`, `inventory.assigned`,
+    /// `inventory.unassigned`.
+    pub name: String,
+    pub order_id: Option<i32>,
+    pub item_id: Option<i32>,
+    /// When it happened, Unix milliseconds.
+    pub at_ms: i64,
+    pub data: serde_json::Value,
+}
+
+impl EventRecord {
+    /// Events of one order (or one item) reach each subscriber in `seq` order: this names
+    /// the line they queue in.
+    pub fn stream(&self) -> String {
+        match (self.order_id, self.item_id) {
+            (Some(o), _) => format!("order:{o}"),
+            (None, Some(i)) => format!("item:{i}"),
+            (None, None) => "client".to_string(),
+        }
+    }
+}
+
+/// An event on its way to one subscriber.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryRecord {
+    pub event_seq: i64,
+    /// The subscriber's url.
+    pub subscriber: String,
+    /// As [`EventRecord::stream`]: deliveries of one stream go one after the other.
+    pub stream: String,
+    pub attempts: i32,
+    pub claims: i32,
+    pub due_at_ms: i64,
+    pub lease_until_ms: i64,
+    pub delivered_at_ms: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// Events_Query's filters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    pub order_id: Option<i32>,
+    pub item_id: Option<i32>,
+    pub names: Vec<String>,
+    /// Only events before this `seq` (paging backwards from the newest).
+    pub before_seq: Option<i64>,
+    /// Only events with a delivery not yet made.
+    pub undelivered: bool,
+    pub limit: u32,
+}
+
+/// What waits in a client's queues.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowBacklog {
+    /// Orders in the flow-through queue.
+    pub orders: i64,
+    /// Of those, orders due now or overdue.
+    pub orders_due: i64,
+    /// Event deliveries not yet made.
+    pub deliveries: i64,
+    /// When the oldest undelivered event happened (Unix ms).
+    pub oldest_undelivered_ms: Option<i64>,
 }

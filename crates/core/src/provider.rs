@@ -18,6 +18,10 @@ pub struct OutboundOrder {
     /// The code of the client the order belongs to.
     pub client: String,
     pub order_id: i32,
+    /// Which attempt to send the order this is (from 1): a provider receives each attempt
+    /// at most once, so (`client`, `order_id`, `attempt`) identifies a delivery.
+    #[serde(default)]
+    pub attempt: i32,
     /// The order's purchase order number, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pon: Option<String>,
@@ -107,5 +111,11 @@ pub trait ProviderAdapter: Send + Sync {
     /// an operator's Orders_Update, or the provider calling back.
     async fn poll(&self, _order: &OutboundOrder, _since_sent: Duration) -> Result<Option<SendOutcome>, AdapterError> {
         Ok(None)
+    }
+
+    /// For an adapter that answers by itself: how long after `since_sent` to poll next for an
+    /// order it has accepted or confirmed. `None` (the default): this adapter is never polled.
+    fn next_poll(&self, _since_sent: Duration) -> Option<Duration> {
+        None
     }
 }

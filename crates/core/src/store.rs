@@ -149,6 +149,32 @@ pub trait ClientDb: Send + Sync {
     /// The order's status history, oldest first.
     async fn order_status_history(&self, order_id: i32) -> StoreResult<Vec<OrderStatusRecord>>;
 
+    // The flow-through queue and events (times in Unix milliseconds).
+    /// Claims up to `limit` queued orders due by `now_ms` that no process holds (or whose
+    /// holder's lease ran out): each is leased until `now_ms + lease_ms`, its claim count moves
+    /// on, and a send's attempt count too. Committed before it returns, so an attempt is on
+    /// record before the order leaves.
+    async fn claim_flow_jobs(&self, now_ms: i64, lease_ms: i64, limit: u32) -> StoreResult<Vec<FlowJob>>;
+    /// When the next queued order or event delivery falls due, if anything waits.
+    async fn next_flow_due(&self) -> StoreResult<Option<i64>>;
+    /// Claims up to `limit` deliveries due by `now_ms`, each the oldest undelivered of its
+    /// stream for its subscriber, with their events; as `claim_flow_jobs`, committed.
+    async fn claim_deliveries(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(DeliveryRecord, EventRecord)>>;
+    /// Records how a claimed delivery went (its attempts, due time, delivered time and error).
+    /// `false` when the claim it names is no longer the newest: nothing is written.
+    async fn finish_delivery(&self, delivery: &DeliveryRecord) -> StoreResult<bool>;
+    /// Events matching `filter`, newest first.
+    async fn events(&self, filter: &EventFilter) -> StoreResult<Vec<EventRecord>>;
+    /// The deliveries of these events.
+    async fn deliveries_of(&self, event_seqs: &[i64]) -> StoreResult<Vec<DeliveryRecord>>;
+    /// What waits in the queues.
+    async fn flow_backlog(&self, now_ms: i64) -> StoreResult<FlowBacklog>;
+
     /// Starts a transaction. Everything written through it, including the audit record and
     /// any work queued for later, becomes durable together at `commit`, or not at all.
     async fn begin(&self) -> StoreResult<Box<dyn ClientTx>>;
@@ -236,6 +262,15 @@ pub trait ClientTx: Send {
     async fn update_order(&mut self, order: &OrderRecord) -> StoreResult<()>;
     /// Appends to orders' status history.
     async fn insert_order_status(&mut self, entries: &[OrderStatusRecord]) -> StoreResult<()>;
+
+    /// The order's place in the flow-through queue, locked until commit.
+    async fn flow_job_for_update(&mut self, order_id: i32) -> StoreResult<Option<FlowJob>>;
+    /// Queues an order (or replaces its place in the queue).
+    async fn put_flow_job(&mut self, job: &FlowJob) -> StoreResult<()>;
+    /// Takes an order out of the queue (nothing when it is not in it).
+    async fn delete_flow_job(&mut self, order_id: i32) -> StoreResult<()>;
+    /// Records events (their `seq` reserved with `next_ids("event", …)`) and their deliveries.
+    async fn insert_events(&mut self, events: &[EventRecord], deliveries: &[DeliveryRecord]) -> StoreResult<()>;
 
     async fn audit(&mut self, record: &AuditRecord) -> StoreResult<()>;
 

@@ -42,6 +42,43 @@ struct DatabaseArg {
     database: String,
 }
 
+/// How the flow-through worker (sending orders to providers, delivering events) paces itself.
+#[derive(clap::Args)]
+struct FlowArgs {
+    /// Serve the API only: send no orders and deliver no events from this process.
+    #[arg(long, env = "PATCHBAY_NO_FLOW")]
+    no_flow: bool,
+    /// How long a claim on queued work holds before another process may take it over.
+    #[arg(long, env = "PATCHBAY_FLOW_LEASE_MS", default_value_t = 30_000)]
+    flow_lease_ms: u64,
+    /// Attempts to reach a provider before an order is FLOW_ERROR.
+    #[arg(long, env = "PATCHBAY_FLOW_MAX_ATTEMPTS", default_value_t = 5)]
+    flow_max_attempts: i32,
+    /// The wait after a first failed attempt to reach a provider; doubled each time, to 60 s.
+    #[arg(long, env = "PATCHBAY_FLOW_RETRY_MS", default_value_t = 500)]
+    flow_retry_ms: u64,
+    /// The wait after a first failed event delivery; doubled each time, to 5 minutes.
+    #[arg(long, env = "PATCHBAY_EVENT_RETRY_MS", default_value_t = 1_000)]
+    event_retry_ms: u64,
+    /// How often an idle worker looks for work queued by other processes.
+    #[arg(long, env = "PATCHBAY_FLOW_IDLE_POLL_MS", default_value_t = 200)]
+    flow_idle_poll_ms: u64,
+}
+
+impl FlowArgs {
+    fn settings(&self) -> patchbay_core::flow::FlowSettings {
+        use std::time::Duration;
+        patchbay_core::flow::FlowSettings {
+            lease: Duration::from_millis(self.flow_lease_ms),
+            max_attempts: self.flow_max_attempts.max(1),
+            retry_base: Duration::from_millis(self.flow_retry_ms),
+            delivery_retry_base: Duration::from_millis(self.event_retry_ms),
+            idle_poll: Duration::from_millis(self.flow_idle_poll_ms.max(1)),
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Migrates the database, applies settings and serves the API until SIGTERM or Ctrl-C.
@@ -60,6 +97,8 @@ enum Command {
         /// Largest request body accepted, in bytes.
         #[arg(long, env = "PATCHBAY_MAX_BODY_BYTES", default_value_t = 64 * 1024 * 1024)]
         max_body_bytes: usize,
+        #[command(flatten)]
+        flow: FlowArgs,
     },
     /// Applies a settings file and exits.
     Apply {
@@ -123,7 +162,7 @@ async fn run(cli: Cli) -> Result<()> {
             let report = patchbay_core::settings::apply_file(&*store, &file).await?;
             report_apply(&file.display().to_string(), &report);
         }
-        Command::Serve { db, listen, settings, demo, max_body_bytes } => {
+        Command::Serve { db, listen, settings, demo, max_body_bytes, flow } => {
             let store = open(&db.database).await?;
             store.migrate().await.context("migrating the database")?;
             if demo {
@@ -152,7 +191,30 @@ async fn run(cli: Cli) -> Result<()> {
             println!("listening on http://{addr}");
             std::io::stdout().flush()?;
             let limits = Limits { max_body_bytes, ..Limits::default() };
-            patchbay_server::serve(listener, AppState::new(engine.clone(), limits), shutdown_signal()).await?;
+            let state = AppState::new(engine.clone(), limits);
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let worker = (!flow.no_flow).then(|| {
+                let dispatcher = patchbay_core::flow::Dispatcher::new(
+                    engine.clone(),
+                    std::sync::Arc::new(patchbay_providers::ProviderAdapters::default()),
+                    std::sync::Arc::new(patchbay_providers::EventPoster::default()),
+                    flow.settings(),
+                )
+                .with_observer(state.metrics.clone());
+                let mut stopped = stopped.clone();
+                tokio::spawn(dispatcher.run(async move {
+                    let _ = stopped.wait_for(|s| *s).await;
+                }))
+            });
+            let shutdown = async move {
+                shutdown_signal().await;
+                let _ = stop.send(true);
+            };
+            patchbay_server::serve(listener, state, shutdown).await?;
+            if let Some(worker) = worker {
+                // The work in hand is recorded; what is left stays queued for the next start.
+                let _ = worker.await;
+            }
             engine.store().close().await;
             tracing::info!("stopped");
         }

@@ -13,19 +13,27 @@
 //! - `webhook` ([`WebhookAdapter`]): the order is POSTed as JSON to `url`, signed with
 //!   `secret`; the provider answers at once in the response, and later on the callback
 //!   endpoint.
+//!
+//! [`ProviderAdapters`] keeps each provider's adapter for the flow-through worker, and
+//! [`EventPoster`] delivers events to webhook subscribers.
 
+mod events;
 mod manual;
 mod simulated;
 mod webhook;
 
+pub use events::{EventPoster, EVENT_ID_HEADER};
 pub use manual::ManualAdapter;
 pub use simulated::{SimulatedAdapter, SimulatedSettings};
 pub use webhook::{signature, WebhookAdapter, WebhookSettings, SIGNATURE_HEADER};
 
+use patchbay_core::flow::Adapters;
 use patchbay_core::model::Provider;
 use patchbay_core::provider::{AdapterError, ProviderAdapter};
 use serde::de::DeserializeOwned;
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::Mutex;
 
 /// The adapter of a provider, from its `adapter` and `adapter_settings`.
 pub fn adapter_for(provider: &Provider) -> Result<Arc<dyn ProviderAdapter>, AdapterError> {
@@ -41,6 +49,28 @@ pub fn adapter_for(provider: &Provider) -> Result<Arc<dyn ProviderAdapter>, Adap
             )))
         }
     })
+}
+
+/// The adapters of every client's providers, built once per provider setting and kept: a
+/// webhook adapter holds its connection pool.
+#[derive(Default)]
+pub struct ProviderAdapters {
+    built: Mutex<HashMap<(String, i32), (Provider, Arc<dyn ProviderAdapter>)>>,
+}
+
+impl Adapters for ProviderAdapters {
+    fn adapter(&self, client: &str, provider: &Provider) -> Result<Arc<dyn ProviderAdapter>, AdapterError> {
+        let key = (client.to_string(), provider.id);
+        let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((as_built, adapter)) = built.get(&key) {
+            if as_built == provider {
+                return Ok(adapter.clone());
+            }
+        }
+        let adapter = adapter_for(provider)?;
+        built.insert(key, (provider.clone(), adapter.clone()));
+        Ok(adapter)
+    }
 }
 
 /// An adapter's settings from the provider's `adapter_settings`.

@@ -152,6 +152,16 @@ impl ProviderAdapter for SimulatedAdapter {
     async fn poll(&self, order: &OutboundOrder, since_sent: Duration) -> Result<Option<SendOutcome>, AdapterError> {
         Ok(Some(self.standing(order, since_sent)))
     }
+
+    /// At the next of its delays: the answer changes then and not before.
+    fn next_poll(&self, since_sent: Duration) -> Option<Duration> {
+        let at = |ms: u64| Duration::from_millis(ms).saturating_sub(since_sent);
+        if since_sent < Duration::from_millis(self.settings.confirm_after_ms) {
+            Some(at(self.settings.confirm_after_ms))
+        } else {
+            Some(at(self.settings.complete_after_ms))
+        }
+    }
 }
 
 #[cfg(test)]

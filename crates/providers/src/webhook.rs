@@ -219,6 +219,7 @@ mod tests {
         OutboundOrder {
             client: "acme".into(),
             order_id,
+            attempt: 1,
             pon: Some(format!("PON-{order_id}")),
             order_type: "NEW".into(),
             provider: "SIMWIRELESS".into(),

@@ -4,6 +4,7 @@
 //! `patchbay-soap`, the JSON endpoint takes the request object as it comes, and both hand it to
 //! the same [`Engine`]. Nothing here decides what an operation does.
 
+mod callbacks;
 mod health;
 mod json;
 mod metrics;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::render))
+        .route("/callbacks/providers/{provider_code}/orders/{order_id}", post(callbacks::post))
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
 }

@@ -405,6 +405,7 @@ async fn acme_state(app: &TestApp, a: &Acme) -> Vec<(String, Value)> {
     }
     reads.push(("Orders_Search", json!({})));
     reads.push(("Orders_Search", json!({"ShowServiceDetails": true, "PageSize": 500})));
+    reads.push(("Events_Query", json!({"Limit": 1000})));
     reads.push(("Inventory_Query", json!({"Inventory": {"Identifier": a.sim_free.1, "Type": "SIM_Card"}})));
     let mut out = Vec::new();
     for (op, request) in reads {
@@ -969,6 +970,34 @@ fn probes(a: &Acme, g: &Globex) -> BTreeMap<&'static str, Vec<Probe>> {
             refused(gx(json!({"OrderID": g.order, "ProcessID": 2})), "PC2001", &["Process 2 does not exist"]),
         ],
     );
+
+    // Events: globex sees its own, and none of acme's whatever it names.
+    let globex_order = g.order;
+    let only_globex_orders = move |r: &Value| -> Result<(), String> {
+        let events = r["Events"].as_array().cloned().unwrap_or_default();
+        if events.is_empty() {
+            return Err("globex's own events are missing".into());
+        }
+        match events.iter().find(|e| e["OrderID"].as_i64().is_some_and(|o| o != globex_order)) {
+            Some(e) => Err(format!("an event of another order: {e}")),
+            None => Ok(()),
+        }
+    };
+    let no_events = |r: &Value| -> Result<(), String> {
+        match r["Events"].as_array() {
+            Some(e) if !e.is_empty() => Err(format!("events of acme's: {e:?}")),
+            _ => Ok(()),
+        }
+    };
+    t.insert(
+        "Events_Query",
+        vec![
+            answered(gx(json!({})), only_globex_orders),
+            answered(gx(json!({"OrderID": a.order})), no_events),
+            answered(gx(json!({"OrderID": a.suspend})), no_events),
+            answered(gx(json!({"InventoryItemID": a.sim_assigned.0})), no_events),
+        ],
+    );
     t
 }
 
@@ -987,7 +1016,7 @@ async fn every_operation_is_confined_to_the_callers_client() {
         let a = acme_creates_one_of_everything(&app).await;
         let g = globex_has_its_own(&app).await;
         // The probes name ids globex does not have.
-        assert!(a.customer != g.customer && a.service != g.service && a.cp != g.cp);
+        assert!(a.customer != g.customer && a.service != g.service && a.cp != g.cp && a.sim_assigned.0 != g.item);
         for t in [a.sim_type, a.tn_type, a.empty_type] {
             assert!(t != g.sim_type && t != g.tn_type, "acme's type {t} must not be an id globex has");
         }

@@ -203,9 +203,64 @@ impl ClientDb for Client {
         super::orders::status_history(&mut c, &self.p, order_id).await
     }
 
+    async fn claim_flow_jobs(&self, now_ms: i64, lease_ms: i64, limit: u32) -> StoreResult<Vec<FlowJob>> {
+        let mut tx = self.write_tx().await?;
+        let p = tx.p.clone();
+        let jobs = super::flow::claim_jobs(tx.conn(), &p, now_ms, lease_ms, limit).await?;
+        commit_write(tx.tx).await?;
+        Ok(jobs)
+    }
+
+    async fn next_flow_due(&self) -> StoreResult<Option<i64>> {
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::flow::next_due(&mut c, &self.p).await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(DeliveryRecord, EventRecord)>> {
+        let mut tx = self.write_tx().await?;
+        let p = tx.p.clone();
+        let claimed = super::flow::claim_deliveries(tx.conn(), &p, now_ms, lease_ms, limit).await?;
+        commit_write(tx.tx).await?;
+        Ok(claimed)
+    }
+
+    async fn finish_delivery(&self, delivery: &DeliveryRecord) -> StoreResult<bool> {
+        let mut tx = self.write_tx().await?;
+        let p = tx.p.clone();
+        let done = super::flow::finish_delivery(tx.conn(), &p, delivery).await?;
+        commit_write(tx.tx).await?;
+        Ok(done)
+    }
+
+    async fn events(&self, filter: &EventFilter) -> StoreResult<Vec<EventRecord>> {
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::flow::events(&mut c, &self.p, filter).await
+    }
+
+    async fn deliveries_of(&self, event_seqs: &[i64]) -> StoreResult<Vec<DeliveryRecord>> {
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::flow::deliveries_of(&mut c, &self.p, event_seqs).await
+    }
+
+    async fn flow_backlog(&self, now_ms: i64) -> StoreResult<FlowBacklog> {
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::flow::backlog(&mut c, &self.p, now_ms).await
+    }
+
     async fn begin(&self) -> StoreResult<Box<dyn ClientTx>> {
+        Ok(Box::new(self.write_tx().await?))
+    }
+}
+
+impl Client {
+    async fn write_tx(&self) -> StoreResult<Tx> {
         let tx = begin_write(&self.write).await.map_err(db_err)?;
-        Ok(Box::new(Tx { tx, p: self.p.clone(), ids: self.ids.clone(), counter_floor: Vec::new() }))
+        Ok(Tx { tx, p: self.p.clone(), ids: self.ids.clone(), counter_floor: Vec::new() })
     }
 }
 
@@ -330,6 +385,7 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
         }
     }
 
+    config.webhooks = super::flow::webhooks(c, p).await?;
     Ok(config)
 }
 
@@ -872,6 +928,8 @@ impl ClientTx for Tx {
         self.raise_counter_to_max(kinds::CUSTOM_FIELD, config.custom_fields.iter().map(|x| x.id).max()).await?;
         self.raise_counter_to_max(kinds::PRODUCT, config.products.iter().map(|x| x.id).max()).await?;
         self.raise_counter_to_max(kinds::PACKAGE, config.packages.iter().map(|x| x.id).max()).await?;
+        let p = self.p.clone();
+        super::flow::put_webhooks(self.conn(), &p, &config.webhooks).await?;
 
         self.bump_version().await
     }
@@ -1053,6 +1111,26 @@ impl ClientTx for Tx {
     async fn insert_order_status(&mut self, entries: &[OrderStatusRecord]) -> StoreResult<()> {
         let p = self.p.clone();
         super::orders::insert_status(self.conn(), &p, entries).await
+    }
+
+    async fn flow_job_for_update(&mut self, order_id: i32) -> StoreResult<Option<FlowJob>> {
+        let p = self.p.clone();
+        super::flow::job_for_update(self.conn(), &p, order_id).await
+    }
+
+    async fn put_flow_job(&mut self, job: &FlowJob) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::flow::put_job(self.conn(), &p, job).await
+    }
+
+    async fn delete_flow_job(&mut self, order_id: i32) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::flow::delete_job(self.conn(), &p, order_id).await
+    }
+
+    async fn insert_events(&mut self, events: &[EventRecord], deliveries: &[DeliveryRecord]) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::flow::insert_events(self.conn(), &p, events, deliveries).await
     }
 
     async fn audit(&mut self, record: &AuditRecord) -> StoreResult<()> {

@@ -67,6 +67,9 @@ use std::time::Duration;
 #[path = "client_impl.rs"]
 pub(crate) mod client;
 #[allow(clippy::duplicate_mod)]
+#[path = "flow_impl.rs"]
+pub(crate) mod flow;
+#[allow(clippy::duplicate_mod)]
 #[path = "inventory_impl.rs"]
 pub(crate) mod inventory;
 #[allow(clippy::duplicate_mod)]

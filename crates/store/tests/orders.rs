@@ -68,6 +68,7 @@ fn product(id: i32, provider_id: i32) -> Product {
 
 fn config() -> ClientConfig {
     ClientConfig {
+        webhooks: Vec::new(),
         bill_profiles: vec![Named { id: 1, name: "Monthly".into() }, Named { id: 2, name: "Annual".into() }],
         line_types: vec![Named { id: 3, name: "Mobile".into() }],
         product_types: vec![ProductType {

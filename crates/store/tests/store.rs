@@ -115,6 +115,11 @@ fn full_config() -> ClientConfig {
         bill_profiles: vec![Named { id: 1, name: "Monthly".into() }, Named { id: 2, name: "Annual".into() }],
         product_categories: vec![Named { id: 7, name: "Wireless".into() }],
         line_types: vec![Named { id: 3, name: "Mobile".into() }, Named { id: 4, name: "Fiber".into() }],
+        webhooks: vec![WebhookSubscriber {
+            url: "https://hooks.example/patchbay".into(),
+            secret: "s3cret".into(),
+            events: vec!["order.completed".into(), "inventory.assigned".into()],
+        }],
         product_types: vec![
             ProductType { id: 20, code: "PLAN".into(), name: "Plan".into(), recurring: true, requires_shipping: false },
             ProductType {
@@ -275,6 +280,11 @@ async fn put_config_replaces_by_id_and_leaves_the_rest() {
     p.wireless = None;
     let changes = ClientConfig {
         line_types: vec![Named { id: 4, name: "Fiber 2".into() }, Named { id: 5, name: "Copper".into() }],
+        webhooks: vec![WebhookSubscriber {
+            url: "https://hooks.example/patchbay".into(),
+            secret: "rotated".into(),
+            events: vec!["*".into()],
+        }],
         processes: vec![Process {
             id: 2,
             name: "Port".into(),
@@ -303,6 +313,8 @@ async fn put_config_replaces_by_id_and_leaves_the_rest() {
     expected.products[0] = p;
     expected.packages[0].line_type_id = None;
     expected.packages[0].products = vec![102];
+    expected.webhooks[0].secret = "rotated".into();
+    expected.webhooks[0].events = vec!["*".into()];
     assert_eq!(loaded, expected);
 }
 

@@ -869,7 +869,7 @@ impl Handler for InventoryAssign {
         }
         let author = ctx.author();
         let now = DateTime::now();
-        change_items(db, &author, &[id], |item| {
+        change_items(ctx, &author, &[id], |item| {
             assignable(item, target.customer_id).map_err(|r| ApiError::invalid("InventoryItemID", r))?;
             let to = assign(item, &target, now);
             Ok(InventoryHistoryRecord { new_value: Some(to), ..author.history(id, now, "ASSIGNED") })
@@ -882,7 +882,6 @@ impl Handler for InventoryAssign {
 #[async_trait]
 impl Handler for InventoryUnassign {
     async fn handle(ctx: &Ctx, input: InventoryUnassignInput) -> ApiResult<Empty> {
-        let db = ctx.db();
         let id = input.inventory_item_id.ok_or_else(|| ApiError::invalid("InventoryItemID", "is required"))?;
         let status = unassign_status("Status", input.status)?;
         let reason = match input.unavailable_reason_id.filter(|r| *r != 0) {
@@ -898,7 +897,7 @@ impl Handler for InventoryUnassign {
         let author = ctx.author();
         let now = DateTime::now();
         let note = input.note.filter(|n| !n.is_empty());
-        change_items(db, &author, &[id], |item| {
+        change_items(ctx, &author, &[id], |item| {
             if item.customer_id.is_none() && item.status != InventoryItemStatus::Assigned {
                 return Err(ApiError::invalid("InventoryItemID", format!("item {id} is not assigned")));
             }
@@ -921,12 +920,12 @@ impl Handler for InventoryUnassign {
 /// Locks the items, applies `change` to each (it returns the item's history entry, or refuses),
 /// and writes the items, their history and the audit record in one transaction.
 async fn change_items(
-    db: &dyn ClientDb,
+    ctx: &Ctx,
     author: &Author,
     ids: &[i32],
     mut change: impl FnMut(&mut InventoryItemRecord) -> ApiResult<InventoryHistoryRecord> + Send,
 ) -> ApiResult<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = ctx.db().begin().await?;
     let mut updated = Vec::with_capacity(ids.len());
     let mut history = Vec::with_capacity(ids.len());
     for &id in ids {
@@ -938,7 +937,7 @@ async fn change_items(
         updated.push(item);
     }
     tx.update_inventory_items(&updated).await?;
-    tx.insert_inventory_history(&history).await?;
+    crate::flow::record_item_history(ctx, &mut *tx, &history).await?;
     let audit_ids: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
     author.audit(&mut *tx, "inventory_item", &audit_ids).await?;
     tx.commit().await?;
@@ -1361,7 +1360,7 @@ impl Handler for InventoryTypesAssign {
             }
             items.push(item.id);
         }
-        change_items(db, &author, &items, |item| {
+        change_items(ctx, &author, &items, |item| {
             assignable(item, target.customer_id).map_err(|r| ApiError::invalid("Identifiers", r))?;
             let to = assign(item, &target, now);
             Ok(InventoryHistoryRecord { new_value: Some(to), ..author.history(item.id, now, "ASSIGNED") })
@@ -1398,7 +1397,7 @@ impl Handler for InventoryTypesUnassign {
         }
         let now = DateTime::now();
         let author = ctx.author();
-        change_items(db, &author, &ids, |item| {
+        change_items(ctx, &author, &ids, |item| {
             let from = unassign(item, status, None, now);
             Ok(InventoryHistoryRecord {
                 old_value: Some(from).filter(|f| !f.is_empty()),

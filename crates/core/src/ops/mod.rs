@@ -3,6 +3,7 @@
 pub mod bulk;
 mod countries;
 pub mod customers;
+mod events;
 pub mod identifiers;
 pub mod inventory;
 pub mod orders;

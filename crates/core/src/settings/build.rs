@@ -453,6 +453,40 @@ pub fn client_settings(
         unique("packages", config.packages.iter().map(|n| n.id))?;
     }
 
+    for spanned in &section.webhooks {
+        let e = spanned.get_ref();
+        if !(e.url.starts_with("http://") || e.url.starts_with("https://")) {
+            return Err(at(spanned, format!("webhook {:?}: url must be http(s)://…", e.url)));
+        }
+        if e.secret.is_empty() {
+            return Err(at(spanned, format!("webhook {}: the secret that signs its events is empty", e.url)));
+        }
+        if e.events.is_empty() {
+            return Err(at(spanned, format!("webhook {}: events must name at least one event, or \"*\"", e.url)));
+        }
+        for name in &e.events {
+            let n = name.get_ref().as_str();
+            if n != "*" && !crate::flow::EVENT_NAMES.contains(&n) {
+                return Err(at(
+                    name,
+                    format!(
+                        "webhook {}: {n:?} is not an event; events are {}",
+                        e.url,
+                        crate::flow::EVENT_NAMES.join(", ")
+                    ),
+                ));
+            }
+        }
+        if config.webhooks.iter().any(|w| w.url == e.url) {
+            return Err(at(spanned, format!("webhook {} is given twice", e.url)));
+        }
+        config.webhooks.push(WebhookSubscriber {
+            url: e.url.clone(),
+            secret: e.secret.clone(),
+            events: e.events.iter().map(|n| n.get_ref().clone()).collect(),
+        });
+    }
+
     {
         let mut ids = Ids::new(
             existing.users.iter().map(|u| (u.username.clone(), u.id)),
@@ -556,6 +590,7 @@ pub fn changes(desired: &ClientConfig, existing: &ClientConfig) -> ClientConfig 
         custom_fields: diff(&desired.custom_fields, &existing.custom_fields),
         products: diff(&desired.products, &existing.products),
         packages: diff(&desired.packages, &existing.packages),
+        webhooks: diff(&desired.webhooks, &existing.webhooks),
     }
 }
 
@@ -573,5 +608,6 @@ impl ClientConfig {
             && self.custom_fields.is_empty()
             && self.products.is_empty()
             && self.packages.is_empty()
+            && self.webhooks.is_empty()
     }
 }

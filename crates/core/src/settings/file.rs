@@ -44,6 +44,20 @@ pub struct ClientSection {
     pub products: Vec<Spanned<ProductEntry>>,
     #[serde(default)]
     pub packages: Vec<Spanned<PackageEntry>>,
+    /// `[[clients.webhooks]]`: subscribers to the client's events.
+    #[serde(default)]
+    pub webhooks: Vec<Spanned<WebhookEntry>>,
+}
+
+/// A subscriber: events named in `events` (or `["*"]`, every event) are POSTed to `url`,
+/// signed with `secret`. Keyed by `url`: a file that names it again replaces its secret and
+/// events.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEntry {
+    pub url: String,
+    pub secret: String,
+    pub events: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -281,8 +281,11 @@ async fn execute(ctx: &Ctx, plan: Plan<'_>) -> ApiResult<(Vec<i32>, Vec<i32>)> {
             quantity: None,
         });
     }
-    let orders = write_orders(ctx, &mut *tx, drafts, first_order, &plan.common, now).await?;
+    let (orders, queued) = write_orders(ctx, &mut *tx, drafts, first_order, &plan.common, now).await?;
     tx.commit().await?;
+    if queued {
+        ctx.wake_flow();
+    }
     Ok((orders, new_lines))
 }
 
@@ -373,7 +376,7 @@ async fn add_services(
     }
     if !items_to_assign.is_empty() {
         tx.update_inventory_items(&items_to_assign).await?;
-        tx.insert_inventory_history(&history).await?;
+        crate::flow::record_item_history(ctx, &mut *tx, &history).await?;
     }
     Ok(ids)
 }
@@ -402,7 +405,8 @@ fn planned_orders(config: &ClientConfig, plan: &Plan<'_>, one_provider: Option<O
     drafts.by_provider.len()
 }
 
-/// Turns the drafts into orders, with their first history entry and the audit record. The
+/// Turns the drafts into orders, with their first history entry, events, places in the
+/// flow-through queue and the audit record; says whether any was queued. The
 /// orders' ids are `reserved` (the first, and how many), or reserved here should the drafts
 /// not hold that many orders.
 async fn write_orders(
@@ -412,7 +416,7 @@ async fn write_orders(
     reserved: Option<(i32, usize)>,
     common: &Common<'_>,
     now: DateTime,
-) -> ApiResult<Vec<i32>> {
+) -> ApiResult<(Vec<i32>, bool)> {
     let count = drafts.by_provider.len() as i32;
     debug_assert_eq!(reserved.map_or(0, |(_, n)| n as i32), count, "planned_orders disagrees with the drafts");
     let first = match reserved {
@@ -437,10 +441,10 @@ async fn write_orders(
         ids.push(id);
     }
     tx.insert_orders(&orders).await?;
-    tx.insert_order_status(&history).await?;
+    let queued = crate::flow::record_new_orders(ctx, tx, &orders, &history).await?;
     let audit: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
     ctx.audit(tx, "order", &audit).await?;
-    Ok(ids)
+    Ok((ids, queued))
 }
 
 /// A product line of a new service, with the overrides of the request applied.

@@ -138,7 +138,7 @@ pub async fn complete(ctx: &Ctx, tx: &mut dyn ClientTx, order: &OrderRecord, at:
         }
         if !items.is_empty() {
             tx.update_inventory_items(&items).await?;
-            tx.insert_inventory_history(&entries).await?;
+            crate::flow::record_item_history(ctx, tx, &entries).await?;
         }
     }
 
@@ -209,7 +209,7 @@ pub async fn cancel(ctx: &Ctx, tx: &mut dyn ClientTx, order: &OrderRecord, at: D
         }
         if !given_back.is_empty() {
             tx.update_inventory_items(&given_back).await?;
-            tx.insert_inventory_history(&entries).await?;
+            crate::flow::record_item_history(ctx, tx, &entries).await?;
         }
     }
 
@@ -222,6 +222,59 @@ pub async fn cancel(ctx: &Ctx, tx: &mut dyn ClientTx, order: &OrderRecord, at: D
                 tx.delete_service(service_id).await?;
             }
         }
+    }
+    Ok(())
+}
+
+/// Gives the service a completed order created the numbers its provider assigned: the MDN
+/// becomes its TN (when it has none yet), and its SIM or device carries the MDN and MSID.
+pub async fn assign_numbers(
+    ctx: &Ctx,
+    tx: &mut dyn ClientTx,
+    order: &OrderRecord,
+    mdn: Option<&str>,
+    msid: Option<&str>,
+    at: DateTime,
+) -> ApiResult<()> {
+    let (mdn, msid) = (mdn.map(str::trim).filter(|m| !m.is_empty()), msid.map(str::trim).filter(|m| !m.is_empty()));
+    if mdn.is_none() && msid.is_none() {
+        return Ok(());
+    }
+    // One number per order: for the first line it created.
+    let Some(service_id) = order.lines.iter().filter(|l| l.action == LineAction::New).map(|l| l.service_id).min()
+    else {
+        return Ok(());
+    };
+    if let Some(mdn) = mdn {
+        for mut s in tx.services_for_update(&[service_id]).await? {
+            if s.tn.is_none() {
+                s.tn = Some(mdn.to_string());
+                tx.update_service(&s).await?;
+            }
+        }
+    }
+    let mut items = tx.inventory_items_of_services_for_update(&[service_id]).await?;
+    let mut entries = Vec::new();
+    for item in &mut items {
+        for (field, value, slot) in [("MDN", mdn, &mut item.mdn), ("MSID", msid, &mut item.msid)] {
+            if let Some(v) = value {
+                if slot.as_deref() != Some(v) {
+                    entries.push(InventoryHistoryRecord {
+                        field: Some(field.to_string()),
+                        old_value: slot.clone(),
+                        new_value: Some(v.to_string()),
+                        note: Some(format!("assigned by the provider on order {}", order.id)),
+                        ..ctx.author().history(item.id, at, "UPDATED")
+                    });
+                    *slot = Some(v.to_string());
+                }
+            }
+        }
+        item.updated_at = at;
+    }
+    if !entries.is_empty() {
+        tx.update_inventory_items(&items).await?;
+        crate::flow::record_item_history(ctx, tx, &entries).await?;
     }
     Ok(())
 }

@@ -21,7 +21,9 @@ use patchbay_api::customers::{CustomerProductStatus, CustomerStatus};
 use patchbay_api::orders::{OrderStatus, OrderType};
 use patchbay_schema::DateTime;
 
+pub(crate) use effects::assign_numbers;
 pub use state::check_transition;
+pub(crate) use update::change_status;
 
 /// The PON of an order: unique within the client because the id is.
 fn pon_of(id: i32) -> String {

@@ -7,6 +7,8 @@ use super::create::{plan_product_changes, products_in, NewProduct, LIVE};
 use super::state::{check_transition, counts_as_sent};
 use super::*;
 use crate::engine::Handler;
+use crate::flow::Queueing;
+use crate::store::ClientTx;
 use async_trait::async_trait;
 use patchbay_api::common::Empty;
 use patchbay_api::customers::CustomerProductStatus;
@@ -226,37 +228,65 @@ impl Handler for OrdersUpdate {
 
         let mut history = Vec::new();
         if let Some(to) = input.status {
-            if check_transition(&order, to)? {
-                let from = order.status;
-                match to {
-                    OrderStatus::Complete => {
-                        let at = input.completion_date.unwrap_or(now);
-                        effects::complete(ctx, &mut *tx, &order, at).await?;
-                        order.completed_at = Some(at);
-                    }
-                    OrderStatus::Canceled => effects::cancel(ctx, &mut *tx, &order, now).await?,
-                    _ => {}
-                }
-                if counts_as_sent(to) && order.sent_at.is_none() {
-                    order.sent_at = Some(now);
-                }
-                order.status = to;
-                order.status_note = text(&input.status_note);
-                history.push(status_entry(ctx, id, Some(from), to, order.status_note.clone()));
+            if let Some(entry) =
+                change_status(ctx, &mut *tx, &mut order, to, text(&input.status_note), input.completion_date, now)
+                    .await?
+            {
+                history.push(entry);
             }
         }
+        // FlowThroughFlag true on an order that failed to reach its provider, or that the
+        // provider refused, sends it again (docs/semantics.md, "Orders_Update: resending").
+        let resend = input.flow_through_flag == Some(true) && history.is_empty() && crate::flow::resendable(&order);
 
-        if order == before {
+        if order == before && !resend {
             // Nothing changes (a repeated COMPLETE, say): nothing is written.
             return Ok(Empty {});
         }
         order.updated_at = now;
         tx.update_order(&order).await?;
-        if !history.is_empty() {
-            tx.insert_order_status(&history).await?;
-        }
+        let queueing = if resend { Queueing::Resend } else { Queueing::Follow };
+        let queued = crate::flow::record_order_change(ctx, &mut *tx, Some(&before), &order, &history, queueing).await?;
         ctx.audit(&mut *tx, "order", &[i64::from(id)]).await?;
         tx.commit().await?;
+        if queued {
+            ctx.wake_flow();
+        }
         Ok(Empty {})
     }
+}
+
+/// Moves `order` to `to` through the state machine (`state`), with what the move entails:
+/// completing applies the order's effects (dated `completion`, today by default), canceling
+/// gives back what it reserved. Returns the history entry to record, or `None` when `to` is
+/// the status the order already has. Orders_Update and the flow-through worker both go
+/// through here.
+pub(crate) async fn change_status(
+    ctx: &Ctx,
+    tx: &mut dyn ClientTx,
+    order: &mut OrderRecord,
+    to: OrderStatus,
+    note: Option<String>,
+    completion: Option<DateTime>,
+    now: DateTime,
+) -> ApiResult<Option<OrderStatusRecord>> {
+    if !check_transition(order, to)? {
+        return Ok(None);
+    }
+    let from = order.status;
+    match to {
+        OrderStatus::Complete => {
+            let at = completion.unwrap_or(now);
+            effects::complete(ctx, tx, order, at).await?;
+            order.completed_at = Some(at);
+        }
+        OrderStatus::Canceled => effects::cancel(ctx, tx, order, now).await?,
+        _ => {}
+    }
+    if counts_as_sent(to) && order.sent_at.is_none() {
+        order.sent_at = Some(now);
+    }
+    order.status = to;
+    order.status_note = note.clone();
+    Ok(Some(status_entry(ctx, order.id, Some(from), to, note)))
 }

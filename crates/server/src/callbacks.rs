@@ -1,0 +1,118 @@
+//! `POST /callbacks/providers/{provider_code}/orders/{order_id}`: a webhook provider tells us
+//! where one of its orders stands.
+//!
+//! The body is JSON, `{"status": "accepted" | "confirmed" | "completed" | "rejected", "mdn",
+//! "msid", "reason"}`, signed as we sign orders: `X-Patchbay-Signature` is the hex
+//! HMAC-SHA256 of the body under the provider's `secret`. The provider is found by its code
+//! among the clients' webhook providers whose secret verifies the signature, so the path need
+//! not name the client (docs/semantics.md, "Provider callbacks"). Unsigned or wrongly signed
+//! callbacks are refused (401) and logged; a callback that is not news (a duplicate, a
+//! CONFIRMED after COMPLETE) is answered 200 and changes nothing.
+
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use patchbay_core::error::ErrorCode;
+use patchbay_core::flow::{provider_callback, ProviderReport, ReportResult};
+use patchbay_providers::{signature, SIGNATURE_HEADER};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Callback {
+    status: String,
+    #[serde(default)]
+    mdn: Option<String>,
+    #[serde(default)]
+    msid: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    reference: Option<String>,
+}
+
+type Answer = (StatusCode, Json<Value>);
+
+fn refuse(status: StatusCode, message: impl Into<String>) -> Answer {
+    (status, Json(json!({ "error": message.into() })))
+}
+
+/// Equal without telling how much of it matched by how long it took.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub async fn post(
+    State(state): State<AppState>,
+    Path((provider_code, order_id)): Path<(String, i32)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let Some(given) = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()) else {
+        tracing::warn!(target: "patchbay::callback", provider = %provider_code, order = order_id, "refused an unsigned provider callback");
+        return refuse(StatusCode::UNAUTHORIZED, format!("the callback is not signed ({SIGNATURE_HEADER})"));
+    };
+    let given = given.trim().trim_start_matches("sha256=").to_ascii_lowercase();
+    let clients = match state.engine.store().clients().await {
+        Ok(c) => c,
+        Err(e) => return refuse(StatusCode::SERVICE_UNAVAILABLE, format!("the database cannot be read: {e}")),
+    };
+    let mut known_provider = false;
+    for client in clients {
+        let Ok(ctx) = state.engine.system_ctx(&client.code, "Orders_Update").await else { continue };
+        let Some(provider) =
+            ctx.config().providers.iter().find(|p| p.code == provider_code && p.adapter == "webhook").cloned()
+        else {
+            continue;
+        };
+        known_provider = true;
+        let Some(secret) = provider.adapter_settings.get("secret").and_then(|s| s.as_str()) else { continue };
+        if !same(signature(secret, &body).as_bytes(), given.as_bytes()) {
+            continue;
+        }
+        let callback: Callback = match serde_json::from_slice(&body) {
+            Ok(c) => c,
+            Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("the body is not a callback: {e}")),
+        };
+        let report = match callback.status.to_ascii_lowercase().as_str() {
+            "accepted" | "sent" => ProviderReport::Accepted,
+            "confirmed" => ProviderReport::Confirmed,
+            "completed" | "complete" => ProviderReport::Completed { mdn: callback.mdn, msid: callback.msid },
+            "rejected" | "error" => ProviderReport::Rejected {
+                reason: callback.reason.unwrap_or_else(|| "rejected by the provider".into()),
+            },
+            other => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    format!("status {other:?} is not one of accepted, confirmed, completed, rejected"),
+                )
+            }
+        };
+        let _ = callback.reference;
+        return match provider_callback(&ctx, &provider, order_id, &report).await {
+            Ok(ReportResult::Applied(s)) => {
+                (StatusCode::OK, Json(json!({ "result": "applied", "status": s.wire_name() })))
+            }
+            Ok(_) => (StatusCode::OK, Json(json!({ "result": "unchanged" }))),
+            Err(e) if e.code == ErrorCode::OrderNotFound => {
+                refuse(StatusCode::NOT_FOUND, e.message.unwrap_or_else(|| "no such order".into()))
+            }
+            Err(e) if e.code == ErrorCode::InvalidInput => {
+                refuse(StatusCode::CONFLICT, e.message.unwrap_or_else(|| "the order cannot move so".into()))
+            }
+            Err(e) => {
+                tracing::error!(target: "patchbay::callback", provider = %provider_code, order = order_id, error = %e, "recording a provider callback failed");
+                refuse(StatusCode::INTERNAL_SERVER_ERROR, "the callback could not be recorded; send it again")
+            }
+        };
+    }
+    if known_provider {
+        tracing::warn!(target: "patchbay::callback", provider = %provider_code, order = order_id, "refused a provider callback with a wrong signature");
+        refuse(StatusCode::UNAUTHORIZED, "the signature does not match the provider's secret")
+    } else {
+        refuse(StatusCode::NOT_FOUND, format!("no webhook provider has code {provider_code:?}"))
+    }
+}

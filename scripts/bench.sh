@@ -13,7 +13,11 @@
 #                       Credentials; report in bench/out/latest.md
 #   orders              NewOrders_Create, then Orders_Query and Orders_Search over a loaded
 #                       data set of --orders orders; report in bench/out/latest-orders.md
-#   all                 both
+#   flow                NewOrders_Create with SendOrders to the demo's simulated provider at
+#                       zero delay, end to end until every order is COMPLETE (one server on
+#                       SQLite; three on PostgreSQL), and the queue latency of an idle server;
+#                       report in bench/out/latest-flow.md
+#   all                 products and orders
 #
 # Options:
 #   --postgres URL   also benchmark on PostgreSQL: fresh databases patchbay_bench_<random> are
@@ -78,7 +82,7 @@ while [[ $# -gt 0 ]]; do
         --no-build) BUILD=0; shift ;;
         --only) ONLY=${2:?--only needs create or queries}; shift 2 ;;
         --only=*) ONLY=${1#*=}; shift ;;
-        products | orders | all) MODE=$1; shift ;;
+        products | orders | flow | all) MODE=$1; shift ;;
         -h | --help) usage; exit 0 ;;
         *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -109,6 +113,8 @@ TARGET_RSS_MB=50
 # Cleanup: whatever happens, stop the server we started and drop the database we created.
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/patchbay-bench.XXXXXX")
 SERVER_PID=""
+# Servers started besides SERVER_PID (flow mode's other processes), stopped with it.
+EXTRA_PIDS=()
 PG_ADMIN_URL=""
 PG_DB=""
 
@@ -136,8 +142,20 @@ drop_pg_db() {
     fi
 }
 
+stop_extra_servers() {
+    local pid
+    for pid in "${EXTRA_PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${EXTRA_PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    EXTRA_PIDS=()
+}
+
 cleanup() {
     local rc=$?
+    stop_extra_servers
     stop_server
     drop_pg_db
     rm -rf "$TMP"
@@ -294,7 +312,12 @@ TARGET_NEW_ORDERS_RPS_POSTGRES=1000
 TARGET_NEW_ORDERS_P99_MS=25
 TARGET_ORDERS_QUERY_P99_MS=5
 TARGET_ORDERS_SEARCH_P99_MS=20
+TARGET_FLOW_SQLITE=1000
+TARGET_FLOW_POSTGRES=1500
+TARGET_FLOW_LATENCY_MS=50
 ORDER_ROWS=()
+FLOW_ROWS=()
+LATENCY_ROWS=()
 LOAD_ROWS=()
 
 # CPU time (user + system, in clock ticks) a process has used, all its threads together.
@@ -437,7 +460,8 @@ bench_new_orders() {
     local dblabel=$1 db=$2 target=$TARGET_NEW_ORDERS_RPS_SQLITE
     [[ $dblabel == postgres ]] && target=$TARGET_NEW_ORDERS_RPS_POSTGRES
     log "NewOrders_Create on $dblabel"
-    start_server "$dblabel-new-orders" "$db"
+    # The API alone: orders stay NEW (flow mode measures them travelling to the provider).
+    start_server "$dblabel-new-orders" "$db" --demo --no-flow
     local key type resp ids first last per_run
     key=$(open_session)
     resp=$(post_json InventoryTypes_Create "$(printf '{"Session":{"SessionKey":"%s"},"InventoryType":{"Type":"SIM_Card","Identifier":"ICCID","Name":"Bench SIM","RequiresProduct":true,"Format":"ICCID_DECIMAL","ProductIDs":[100]}}' "$key")")
@@ -533,6 +557,89 @@ bench_order_queries() {
 CHECK_LINES=()
 COUNT_LINES=()
 
+# backlog: orders in the flow-through queue, from /readyz.
+backlog() { curl -sS --max-time 10 "$BASE/readyz" | sed -n 's/.*"orders_queued": *\([0-9]*\).*/\1/p'; }
+
+now_ms() { date +%s%3N; }
+
+# bench_flow DBLABEL DATABASE_URL PROCESSES: orders created with SendOrders by wrk (split over
+# the processes), timed until the queue is empty and counted COMPLETE; then queue latency.
+bench_flow() {
+    local dblabel=$1 db=$2 procs=$3 settings=$ROOT/bench/flow-settings.toml
+    log "flow-through on $dblabel with $procs server process(es)"
+    local bases=() pids=() i
+    for ((i = 0; i < procs; i++)); do
+        if [[ $i -eq 0 ]]; then
+            start_server "$dblabel-flow-$i" "$db" --demo --settings "$settings"
+        else
+            start_server "$dblabel-flow-$i" "$db" --settings "$settings"
+            EXTRA_PIDS+=("$SERVER_PID")
+        fi
+        bases+=("$BASE")
+        pids+=("$SERVER_PID")
+    done
+    SERVER_PID=${pids[0]}
+    BASE=${bases[0]}
+    local key ids first last before after t0 t1 t2 made=0 failed=0 raw cpu0=0 cpu1=0 pg0=0 pg1=0 pid
+    key=$(open_session)
+    ids=$(create_customers "$key" 1000)
+    read -r first last <<<"$ids"
+    before=$(count_orders "$key" '"Status":["COMPLETE"]')
+    local c=$((CONNECTIONS / procs))
+    [[ $c -ge 1 ]] || c=1
+    for pid in "${pids[@]}"; do cpu0=$((cpu0 + $(cpu_ticks "$pid"))); done
+    [[ $dblabel == postgres ]] && pg0=$(postgres_ticks)
+    t0=$(now_ms)
+    local wrk_pids=()
+    for ((i = 0; i < procs; i++)); do
+        raw=$OUT_DIR/latest-flow-wrk-$dblabel-$i.txt
+        log "$dblabel: wrk -t1 -c$c -d$DURATION ${bases[i]}/api/v20/NewOrders_Create (SendOrders)"
+        wrk -t1 -c"$c" -d"$DURATION" --latency -s bench/flow_orders.lua "${bases[i]}/api/v20/NewOrders_Create" \
+            -- "$key" 1 "$first" "$last" 1000 >"$raw" &
+        wrk_pids+=("$!")
+    done
+    wait "${wrk_pids[@]}"
+    t1=$(now_ms)
+    for ((i = 0; i < procs; i++)); do
+        raw=$OUT_DIR/latest-flow-wrk-$dblabel-$i.txt
+        cat "$raw" >&2
+        made=$((made + $(field requests "$raw") - $(field failed "$raw")))
+        failed=$((failed + $(field failed "$raw")))
+    done
+    local waited=0
+    while [[ $(backlog) != 0 ]]; do
+        sleep 0.05
+        waited=$((waited + 1))
+        [[ $waited -lt 12000 ]] || die "the flow-through queue did not drain within 10 minutes"
+    done
+    t2=$(now_ms)
+    for pid in "${pids[@]}"; do cpu1=$((cpu1 + $(cpu_ticks "$pid"))); done
+    [[ $dblabel == postgres ]] && pg1=$(postgres_ticks)
+    after=$(count_orders "$key" '"Status":["COMPLETE"]')
+    local done_n=$((after - before)) create_rps e2e lag cpu_ms target=$TARGET_FLOW_SQLITE
+    [[ $dblabel == postgres ]] && target=$TARGET_FLOW_POSTGRES
+    create_rps=$(awk -v n="$made" -v ms="$((t1 - t0))" 'BEGIN { printf "%.0f", n * 1000 / ms }')
+    e2e=$(awk -v n="$done_n" -v ms="$((t2 - t0))" 'BEGIN { printf "%.0f", n * 1000 / ms }')
+    lag=$(awk -v ms="$((t2 - t1))" 'BEGIN { printf "%.2f", ms / 1000 }')
+    cpu_ms=$(awk -v t="$((cpu1 - cpu0))" -v hz="$(getconf CLK_TCK)" -v n="$done_n" 'BEGIN { printf "%.2f", t * 1000 / hz / n }')
+    [[ $dblabel == postgres ]] &&
+        cpu_ms="$cpu_ms + $(awk -v t="$((pg1 - pg0))" -v hz="$(getconf CLK_TCK)" -v n="$done_n" 'BEGIN { printf "%.2f", t * 1000 / hz / n }')"
+    FLOW_ROWS+=("| $dblabel | $procs | $made | $create_rps | $done_n | $lag | $e2e | $cpu_ms | ≥ $target orders/s: $(mark "$e2e" '>=' "$target") |")
+    [[ $done_n -eq $made ]] || CHECK_LINES+=("- $dblabel: $made NewOrders_Create answered Success=true and $done_n orders completed (wrk may not count a request cut off at the end)")
+    [[ $failed -eq 0 ]] || CHECK_LINES+=("- $dblabel: **$failed answers not Success=true** (see bench/out/latest-flow-wrk-$dblabel-*.txt)")
+    log "$dblabel: queue latency, idle (bench/flow_latency.py)"
+    local lat p50 p99 max
+    lat=$(python3 "$ROOT/bench/flow_latency.py" "$BASE" "$key" "$first" 200 | sed -n 's/^BENCH_FLOW_LATENCY //p')
+    [[ -n $lat ]] || die "bench/flow_latency.py printed no result"
+    p50=$(sed -n 's/.*"p50_ms": *\([0-9.]*\).*/\1/p' <<<"$lat")
+    p99=$(sed -n 's/.*"p99_ms": *\([0-9.]*\).*/\1/p' <<<"$lat")
+    max=$(sed -n 's/.*"max_ms": *\([0-9.]*\).*/\1/p' <<<"$lat")
+    LATENCY_ROWS+=("| $dblabel | $procs | 200 | $p50 | $p99 | $max | p99 ≤ $TARGET_FLOW_LATENCY_MS ms: $(mark "$p99" '<=' "$TARGET_FLOW_LATENCY_MS") |")
+    MEM_ROWS+=("| $dblabel, flow-through, process 1 | $(mem_mib "$SERVER_PID" VmRSS) | $(mem_mib "$SERVER_PID" VmHWM) |")
+    stop_extra_servers
+    stop_server
+}
+
 # ---------------------------------------------------------------------------------------------
 # PostgreSQL: fresh databases on the server of PG_URL.
 
@@ -607,6 +714,47 @@ if [[ $MODE == products || $MODE == all ]]; then
     printf '\n'
     cat "$OUT_DIR/latest.md"
     printf '\n(written to %s)\n' "${OUT_DIR#"$ROOT"/}/latest.md"
+fi
+
+if [[ $MODE == flow ]]; then
+    rm -f "$OUT_DIR"/latest-flow-wrk-*.txt
+    MEM_ROWS=()
+    bench_flow sqlite "sqlite://$TMP/flow.db" 1
+    if [[ -n $PG_URL ]]; then
+        pg_fresh_db
+        bench_flow postgres "$PG_FRESH_URL" 3
+        drop_pg_db
+    fi
+    {
+        echo "# Patchbay flow-through benchmark"
+        echo
+        report_head
+        echo "- load: wrk --latency on the same machine as the servers (they share the CPUs), $CONNECTIONS connections split over the"
+        echo "  server processes, for $DURATION: NewOrders_Create of package 1000 with SendOrders for 1,000 customers in turn,"
+        echo "  each answer checked Success=true; the demo's simulated provider at zero delay (bench/flow-settings.toml)"
+        echo "- end to end: from the first request until /readyz shows the flow-through queue empty; completed orders are"
+        echo "  counted with Orders_Search Status=COMPLETE before and after"
+        echo
+        echo "| database | processes | created | created/s | completed | drain after load (s) | completed/s end to end | CPU ms/order (+ PostgreSQL's) | target |"
+        echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+        printf '%s\n' "${FLOW_ROWS[@]}"
+        echo
+        echo "Queue latency on an idle server: NewOrders_Create with SendOrders for the manual provider (package 1001), one at a"
+        echo "time 20 ms apart, then Orders_Query every 2 ms until the order is SENT (bench/flow_latency.py)."
+        echo
+        echo "| database | processes | orders | p50 ms | p99 ms | max ms | target |"
+        echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
+        printf '%s\n' "${LATENCY_ROWS[@]}"
+        echo
+        printf '%s\n' "${CHECK_LINES[@]}"
+        echo
+        echo "| server | RSS at the end (MiB) | peak RSS (MiB) |"
+        echo "| --- | ---: | ---: |"
+        printf '%s\n' "${MEM_ROWS[@]}"
+    } >"$OUT_DIR/latest-flow.md"
+    printf '\n'
+    cat "$OUT_DIR/latest-flow.md"
+    printf '\n(written to %s)\n' "${OUT_DIR#"$ROOT"/}/latest-flow.md"
 fi
 
 if [[ $MODE == orders || $MODE == all ]]; then

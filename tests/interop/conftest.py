@@ -191,8 +191,21 @@ def running_server(database_url: str, args: list, logs: Path):
 
 @pytest.fixture(scope="session")
 def server(database_url, tmp_path_factory):
-    with running_server(database_url, ["--settings", str(SETTINGS)], tmp_path_factory.mktemp("server")) as srv:
+    """The server the API contract is checked against. Its flow-through worker is off
+    (`--no-flow`): these tests move orders through their statuses with Orders_Update, as an
+    operator does for a manual provider; `flow_server` runs with the worker."""
+    args = ["--settings", str(SETTINGS), "--no-flow"]
+    with running_server(database_url, args, tmp_path_factory.mktemp("server")) as srv:
         yield srv
+
+
+@pytest.fixture(scope="session")
+def flow_server(tmp_path_factory):
+    """A server as it is deployed, its flow-through worker sending orders to the fixture's
+    simulated provider, on its own fresh database of the main server's kind."""
+    with fresh_database(_database_kind(), "patchbay_interop_flow") as url:
+        with running_server(url, ["--settings", str(SETTINGS)], tmp_path_factory.mktemp("flow-server")) as srv:
+            yield srv
 
 
 @pytest.fixture(scope="session")

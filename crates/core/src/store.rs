@@ -260,6 +260,9 @@ pub trait ClientTx: Send {
     async fn order_for_update(&mut self, id: i32) -> StoreResult<Option<OrderRecord>>;
     /// Replaces a stored order with its lines, product changes and reserved inventory.
     async fn update_order(&mut self, order: &OrderRecord) -> StoreResult<()>;
+    /// Replaces a stored order's own row (status, flags, dates…), leaving its lines, product
+    /// changes and reserved inventory as they are: for a change that touches none of them.
+    async fn update_order_row(&mut self, order: &OrderRecord) -> StoreResult<()>;
     /// Appends to orders' status history.
     async fn insert_order_status(&mut self, entries: &[OrderStatusRecord]) -> StoreResult<()>;
 

@@ -1108,6 +1108,11 @@ impl ClientTx for Tx {
         super::orders::update_order(self.conn(), &p, order).await
     }
 
+    async fn update_order_row(&mut self, order: &OrderRecord) -> StoreResult<()> {
+        let p = self.p.clone();
+        super::orders::update_order_row(self.conn(), &p, order).await
+    }
+
     async fn insert_order_status(&mut self, entries: &[OrderStatusRecord]) -> StoreResult<()> {
         let p = self.p.clone();
         super::orders::insert_status(self.conn(), &p, entries).await

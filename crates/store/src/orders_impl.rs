@@ -664,16 +664,21 @@ pub(crate) async fn insert_orders(c: &mut Conn, p: &str, orders: &[OrderRecord])
 
 /// Replaces an order's row and rewrites its child rows.
 pub(crate) async fn update_order(c: &mut Conn, p: &str, o: &OrderRecord) -> StoreResult<()> {
-    let mut q = QueryBuilder::<Db>::new(format!("UPDATE {p}orders SET ({ORDER_FIELDS}) = ("));
-    push_order_fields(&mut q.separated(", "), o);
-    q.push(") WHERE id = ").push_bind(o.id);
-    let done = q.build().execute(&mut *c).await.map_err(db_err)?;
-    changed_one("order", o.id, done.rows_affected())?;
+    update_order_row(c, p, o).await?;
     for table in ["order_lines", "order_items", "order_inventory"] {
         let sql = format!("DELETE FROM {p}{table} WHERE order_id = $1");
         sqlx::query(&sql).bind(o.id).execute(&mut *c).await.map_err(db_err)?;
     }
     insert_children(c, p, std::slice::from_ref(o)).await
+}
+
+/// Replaces an order's row, its child rows left alone.
+pub(crate) async fn update_order_row(c: &mut Conn, p: &str, o: &OrderRecord) -> StoreResult<()> {
+    let mut q = QueryBuilder::<Db>::new(format!("UPDATE {p}orders SET ({ORDER_FIELDS}) = ("));
+    push_order_fields(&mut q.separated(", "), o);
+    q.push(") WHERE id = ").push_bind(o.id);
+    let done = q.build().execute(&mut *c).await.map_err(db_err)?;
+    changed_one("order", o.id, done.rows_affected())
 }
 
 const STATUS_COLUMNS: &str = "order_id, at, from_status, to_status, note, user_id, on_behalf_of_user_id";

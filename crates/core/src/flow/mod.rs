@@ -61,6 +61,17 @@ pub fn resendable(order: &OrderRecord) -> bool {
     matches!(order.status, OrderStatus::Error | OrderStatus::FlowError)
 }
 
+/// Writes a changed order: its row, and its lines, product changes and reserved inventory only
+/// when they changed (a status change leaves them as they are).
+pub async fn write_order(tx: &mut dyn ClientTx, before: &OrderRecord, order: &OrderRecord) -> ApiResult<()> {
+    if order.lines == before.lines && order.items == before.items && order.inventory == before.inventory {
+        tx.update_order_row(order).await?;
+    } else {
+        tx.update_order(order).await?;
+    }
+    Ok(())
+}
+
 /// What a change of an order does to its place in the flow-through queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Queueing {

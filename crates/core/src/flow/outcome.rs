@@ -124,7 +124,7 @@ pub async fn record_report(
     }
     if order != before {
         order.updated_at = now;
-        tx.update_order(&order).await?;
+        crate::flow::write_order(&mut *tx, &before, &order).await?;
         record_order_change(ctx, &mut *tx, Some(&before), &order, &history, queueing).await?;
         ctx.audit(&mut *tx, "order", &[i64::from(order_id)]).await?;
     }

@@ -17,7 +17,7 @@ use crate::model::*;
 use crate::provider::{AdapterError, OutboundItem, OutboundOrder, OutboundService, ProviderAdapter, SendOutcome};
 use async_trait::async_trait;
 use futures_util::StreamExt;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -95,11 +95,19 @@ pub struct Dispatcher {
     sink: Arc<dyn EventSink>,
     observer: Arc<dyn FlowObserver>,
     settings: FlowSettings,
+    /// Per client, when deliveries were last looked for while it had no subscribers.
+    orphan_checks: parking_lot::Mutex<HashMap<String, Instant>>,
 }
+
+/// The shortest wait between passes that found nothing to claim.
+const MIN_WAIT_MS: i64 = 5;
+
+/// How often deliveries are looked for in a client without subscribers.
+const ORPHAN_CHECK: Duration = Duration::from_secs(5);
 
 impl Dispatcher {
     pub fn new(engine: Engine, adapters: Arc<dyn Adapters>, sink: Arc<dyn EventSink>, settings: FlowSettings) -> Self {
-        Dispatcher { engine, adapters, sink, observer: Arc::new(Silent), settings }
+        Dispatcher { engine, adapters, sink, observer: Arc::new(Silent), settings, orphan_checks: Default::default() }
     }
 
     pub fn with_observer(mut self, observer: Arc<dyn FlowObserver>) -> Self {
@@ -120,7 +128,9 @@ impl Dispatcher {
                 }
             };
             let idle = self.settings.idle_poll.as_millis() as i64;
-            let wait = if busy { 0 } else { next_due.map_or(idle, |d| (d - now_ms()).clamp(0, idle)) };
+            // Something due that this pass could not claim (held by another process, or
+            // waiting behind an earlier delivery) is looked at again shortly, not in a spin.
+            let wait = if busy { 0 } else { next_due.map_or(idle, |d| (d - now_ms()).clamp(MIN_WAIT_MS, idle)) };
             tokio::select! {
                 _ = &mut shutdown => break,
                 _ = wake.notified(), if wait > 0 => {}
@@ -138,7 +148,13 @@ impl Dispatcher {
             let ctx = self.engine.system_ctx(&client.code, "Orders_Update").await?;
             let lease = self.settings.lease.as_millis() as i64;
             let jobs = ctx.db().claim_flow_jobs(now_ms(), lease, self.settings.batch).await?;
-            let deliveries = ctx.db().claim_deliveries(now_ms(), lease, self.settings.batch).await?;
+            // A client without subscribers has deliveries only if subscribers were removed
+            // since: those are looked for now and then, not on every pass.
+            let deliveries = if !ctx.config().webhooks.is_empty() || self.orphan_check_due(&client.code) {
+                ctx.db().claim_deliveries(now_ms(), lease, self.settings.batch).await?
+            } else {
+                Vec::new()
+            };
             busy |= !jobs.is_empty() || !deliveries.is_empty();
             futures_util::stream::iter(jobs)
                 .for_each_concurrent(self.settings.concurrency, |job| async {
@@ -162,6 +178,20 @@ impl Dispatcher {
             }
         }
         Ok((busy, next_due))
+    }
+
+    /// Whether to look for deliveries of a client that has no subscribers (at most every
+    /// `ORPHAN_CHECK`).
+    fn orphan_check_due(&self, client: &str) -> bool {
+        let mut last = self.orphan_checks.lock();
+        let now = Instant::now();
+        match last.get(client) {
+            Some(at) if now.duration_since(*at) < ORPHAN_CHECK => false,
+            _ => {
+                last.insert(client.to_string(), now);
+                true
+            }
+        }
     }
 
     /// Sends or polls one claimed order and records the answer.

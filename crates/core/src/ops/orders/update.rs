@@ -244,7 +244,7 @@ impl Handler for OrdersUpdate {
             return Ok(Empty {});
         }
         order.updated_at = now;
-        tx.update_order(&order).await?;
+        crate::flow::write_order(&mut *tx, &before, &order).await?;
         let queueing = if resend { Queueing::Resend } else { Queueing::Follow };
         let queued = crate::flow::record_order_change(ctx, &mut *tx, Some(&before), &order, &history, queueing).await?;
         ctx.audit(&mut *tx, "order", &[i64::from(id)]).await?;

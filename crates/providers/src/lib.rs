@@ -55,8 +55,11 @@ pub fn adapter_for(provider: &Provider) -> Result<Arc<dyn ProviderAdapter>, Adap
 /// webhook adapter holds its connection pool.
 #[derive(Default)]
 pub struct ProviderAdapters {
-    built: Mutex<HashMap<(String, i32), (Provider, Arc<dyn ProviderAdapter>)>>,
+    /// Per (client, provider id): the provider as its adapter was built from, and the adapter.
+    built: Mutex<HashMap<(String, i32), Built>>,
 }
+
+type Built = (Provider, Arc<dyn ProviderAdapter>);
 
 impl Adapters for ProviderAdapters {
     fn adapter(&self, client: &str, provider: &Provider) -> Result<Arc<dyn ProviderAdapter>, AdapterError> {

@@ -117,12 +117,15 @@ struct Inbox {
     calls: Arc<AtomicUsize>,
 }
 
+/// How a stub answers its n-th call (from 0).
+type Answerer = fn(usize) -> (StatusCode, Value);
+
 /// A stub on 127.0.0.1 that checks signatures under `secret` and answers the n-th call (from
 /// 0) with `answer(n)`.
-async fn stub(secret: &'static str, answer: fn(usize) -> (StatusCode, Value)) -> (String, Inbox) {
+async fn stub(secret: &'static str, answer: Answerer) -> (String, Inbox) {
     let inbox = Inbox::default();
     async fn take(
-        State((inbox, secret, answer)): State<(Inbox, &'static str, fn(usize) -> (StatusCode, Value))>,
+        State((inbox, secret, answer)): State<(Inbox, &'static str, Answerer)>,
         headers: HeaderMap,
         body: Bytes,
     ) -> (StatusCode, String) {

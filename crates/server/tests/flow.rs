@@ -180,7 +180,8 @@ async fn simulated_activation_goes_sent_confirmed_complete_and_gives_the_line_it
         .await["ID"],
     );
     let sim = iccid(7);
-    ok(&app, "Inventory_Create", json!({"Inventory": {"InventoryTypeID": sims, "Identifier": sim}})).await;
+    let sim_id = int(&ok(&app, "Inventory_Create", json!({"Inventory": {"InventoryTypeID": sims, "Identifier": sim}}))
+        .await["InventoryItemID"]);
     let c = customer(&app).await;
     let r = ok(
         &app,
@@ -221,6 +222,12 @@ async fn simulated_activation_goes_sent_confirmed_complete_and_gives_the_line_it
         .collect();
     assert_eq!(names.iter().filter(|n| *n == "order.completed").count(), 1, "{names:?}");
     assert_eq!(names.iter().filter(|n| *n == "order.created").count(), 1, "{names:?}");
+
+    // Reserving the SIM for the new line was told too.
+    let item_events = ok(&app, "Events_Query", json!({"InventoryItemID": sim_id})).await;
+    let names: Vec<&str> =
+        item_events["Events"].as_array().unwrap().iter().map(|e| e["Name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["inventory.assigned"]);
 }
 
 #[tokio::test]
@@ -254,6 +261,13 @@ async fn orders_not_marked_for_flow_through_are_not_sent() {
     ok(&app, "Orders_Update", json!({"OrderID": order, "FlowThroughFlag": true})).await;
     drain(&worker(&app, 5)).await;
     assert_eq!(status(&app, order).await, "COMPLETE");
+
+    // SendOrders too is undone by the flag.
+    let r = ok(&app, "NewOrders_Create", json!({"CustomerID": c, "PackageID": 1000, "SendOrders": true})).await;
+    let order = int(&r["Orders"][0]);
+    ok(&app, "Orders_Update", json!({"OrderID": order, "FlowThroughFlag": false})).await;
+    drain(&worker(&app, 5)).await;
+    assert_eq!(status(&app, order).await, "NEW");
 }
 
 #[tokio::test]

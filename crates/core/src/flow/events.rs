@@ -99,10 +99,25 @@ pub fn item_history(entries: &[InventoryHistoryRecord]) -> Vec<NewEvent> {
 
 /// Records `events`, and a delivery of each to every subscriber that wants it.
 pub async fn emit(ctx: &Ctx, tx: &mut dyn ClientTx, events: Vec<NewEvent>) -> ApiResult<()> {
+    emit_reserved(ctx, tx, events, None).await
+}
+
+/// [`emit`] with the events' `seq`s already reserved from `first` on (with the transaction's
+/// other ids, in one statement), when `reserved` holds that many.
+pub async fn emit_reserved(
+    ctx: &Ctx,
+    tx: &mut dyn ClientTx,
+    events: Vec<NewEvent>,
+    reserved: Option<(i32, usize)>,
+) -> ApiResult<()> {
     if events.is_empty() {
         return Ok(());
     }
-    let first = tx.next_ids("event", events.len() as i32).await?;
+    debug_assert!(reserved.is_none_or(|(_, n)| n == events.len()), "the events reserved for are not the events made");
+    let first = match reserved {
+        Some((first, n)) if n == events.len() => first,
+        _ => tx.next_ids("event", events.len() as i32).await?,
+    };
     let now_ms = super::now_ms();
     let subscribers = &ctx.config().webhooks;
     let mut records = Vec::with_capacity(events.len());
@@ -143,11 +158,22 @@ pub async fn record_item_history(
     tx: &mut dyn ClientTx,
     entries: &[InventoryHistoryRecord],
 ) -> ApiResult<()> {
+    let events = record_item_history_later(tx, entries).await?;
+    emit(ctx, tx, events).await
+}
+
+/// [`record_item_history`] whose events the caller records, with others of its transaction
+/// (one statement for all).
+#[must_use = "the history's events must be recorded"]
+pub async fn record_item_history_later(
+    tx: &mut dyn ClientTx,
+    entries: &[InventoryHistoryRecord],
+) -> ApiResult<Vec<NewEvent>> {
     if entries.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     tx.insert_inventory_history(entries).await?;
-    emit(ctx, tx, item_history(entries)).await
+    Ok(item_history(entries))
 }
 
 /// The JSON a subscriber receives.

@@ -18,7 +18,7 @@ pub mod events;
 mod outcome;
 mod worker;
 
-pub use events::{record_item_history, EVENT_NAMES};
+pub use events::{record_item_history, record_item_history_later, EVENT_NAMES};
 pub use outcome::{provider_callback, record_report, ProviderReport, ReportResult};
 pub use worker::{Adapters, Dispatcher, EventSink, FlowObserver, FlowSettings};
 
@@ -125,15 +125,20 @@ pub async fn record_order_change(
     Ok(false)
 }
 
-/// [`record_order_change`] for orders just created, in one statement per table.
+/// [`record_order_change`] for orders just created, in one statement per table, with `more`
+/// events of their transaction; `reserved_events` as [`events::emit_reserved`].
 pub async fn record_new_orders(
     ctx: &Ctx,
     tx: &mut dyn ClientTx,
     orders: &[OrderRecord],
     history: &[OrderStatusRecord],
+    more: Vec<events::NewEvent>,
+    reserved_events: Option<(i32, usize)>,
 ) -> ApiResult<bool> {
     tx.insert_order_status(history).await?;
-    events::emit(ctx, tx, orders.iter().map(events::order_created).collect()).await?;
+    let mut news: Vec<events::NewEvent> = orders.iter().map(events::order_created).collect();
+    news.extend(more);
+    events::emit_reserved(ctx, tx, news, reserved_events).await?;
     let now = now_ms();
     let mut queued = false;
     for o in orders.iter().filter(|o| wants_sending(ctx.config(), o)) {

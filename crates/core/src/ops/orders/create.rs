@@ -217,8 +217,15 @@ async fn execute(ctx: &Ctx, plan: Plan<'_>) -> ApiResult<(Vec<i32>, Vec<i32>)> {
     let new_products: usize = plan.new_services.iter().map(|s| s.products.len()).sum();
     let product_count = new_products + plan.adds.len();
     let order_count = planned_orders(config, &plan, drafts.one_provider);
-    let mut wants = Vec::with_capacity(3);
-    for (kind, count) in [("service", service_count), ("customer_product", product_count), ("order", order_count)] {
+    // One order.created per order, one inventory.assigned per item the new services take.
+    let event_count = order_count + plan.new_services.iter().map(|s| s.inventory.len()).sum::<usize>();
+    let mut wants = Vec::with_capacity(4);
+    for (kind, count) in [
+        ("service", service_count),
+        ("customer_product", product_count),
+        ("order", order_count),
+        ("event", event_count),
+    ] {
         if count > 0 {
             wants.push((kind, count as i32));
         }
@@ -227,7 +234,8 @@ async fn execute(ctx: &Ctx, plan: Plan<'_>) -> ApiResult<(Vec<i32>, Vec<i32>)> {
     let first_of = |kind: &str| wants.iter().position(|(k, _)| *k == kind).map_or(0, |i| firsts[i]);
     let (first_service, first_product) = (first_of("service"), first_of("customer_product"));
     let first_order = (order_count > 0).then(|| (first_of("order"), order_count));
-    let new_lines =
+    let first_event = (event_count > 0).then(|| (first_of("event"), event_count));
+    let (new_lines, item_events) =
         add_services(ctx, &mut *tx, &mut drafts, plan.new_services, (first_service, first_product), now).await?;
     for l in &plan.lines {
         let draft = drafts.of(l.provider_id);
@@ -281,7 +289,8 @@ async fn execute(ctx: &Ctx, plan: Plan<'_>) -> ApiResult<(Vec<i32>, Vec<i32>)> {
             quantity: None,
         });
     }
-    let (orders, queued) = write_orders(ctx, &mut *tx, drafts, first_order, &plan.common, now).await?;
+    let reserved = Reserved { orders: first_order, events: first_event };
+    let (orders, queued) = write_orders(ctx, &mut *tx, drafts, reserved, item_events, &plan.common, now).await?;
     tx.commit().await?;
     if queued {
         ctx.wake_flow();
@@ -298,7 +307,7 @@ async fn add_services(
     services: Vec<NewService>,
     first_ids: (i32, i32),
     now: DateTime,
-) -> ApiResult<Vec<i32>> {
+) -> ApiResult<(Vec<i32>, Vec<crate::flow::events::NewEvent>)> {
     let mut ids = Vec::with_capacity(services.len());
     let product_count: usize = services.iter().map(|s| s.products.len()).sum();
     let (mut next_service, mut next_product) = first_ids;
@@ -374,11 +383,12 @@ async fn add_services(
     if !all_products.is_empty() {
         tx.insert_customer_products(&all_products).await?;
     }
+    let mut item_events = Vec::new();
     if !items_to_assign.is_empty() {
         tx.update_inventory_items(&items_to_assign).await?;
-        crate::flow::record_item_history(ctx, &mut *tx, &history).await?;
+        item_events = crate::flow::record_item_history_later(&mut *tx, &history).await?;
     }
-    Ok(ids)
+    Ok((ids, item_events))
 }
 
 /// How many orders `plan` makes: the providers [`Drafts::of`] will be asked for by `execute`
@@ -405,6 +415,12 @@ fn planned_orders(config: &ClientConfig, plan: &Plan<'_>, one_provider: Option<O
     drafts.by_provider.len()
 }
 
+/// Ids reserved up front with the transaction's others: (first, how many).
+struct Reserved {
+    orders: Option<(i32, usize)>,
+    events: Option<(i32, usize)>,
+}
+
 /// Turns the drafts into orders, with their first history entry, events, places in the
 /// flow-through queue and the audit record; says whether any was queued. The
 /// orders' ids are `reserved` (the first, and how many), or reserved here should the drafts
@@ -413,13 +429,14 @@ async fn write_orders(
     ctx: &Ctx,
     tx: &mut dyn ClientTx,
     drafts: Drafts,
-    reserved: Option<(i32, usize)>,
+    reserved: Reserved,
+    more_events: Vec<crate::flow::events::NewEvent>,
     common: &Common<'_>,
     now: DateTime,
 ) -> ApiResult<(Vec<i32>, bool)> {
     let count = drafts.by_provider.len() as i32;
-    debug_assert_eq!(reserved.map_or(0, |(_, n)| n as i32), count, "planned_orders disagrees with the drafts");
-    let first = match reserved {
+    debug_assert_eq!(reserved.orders.map_or(0, |(_, n)| n as i32), count, "planned_orders disagrees with the drafts");
+    let first = match reserved.orders {
         Some((first, n)) if n as i32 == count => first,
         _ => tx.next_ids("order", count).await?,
     };
@@ -441,7 +458,7 @@ async fn write_orders(
         ids.push(id);
     }
     tx.insert_orders(&orders).await?;
-    let queued = crate::flow::record_new_orders(ctx, tx, &orders, &history).await?;
+    let queued = crate::flow::record_new_orders(ctx, tx, &orders, &history, more_events, reserved.events).await?;
     let audit: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
     ctx.audit(tx, "order", &audit).await?;
     Ok((ids, queued))

@@ -108,6 +108,10 @@ impl Handler for OrdersUpdate {
                 return Err(refuse_final("FlowThroughFlag"));
             }
             order.flow_through = flag;
+            if !flag {
+                // Off means not sent by itself, SendOrders or not.
+                order.send_now = false;
+            }
         }
         if let Some(t) = &input.tracking_number {
             order.tracking_number = Some(t.trim().to_string()).filter(|t| !t.is_empty());

@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::render))
         .route("/callbacks/providers/{provider_code}/orders/{order_id}", post(callbacks::post))
+        .nest_service("/console", patchbay_console::router(state.engine.clone()))
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)
 }

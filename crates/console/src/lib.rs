@@ -1,0 +1,488 @@
+//! The operator console: the back office in a browser, served at `/console`.
+//!
+//! Every page reads, and every button acts, through the same [`Engine`] operations an
+//! integrator calls (Orders_Search, Orders_Update, Customers_Query, Orders_Create, …), with the
+//! signed-in user's session: the same role checks, the same refusals, the same audit records.
+//! Nothing here reaches the store. A refusal is shown as the Header's message.
+//!
+//! - Signing in is Sessions_Create; the session key lives in an HttpOnly, SameSite=Strict
+//!   cookie (Secure when the request came over HTTPS), and signing out is Sessions_Destroy.
+//! - Every form carries a token that must equal the `pb_csrf` cookie (double submit): a page
+//!   of another site can neither read the cookie nor make the browser send it
+//!   (SameSite=Strict), so it cannot post a form that passes.
+//! - Pages are server-rendered HTML (maud), usable without JavaScript.
+
+mod pages;
+
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use patchbay_core::Engine;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub use pages::PAGE_SIZE;
+
+const SESSION_COOKIE: &str = "pb_session";
+const CSRF_COOKIE: &str = "pb_csrf";
+const USER_COOKIE: &str = "pb_user";
+
+/// The console's routes, relative to where it is mounted (`/console`).
+pub fn router(engine: Engine) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/queue", get(queue))
+        .route("/orders", get(orders))
+        .route("/orders/{id}", get(order))
+        .route("/orders/{id}/action", post(order_action))
+        .route("/customers", get(customers))
+        .route("/customers/{id}", get(customer))
+        .route("/customers/{id}/order", post(customer_order))
+        .with_state(engine)
+}
+
+/// A signed-in user, read from the cookies.
+pub(crate) struct Signed {
+    pub key: String,
+    pub csrf: String,
+    /// `user@client`, for the page header.
+    pub who: String,
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+fn signed(headers: &HeaderMap) -> Option<Signed> {
+    Some(Signed {
+        key: cookie(headers, SESSION_COOKIE)?.to_string(),
+        csrf: cookie(headers, CSRF_COOKIE)?.to_string(),
+        who: cookie(headers, USER_COOKIE).unwrap_or("").to_string(),
+    })
+}
+
+/// Equal without telling how much of it matched by how long it took.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn secure(headers: &HeaderMap) -> &'static str {
+    let https = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
+    if https {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+fn set_cookie(name: &str, value: &str, headers: &HeaderMap, max_age: Option<i64>) -> String {
+    let age = max_age.map(|a| format!("; Max-Age={a}")).unwrap_or_default();
+    format!("{name}={value}; Path=/console; HttpOnly; SameSite=Strict{age}{}", secure(headers))
+}
+
+fn new_token() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>())
+}
+
+fn to_login() -> Response {
+    Redirect::to("/console/login").into_response()
+}
+
+/// Calls an operation as the signed-in user. `Err` is a response to send instead: the sign-in
+/// page when the session is no longer valid.
+pub(crate) async fn call(engine: &Engine, s: &Signed, op: &str, mut request: Value) -> Result<Value, Response> {
+    request["Session"] = json!({ "SessionKey": s.key });
+    let done = engine.execute(op, request).await.expect("the console calls declared operations");
+    let header = &done.result["Header"];
+    if header["Success"] != true && header["Error_Code"] == "S2004" {
+        return Err(to_login());
+    }
+    Ok(done.result)
+}
+
+/// The Header's message of a refused answer, `None` on success.
+pub(crate) fn refusal(result: &Value) -> Option<String> {
+    let h = &result["Header"];
+    if h["Success"] == true {
+        return None;
+    }
+    let code = h["Error_Code"].as_str().unwrap_or("");
+    let message = h["Message"].as_str().or(h["Error_Description"].as_str()).unwrap_or("refused");
+    Some(if code.is_empty() { message.to_string() } else { format!("{code}: {message}") })
+}
+
+fn page(markup: maud::Markup) -> Response {
+    Html(markup.into_string()).into_response()
+}
+
+fn status_page(status: StatusCode, markup: maud::Markup) -> Response {
+    (status, Html(markup.into_string())).into_response()
+}
+
+async fn home(headers: HeaderMap) -> Response {
+    match signed(&headers) {
+        Some(_) => Redirect::to("/console/queue").into_response(),
+        None => to_login(),
+    }
+}
+
+async fn login_page(headers: HeaderMap) -> Response {
+    let csrf = cookie(&headers, CSRF_COOKIE).map(str::to_string).unwrap_or_else(new_token);
+    let mut r = page(pages::login(&csrf, None));
+    r.headers_mut()
+        .append(header::SET_COOKIE, set_cookie(CSRF_COOKIE, &csrf, &headers, None).parse().expect("a cookie header"));
+    r
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    client: String,
+    username: String,
+    password: String,
+    /// Missing is refused like a wrong one (403), not as an unreadable form.
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn login(State(engine): State<Engine>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+    let Some(csrf) = cookie(&headers, CSRF_COOKIE).filter(|c| same(c, &f.csrf)) else {
+        return forbidden();
+    };
+    let credentials = json!({"Username": f.username.trim(), "Password": f.password, "Client": f.client.trim()});
+    let done = engine
+        .execute("Sessions_Create", json!({ "Credentials": credentials }))
+        .await
+        .expect("Sessions_Create is declared");
+    if let Some(why) = refusal(&done.result) {
+        return status_page(StatusCode::UNAUTHORIZED, pages::login(csrf, Some(&why)));
+    }
+    let key = done.result["SessionKey"].as_str().unwrap_or_default().to_string();
+    let who = format!("{}@{}", f.username.trim(), f.client.trim());
+    // A fresh token for the session, so one seen before signing in is worth nothing after.
+    let token = new_token();
+    let mut r = Redirect::to("/console/queue").into_response();
+    for c in [
+        set_cookie(SESSION_COOKIE, &key, &headers, None),
+        set_cookie(CSRF_COOKIE, &token, &headers, None),
+        set_cookie(USER_COOKIE, &pages::cookie_safe(&who), &headers, None),
+    ] {
+        r.headers_mut().append(header::SET_COOKIE, c.parse().expect("a cookie header"));
+    }
+    r
+}
+
+fn forbidden() -> Response {
+    status_page(
+        StatusCode::FORBIDDEN,
+        pages::message(
+            "Refused",
+            "The form's security token does not match this browser's session. Reload the page and try again.",
+        ),
+    )
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    /// Missing is refused like a wrong one (403), not as an unreadable form.
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The signed-in user of a form post, its token checked.
+fn posted(headers: &HeaderMap, token: &str) -> Result<Signed, Response> {
+    let s = signed(headers).ok_or_else(to_login)?;
+    if !same(&s.csrf, token) {
+        return Err(forbidden());
+    }
+    Ok(s)
+}
+
+async fn logout(State(engine): State<Engine>, headers: HeaderMap, Form(f): Form<TokenForm>) -> Response {
+    let s = match posted(&headers, &f.csrf) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let _ = call(&engine, &s, "Sessions_Destroy", json!({})).await;
+    let mut r = to_login();
+    for name in [SESSION_COOKIE, CSRF_COOKIE, USER_COOKIE] {
+        r.headers_mut()
+            .append(header::SET_COOKIE, set_cookie(name, "", &headers, Some(0)).parse().expect("a cookie header"));
+    }
+    r
+}
+
+macro_rules! signed_or_login {
+    ($headers:expr) => {
+        match signed(&$headers) {
+            Some(s) => s,
+            None => return to_login(),
+        }
+    };
+}
+
+macro_rules! answer {
+    ($call:expr) => {
+        match $call.await {
+            Ok(v) => v,
+            Err(r) => return r,
+        }
+    };
+}
+
+#[derive(Deserialize, Default)]
+struct Flash {
+    #[serde(default)]
+    done: Option<String>,
+    #[serde(default)]
+    refused: Option<String>,
+}
+
+async fn queue(State(engine): State<Engine>, headers: HeaderMap, Query(flash): Query<Flash>) -> Response {
+    let s = signed_or_login!(headers);
+    let failed = answer!(call(
+        &engine,
+        &s,
+        "Orders_Search",
+        json!({"Status": ["ERROR", "FLOW_ERROR"], "PageSize": PAGE_SIZE, "Page": 1})
+    ));
+    let routes = answer!(call(
+        &engine,
+        &s,
+        "Orders_Search",
+        json!({"RequiresRouteDecision": true, "PageSize": PAGE_SIZE, "Page": 1})
+    ));
+    page(pages::queue(&s, &failed, &routes, &flash.done, &flash.refused))
+}
+
+#[derive(Deserialize, Default)]
+struct OrderFilters {
+    #[serde(default)]
+    pon: String,
+    #[serde(default)]
+    tn: String,
+    #[serde(default)]
+    customer: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    provider: String,
+    #[serde(default)]
+    page: Option<u32>,
+}
+
+async fn orders(State(engine): State<Engine>, headers: HeaderMap, Query(f): Query<OrderFilters>) -> Response {
+    let s = signed_or_login!(headers);
+    let mut request = json!({"PageSize": PAGE_SIZE, "Page": f.page.unwrap_or(1).max(1)});
+    let mut problems = Vec::new();
+    if !f.pon.trim().is_empty() {
+        request["PON"] = json!([f.pon.trim()]);
+    }
+    if !f.tn.trim().is_empty() {
+        request["TN"] = json!([f.tn.trim()]);
+    }
+    for (field, value, label) in [("CustomerID", &f.customer, "Customer"), ("CarrierID", &f.provider, "Provider")] {
+        let v = value.trim();
+        if !v.is_empty() {
+            match v.parse::<i32>() {
+                Ok(n) => request[field] = json!([n]),
+                Err(_) => problems.push(format!("{label} must be a number")),
+            }
+        }
+    }
+    if !f.status.trim().is_empty() {
+        request["Status"] = json!([f.status.trim()]);
+    }
+    let found = if problems.is_empty() {
+        answer!(call(&engine, &s, "Orders_Search", request))
+    } else {
+        json!({"Header": {"Success": false, "Message": problems.join("; ")}})
+    };
+    page(pages::orders(&s, &f.pon, &f.tn, &f.customer, &f.status, &f.provider, f.page.unwrap_or(1).max(1), &found))
+}
+
+async fn order(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    Path(id): Path<i32>,
+    Query(flash): Query<Flash>,
+) -> Response {
+    let s = signed_or_login!(headers);
+    let found = answer!(call(
+        &engine,
+        &s,
+        "Orders_Search",
+        json!({"OrderID": [id], "ShowServiceDetails": true, "PageSize": 1, "Page": 1})
+    ));
+    let Some(o) = found["Orders"].as_array().and_then(|a| a.first()).cloned() else {
+        if let Some(why) = refusal(&found) {
+            return status_page(StatusCode::FORBIDDEN, pages::message("Refused", &why));
+        }
+        return status_page(StatusCode::NOT_FOUND, pages::message("Not found", &format!("There is no order {id}.")));
+    };
+    let events = answer!(call(&engine, &s, "Events_Query", json!({"OrderID": id, "Limit": 200})));
+    page(pages::order(&s, &o, &events, &flash.done, &flash.refused))
+}
+
+#[derive(Deserialize)]
+struct ActionForm {
+    /// Missing is refused like a wrong one (403), not as an unreadable form.
+    #[serde(default)]
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    route: Option<i32>,
+    /// Where to go after: `queue` or the order's page.
+    #[serde(default)]
+    back: Option<String>,
+}
+
+/// An order's button: the matching Orders_Update.
+async fn order_action(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    Path(id): Path<i32>,
+    Form(f): Form<ActionForm>,
+) -> Response {
+    let s = match posted(&headers, &f.csrf) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (update, done) = match f.action.as_str() {
+        "resend" => (json!({"FlowThroughFlag": true}), format!("Order {id} is queued to be sent again.")),
+        "cancel" => {
+            (json!({"Status": "CANCELED", "StatusNote": "Canceled in the console"}), format!("Order {id} is canceled."))
+        }
+        "complete" => (
+            json!({"Status": "COMPLETE", "StatusNote": "Completed in the console"}),
+            format!("Order {id} is complete."),
+        ),
+        "route" => match f.route {
+            Some(r) => (json!({"ProcessRouteID": r}), format!("Order {id} takes route {r} and is on its way.")),
+            None => return status_page(StatusCode::BAD_REQUEST, pages::message("Refused", "Choose a route.")),
+        },
+        other => {
+            return status_page(
+                StatusCode::BAD_REQUEST,
+                pages::message("Refused", &format!("There is no action {other:?}.")),
+            )
+        }
+    };
+    let mut request = update;
+    request["OrderID"] = json!(id);
+    let result = answer!(call(&engine, &s, "Orders_Update", request));
+    let base =
+        if f.back.as_deref() == Some("queue") { "/console/queue".to_string() } else { format!("/console/orders/{id}") };
+    let to = match refusal(&result) {
+        None => format!("{base}?done={}", pages::query_escape(&done)),
+        Some(why) => format!("{base}?refused={}", pages::query_escape(&why)),
+    };
+    Redirect::to(&to).into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct CustomerFind {
+    #[serde(default)]
+    q: String,
+}
+
+/// Finds a customer by id or TN (Customers_Query takes either).
+async fn customers(State(engine): State<Engine>, headers: HeaderMap, Query(f): Query<CustomerFind>) -> Response {
+    let s = signed_or_login!(headers);
+    let q = f.q.trim();
+    if q.is_empty() {
+        return page(pages::customers(&s, q, None));
+    }
+    let request = match (q.len(), q.parse::<i32>()) {
+        (10, _) => json!({ "TN": q }),
+        (_, Ok(id)) => json!({ "CustomerID": id }),
+        _ => return page(pages::customers(&s, q, Some("Give a customer id or a 10-digit TN."))),
+    };
+    let found = answer!(call(&engine, &s, "Customers_Query", request));
+    match found["Customer"]["CustomerID"].as_i64() {
+        Some(id) => Redirect::to(&format!("/console/customers/{id}")).into_response(),
+        None => page(pages::customers(&s, q, Some(&refusal(&found).unwrap_or_else(|| "No such customer.".into())))),
+    }
+}
+
+async fn customer(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    Path(id): Path<i32>,
+    Query(flash): Query<Flash>,
+) -> Response {
+    let s = signed_or_login!(headers);
+    let found = answer!(call(&engine, &s, "Customers_Query", json!({ "CustomerID": id })));
+    if found["Header"]["Success"] != true {
+        let why = refusal(&found).unwrap_or_default();
+        let status = if why.starts_with("C2002") { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+        return status_page(status, pages::message("Not found", &why));
+    }
+    let open = answer!(call(
+        &engine,
+        &s,
+        "Orders_Search",
+        json!({"CustomerID": [id], "Status": ["NEW", "SENT", "CONFIRMED", "ERROR", "FLOW_ERROR", "HOLD"], "PageSize": PAGE_SIZE, "Page": 1})
+    ));
+    page(pages::customer(&s, &found["Customer"], &open, &flash.done, &flash.refused))
+}
+
+#[derive(Deserialize)]
+struct CustomerOrderForm {
+    /// Missing is refused like a wrong one (403), not as an unreadable form.
+    #[serde(default)]
+    csrf: String,
+    /// `suspend`, `restore` or `disconnect`.
+    kind: String,
+    line: i32,
+}
+
+/// A customer page's button: the matching Orders_Create for one line.
+async fn customer_order(
+    State(engine): State<Engine>,
+    headers: HeaderMap,
+    Path(id): Path<i32>,
+    Form(f): Form<CustomerOrderForm>,
+) -> Response {
+    let s = match posted(&headers, &f.csrf) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let body = json!({ "CustomerID": id, "LineID": f.line });
+    let request = match f.kind.as_str() {
+        "suspend" => json!({ "Suspend": body }),
+        "restore" => json!({ "Restore": body }),
+        "disconnect" => json!({ "Disconnect": body }),
+        other => {
+            return status_page(
+                StatusCode::BAD_REQUEST,
+                pages::message("Refused", &format!("There is no order kind {other:?}.")),
+            )
+        }
+    };
+    let result = answer!(call(&engine, &s, "Orders_Create", request));
+    let to = match refusal(&result) {
+        None => {
+            let ids: Vec<String> = result["OrderIDs"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_i64).map(|i| i.to_string()).collect())
+                .unwrap_or_default();
+            let done = format!("{} order {} created for line {}.", pages::title_case(&f.kind), ids.join(", "), f.line);
+            format!("/console/customers/{id}?done={}", pages::query_escape(&done))
+        }
+        Some(why) => format!("/console/customers/{id}?refused={}", pages::query_escape(&why)),
+    };
+    Redirect::to(&to).into_response()
+}

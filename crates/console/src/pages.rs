@@ -1,0 +1,445 @@
+//! The console's HTML: one function per page, over the operations' JSON answers. maud escapes
+//! every value written into the page.
+
+use crate::Signed;
+use maud::{html, Markup, DOCTYPE};
+use serde_json::Value;
+
+/// Rows per page of a list.
+pub const PAGE_SIZE: u32 = 50;
+
+const STYLE: &str = "
+body{font-family:system-ui,sans-serif;margin:0;color:#1d232a;background:#f6f7f9}
+header{background:#1d3557;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.5rem;align-items:center}
+header a{color:#fff;text-decoration:none;font-weight:600}header a:focus,header a:hover{text-decoration:underline}
+header .who{margin-left:auto;font-size:.9rem}
+main{padding:1rem 1.5rem;max-width:80rem}
+table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0 1.5rem}
+th,td{border:1px solid #d8dde3;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.92rem}
+th{background:#eef1f5}
+form.inline{display:inline}
+button{font:inherit;padding:.2rem .6rem;border:1px solid #1d3557;background:#fff;color:#1d3557;border-radius:3px;cursor:pointer}
+button:focus,button:hover{background:#1d3557;color:#fff}
+.flash{padding:.5rem .8rem;border-radius:3px;margin:.5rem 0}
+.done{background:#e3f4e8;border:1px solid #8fd19e}.refused{background:#fdecea;border:1px solid #f5a3a3}
+label{display:block;margin:.4rem 0 .1rem;font-weight:600}
+input,select{font:inherit;padding:.25rem}
+.filters{display:flex;gap:1rem;flex-wrap:wrap;align-items:end}
+.muted{color:#5b6570}
+";
+
+pub(crate) fn cookie_safe(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '_' | '-')).collect()
+}
+
+/// Percent-encodes a query value.
+pub(crate) fn query_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub(crate) fn title_case(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn list(v: &Value) -> Vec<Value> {
+    v.as_array().cloned().unwrap_or_default()
+}
+
+fn layout(title: &str, who: Option<&Signed>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Patchbay console" }
+                style { (maud::PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    strong { "Patchbay" }
+                    @if let Some(s) = who {
+                        nav aria-label="Main" {
+                            a href="/console/queue" { "Work queue" } " "
+                            a href="/console/orders" { "Orders" } " "
+                            a href="/console/customers" { "Customers" }
+                        }
+                        span class="who" {
+                            (s.who) " "
+                            form class="inline" method="post" action="/console/logout" {
+                                input type="hidden" name="csrf" value=(s.csrf);
+                                button type="submit" { "Sign out" }
+                            }
+                        }
+                    }
+                }
+                main { h1 { (title) } (body) }
+            }
+        }
+    }
+}
+
+fn flash(done: &Option<String>, refused: &Option<String>) -> Markup {
+    html! {
+        @if let Some(d) = done { p class="flash done" role="status" { (d) } }
+        @if let Some(r) = refused { p class="flash refused" role="alert" { (r) } }
+    }
+}
+
+pub(crate) fn message(title: &str, text: &str) -> Markup {
+    layout(title, None, html! { p { (text) } p { a href="/console/queue" { "Back to the console" } } })
+}
+
+pub(crate) fn login(csrf: &str, refused: Option<&str>) -> Markup {
+    layout(
+        "Sign in",
+        None,
+        html! {
+            @if let Some(r) = refused { p class="flash refused" role="alert" { (r) } }
+            form method="post" action="/console/login" {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="client" { "Client" }
+                input id="client" name="client" required autocomplete="organization";
+                label for="username" { "Username" }
+                input id="username" name="username" required autocomplete="username";
+                label for="password" { "Password" }
+                input id="password" name="password" type="password" required autocomplete="current-password";
+                p { button type="submit" { "Sign in" } }
+            }
+        },
+    )
+}
+
+/// One button posting an order action.
+fn action(s: &Signed, order: &Value, name: &str, label: &str, back: &str) -> Markup {
+    let id = text(&order["OrderID"]);
+    html! {
+        form class="inline" method="post" action={ "/console/orders/" (id) "/action" } {
+            input type="hidden" name="csrf" value=(s.csrf);
+            input type="hidden" name="action" value=(name);
+            input type="hidden" name="back" value=(back);
+            button type="submit" aria-label={ (label) " order " (id) } { (label) }
+        }
+    }
+}
+
+fn route_choice(s: &Signed, order: &Value, back: &str) -> Markup {
+    let id = text(&order["OrderID"]);
+    let field = format!("route-{id}");
+    html! {
+        form class="inline" method="post" action={ "/console/orders/" (id) "/action" } {
+            input type="hidden" name="csrf" value=(s.csrf);
+            input type="hidden" name="action" value="route";
+            input type="hidden" name="back" value=(back);
+            label for=(field) class="muted" style="display:inline" { "Route " }
+            select id=(field) name="route" {
+                @for r in list(&order["Routes"]) {
+                    option value=(text(&r["ID"])) { (text(&r["Description"])) " (" (text(&r["ID"])) ")" }
+                }
+            }
+            " "
+            button type="submit" { "Choose route" }
+        }
+    }
+}
+
+fn orders_table(s: &Signed, orders: &[Value], actions: bool, back: &str) -> Markup {
+    html! {
+        table {
+            thead { tr {
+                th scope="col" { "Order" } th scope="col" { "PON" } th scope="col" { "Customer" }
+                th scope="col" { "Type" } th scope="col" { "Status" } th scope="col" { "Provider" }
+                th scope="col" { "Reason / note" } th scope="col" { "Created" }
+                @if actions { th scope="col" { "Actions" } }
+            } }
+            tbody {
+                @for o in orders {
+                    tr {
+                        td { a href={ "/console/orders/" (text(&o["OrderID"])) } { (text(&o["OrderID"])) } }
+                        td { (text(&o["PON"])) }
+                        td { a href={ "/console/customers/" (text(&o["CustomerID"])) } { (text(&o["CustomerID"])) } }
+                        td { (text(&o["Order_Type"])) }
+                        td { (text(&o["Status"])) }
+                        td { (text(&o["Carrier"])) }
+                        td { (text(&o["StatusNote"])) }
+                        td { (text(&o["Created_Date"])) }
+                        @if actions { td { (order_actions(s, o, back)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The buttons that fit an order's status.
+fn order_actions(s: &Signed, o: &Value, back: &str) -> Markup {
+    let status = text(&o["Status"]);
+    let open = !matches!(status.as_str(), "COMPLETE" | "CANCELED");
+    let waits_for_route = open && o["ProcessRouteID"].is_null() && !list(&o["Routes"]).is_empty();
+    html! {
+        @if matches!(status.as_str(), "ERROR" | "FLOW_ERROR") { (action(s, o, "resend", "Resend", back)) " " }
+        @if waits_for_route { (route_choice(s, o, back)) " " }
+        @if open {
+            (action(s, o, "complete", "Complete", back)) " "
+            (action(s, o, "cancel", "Cancel", back))
+        }
+    }
+}
+
+pub(crate) fn queue(
+    s: &Signed,
+    failed: &Value,
+    routes: &Value,
+    done: &Option<String>,
+    refused: &Option<String>,
+) -> Markup {
+    let failed_orders = list(&failed["Orders"]);
+    let waiting = list(&routes["Orders"]);
+    layout(
+        "Work queue",
+        Some(s),
+        html! {
+            (flash(done, refused))
+            @if let Some(r) = crate::refusal(failed) { p class="flash refused" role="alert" { (r) } }
+            h2 { "Failed orders (" (failed_orders.len()) ")" }
+            p class="muted" { "Orders the provider refused (ERROR) or that could not reach it (FLOW_ERROR), with the provider's reason." }
+            @if failed_orders.is_empty() { p { "Nothing has failed." } } @else { (orders_table(s, &failed_orders, true, "queue")) }
+            h2 { "Waiting for a route decision (" (waiting.len()) ")" }
+            @if waiting.is_empty() { p { "No order waits for a route." } } @else { (orders_table(s, &waiting, true, "queue")) }
+        },
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn orders(
+    s: &Signed,
+    pon: &str,
+    tn: &str,
+    customer: &str,
+    status: &str,
+    provider: &str,
+    page: u32,
+    found: &Value,
+) -> Markup {
+    const STATUSES: [&str; 12] = [
+        "NEW",
+        "SENT",
+        "CONFIRMED",
+        "COMPLETE",
+        "CANCELED",
+        "ERROR",
+        "FLOW_ERROR",
+        "HOLD",
+        "PAYMENT_HOLD",
+        "LIFELINE_HOLD",
+        "JEOPARDY",
+        "PROVISIONED",
+    ];
+    let rows = list(&found["Orders"]);
+    let more = found["HasMore"] == true;
+    let link = |p: u32| {
+        format!(
+            "/console/orders?pon={}&tn={}&customer={}&status={}&provider={}&page={p}",
+            query_escape(pon),
+            query_escape(tn),
+            query_escape(customer),
+            query_escape(status),
+            query_escape(provider)
+        )
+    };
+    layout(
+        "Orders",
+        Some(s),
+        html! {
+            form method="get" action="/console/orders" class="filters" {
+                div { label for="pon" { "PON" } input id="pon" name="pon" value=(pon); }
+                div { label for="tn" { "TN" } input id="tn" name="tn" value=(tn) inputmode="numeric"; }
+                div { label for="customer" { "Customer id" } input id="customer" name="customer" value=(customer) inputmode="numeric"; }
+                div {
+                    label for="status" { "Status" }
+                    select id="status" name="status" {
+                        option value="" { "any" }
+                        @for st in STATUSES { option value=(st) selected[st == status] { (st) } }
+                    }
+                }
+                div { label for="provider" { "Provider id" } input id="provider" name="provider" value=(provider) inputmode="numeric"; }
+                div { button type="submit" { "Search" } }
+            }
+            @if let Some(r) = crate::refusal(found) { p class="flash refused" role="alert" { (r) } }
+            @else {
+                p class="muted" { (text(&found["RecordCount"])) " orders match; page " (page) "." }
+                (orders_table(s, &rows, false, ""))
+                nav aria-label="Pages" {
+                    @if page > 1 { a href=(link(page - 1)) { "← Previous" } " " }
+                    @if more { a href=(link(page + 1)) { "Next →" } }
+                }
+            }
+        },
+    )
+}
+
+pub(crate) fn order(s: &Signed, o: &Value, events: &Value, done: &Option<String>, refused: &Option<String>) -> Markup {
+    let id = text(&o["OrderID"]);
+    let mut events = list(&events["Events"]);
+    events.reverse();
+    let history: Vec<Value> = events
+        .iter()
+        .filter(|e| e["Name"] == "order.status_changed")
+        .filter_map(|e| serde_json::from_str::<Value>(e["Data"].as_str()?).ok().map(|d| (e, d)))
+        .map(|(e, d)| serde_json::json!({"at": e["CreatedDate"], "from": d["from"], "to": d["to"], "note": d["note"]}))
+        .collect();
+    layout(
+        &format!("Order {id}"),
+        Some(s),
+        html! {
+            (flash(done, refused))
+            table {
+                tbody {
+                    tr { th scope="row" { "PON" } td { (text(&o["PON"])) } }
+                    tr { th scope="row" { "Customer" } td { a href={ "/console/customers/" (text(&o["CustomerID"])) } { (text(&o["CustomerID"])) } } }
+                    tr { th scope="row" { "Type" } td { (text(&o["Order_Type"])) } }
+                    tr { th scope="row" { "Status" } td { (text(&o["Status"])) } }
+                    tr { th scope="row" { "Note" } td { (text(&o["StatusNote"])) } }
+                    tr { th scope="row" { "Provider" } td { (text(&o["Carrier"])) } }
+                    tr { th scope="row" { "Flow-through" } td { (text(&o["FlowThroughFlag"])) } }
+                    tr { th scope="row" { "Created" } td { (text(&o["Created_Date"])) } }
+                    tr { th scope="row" { "Completed" } td { (text(&o["CompletionDate"])) } }
+                }
+            }
+            p { (order_actions(s, o, "order")) }
+            h2 { "Lines and products" }
+            table {
+                thead { tr { th scope="col" { "Line" } th scope="col" { "TN" } th scope="col" { "Package" } th scope="col" { "Products" } } }
+                tbody {
+                    @for svc in list(&o["Services"]) {
+                        tr {
+                            td { (text(&svc["ID"])) }
+                            td { (text(&svc["TN"])) }
+                            td { (text(&svc["PackageDescription"])) }
+                            td { ul { @for p in list(&svc["Products"]) {
+                                li { (text(&p["Description"])) " — " (text(&p["Status"])) " — " (text(&p["Rate"])) }
+                            } } }
+                        }
+                    }
+                }
+            }
+            h2 { "Status history" }
+            table {
+                thead { tr { th scope="col" { "When" } th scope="col" { "From" } th scope="col" { "To" } th scope="col" { "Note" } } }
+                tbody { @for h in &history { tr { td { (text(&h["at"])) } td { (text(&h["from"])) } td { (text(&h["to"])) } td { (text(&h["note"])) } } } }
+            }
+            h2 { "Events" }
+            table {
+                thead { tr { th scope="col" { "When" } th scope="col" { "Event" } th scope="col" { "Deliveries" } } }
+                tbody {
+                    @for e in &events {
+                        tr {
+                            td { (text(&e["CreatedDate"])) }
+                            td { (text(&e["Name"])) }
+                            td {
+                                @let deliveries = list(&e["Deliveries"]);
+                                @if deliveries.is_empty() { span class="muted" { "no subscribers" } }
+                                @for d in &deliveries {
+                                    div {
+                                        (text(&d["URL"])) ": "
+                                        @if d["Delivered"] == true { "delivered" } @else { "pending, " (text(&d["Attempts"])) " attempts " (text(&d["LastError"])) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub(crate) fn customers(s: &Signed, q: &str, refused: Option<&str>) -> Markup {
+    layout(
+        "Customers",
+        Some(s),
+        html! {
+            form method="get" action="/console/customers" class="filters" {
+                div { label for="q" { "Customer id or TN" } input id="q" name="q" value=(q) required; }
+                div { button type="submit" { "Find" } }
+            }
+            @if let Some(r) = refused { p class="flash refused" role="alert" { (r) } }
+        },
+    )
+}
+
+pub(crate) fn customer(s: &Signed, c: &Value, open: &Value, done: &Option<String>, refused: &Option<String>) -> Markup {
+    let id = text(&c["CustomerID"]);
+    let name = {
+        let person = format!("{} {}", text(&c["FirstName"]), text(&c["LastName"]));
+        let company = text(&c["CompanyName"]);
+        if company.is_empty() {
+            person.trim().to_string()
+        } else {
+            company
+        }
+    };
+    let line_button = |line: &Value, kind: &str, label: &str| {
+        html! {
+            form class="inline" method="post" action={ "/console/customers/" (id) "/order" } {
+                input type="hidden" name="csrf" value=(s.csrf);
+                input type="hidden" name="kind" value=(kind);
+                input type="hidden" name="line" value=(text(&line["ID"]));
+                button type="submit" aria-label={ (label) " line " (text(&line["ID"])) } { (label) }
+            }
+        }
+    };
+    layout(
+        &format!("Customer {id}: {name}"),
+        Some(s),
+        html! {
+            (flash(done, refused))
+            p { "Status " strong { (text(&c["Status"])) } ", class " (text(&c["CustomerClass"])) }
+            h2 { "Services" }
+            @for svc in list(&c["Services"]) {
+                section aria-label={ "Line " (text(&svc["ID"])) } {
+                    h3 { "Line " (text(&svc["ID"])) " " (text(&svc["TN"])) " — " (text(&svc["PackageDescription"])) }
+                    p {
+                        (line_button(&svc, "suspend", "Suspend")) " "
+                        (line_button(&svc, "restore", "Restore")) " "
+                        (line_button(&svc, "disconnect", "Disconnect"))
+                    }
+                    table {
+                        thead { tr { th scope="col" { "Product" } th scope="col" { "Status" } th scope="col" { "Rate" } th scope="col" { "Quantity" } th scope="col" { "Activated" } } }
+                        tbody { @for p in list(&svc["Products"]) {
+                            tr { td { (text(&p["Description"])) } td { (text(&p["Status"])) } td { (text(&p["Rate"])) } td { (text(&p["Quantity"])) } td { (text(&p["ActivatedDate"])) } }
+                        } }
+                    }
+                    @let inventory = list(&svc["Inventory"]);
+                    @if !inventory.is_empty() {
+                        table {
+                            thead { tr { th scope="col" { "Inventory" } th scope="col" { "Identifier" } th scope="col" { "Status" } th scope="col" { "MDN" } } }
+                            tbody { @for i in &inventory {
+                                tr { td { (text(&i["InventoryType"])) } td { (text(&i["Identifier"])) } td { (text(&i["Status"])) } td { (text(&i["Wireless"]["MDN"])) } }
+                            } }
+                        }
+                    }
+                }
+            }
+            h2 { "Open orders" }
+            (orders_table(s, &list(&open["Orders"]), false, ""))
+        },
+    )
+}

@@ -1,0 +1,342 @@
+//! The operator console at /console, through the server's router: signing in and out, every
+//! page, every action (each the API operation it stands for), forged forms, a viewer who may
+//! not act, and another client's ids.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use serde_json::{json, Value};
+
+/// A browser: the cookies it was given.
+#[derive(Default, Clone)]
+struct Browser {
+    cookies: Vec<(String, String)>,
+}
+
+impl Browser {
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn take(&mut self, headers: &axum::http::HeaderMap) -> Vec<String> {
+        let mut raw = Vec::new();
+        for v in headers.get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap().to_string();
+            let (kv, _) = v.split_once(';').unwrap_or((&v, ""));
+            let (k, val) = kv.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !val.is_empty() {
+                self.cookies.push((k.to_string(), val.to_string()));
+            }
+            raw.push(v);
+        }
+        raw
+    }
+
+    fn get(&self, name: &str) -> Option<String> {
+        self.cookies.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    async fn open(&mut self, app: &TestApp, path: &str) -> (StatusCode, String, Option<String>) {
+        let req = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
+        let (status, headers, body) = app.send(req).await;
+        self.take(&headers);
+        let location = headers.get(header::LOCATION).map(|l| l.to_str().unwrap().to_string());
+        (status, String::from_utf8(body).unwrap(), location)
+    }
+
+    async fn post(&mut self, app: &TestApp, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
+        let body: Vec<String> = form.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.join("&")))
+            .unwrap();
+        let (status, headers, body) = app.send(req).await;
+        self.take(&headers);
+        let location = headers.get(header::LOCATION).map(|l| l.to_str().unwrap().to_string());
+        (status, String::from_utf8(body).unwrap(), location)
+    }
+
+    /// Follows a redirect answer.
+    async fn follow(&mut self, app: &TestApp, answer: (StatusCode, String, Option<String>)) -> (StatusCode, String) {
+        assert_eq!(answer.0, StatusCode::SEE_OTHER, "expected a redirect: {}", answer.1);
+        let (s, b, _) = self.open(app, &answer.2.unwrap()).await;
+        (s, b)
+    }
+
+    fn csrf(&self) -> String {
+        self.get("pb_csrf").expect("a CSRF cookie")
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+async fn signed_in(app: &TestApp, client: &str, user: &str, password: &str) -> Browser {
+    let mut b = Browser::default();
+    let (s, _, _) = b.open(app, "/console/login").await;
+    assert_eq!(s, StatusCode::OK);
+    let csrf = b.csrf();
+    let answer = b
+        .post(app, "/console/login", &[("client", client), ("username", user), ("password", password), ("csrf", &csrf)])
+        .await;
+    assert_eq!(answer.0, StatusCode::SEE_OTHER, "{}", answer.1);
+    assert!(b.get("pb_session").is_some());
+    b
+}
+
+async fn ok(app: &TestApp, op: &str, req: Value) -> Value {
+    let r = app.call(Binding::Json, op, with(acme(), req)).await;
+    assert_ok(&r);
+    r
+}
+
+async fn status(app: &TestApp, order: i64) -> String {
+    let r = ok(app, "Orders_Search", json!({"OrderID": [order]})).await;
+    r["Orders"][0]["Status"].as_str().unwrap().to_string()
+}
+
+/// A customer with an order of each kind the queue shows: one in ERROR, one waiting for a route.
+async fn fixture(app: &TestApp) -> (i64, i64, i64) {
+    let c = ok(
+        app,
+        "Customers_Create",
+        json!({"CustomerClass": "Business", "CompanyName": "Console Co", "BillProfileID": 1}),
+    )
+    .await["CustomerID"]
+        .as_i64()
+        .unwrap();
+    let failed =
+        ok(app, "NewOrders_Create", json!({"CustomerID": c, "PackageID": 1001})).await["Orders"][0].as_i64().unwrap();
+    ok(
+        app,
+        "Orders_Update",
+        json!({"OrderID": failed, "Status": "ERROR", "StatusNote": "no port capacity <b>today</b>"}),
+    )
+    .await;
+    let routed = ok(app, "NewOrders_Create", json!({"CustomerID": c, "PackageID": 1000, "ProcessID": 2})).await
+        ["Orders"][0]
+        .as_i64()
+        .unwrap();
+    (c, failed, routed)
+}
+
+#[tokio::test]
+async fn signing_in_gives_strict_http_only_cookies_and_out_ends_the_session() {
+    let app = TestApp::new().await;
+    let mut b = Browser::default();
+    // Not signed in: every page leads to the sign-in form.
+    for path in ["/console", "/console/queue", "/console/orders", "/console/customers/1"] {
+        let (s, _, location) = b.open(&app, path).await;
+        assert_eq!((s, location.as_deref()), (StatusCode::SEE_OTHER, Some("/console/login")), "{path}");
+    }
+    let (_, form, _) = b.open(&app, "/console/login").await;
+    assert!(form.contains(r#"<label for="password">Password</label>"#), "{form}");
+    let csrf = b.csrf();
+
+    let wrong = b
+        .post(&app, "/console/login", &[("client", "acme"), ("username", "api"), ("password", "nope"), ("csrf", &csrf)])
+        .await;
+    assert_eq!(wrong.0, StatusCode::UNAUTHORIZED);
+    assert!(wrong.1.contains("S2005"), "{}", wrong.1);
+    let forged = b
+        .post(
+            &app,
+            "/console/login",
+            &[("client", "acme"), ("username", "api"), ("password", "correct horse battery"), ("csrf", "guess")],
+        )
+        .await;
+    assert_eq!(forged.0, StatusCode::FORBIDDEN);
+
+    let req = Request::post("/console/login")
+        .header(header::COOKIE, b.cookie_header())
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("client=acme&username=api&password=correct%20horse%20battery&csrf={csrf}")))
+        .unwrap();
+    let (s, headers, _) = app.send(req).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let set = b.take(&headers);
+    let session = set.iter().find(|c| c.starts_with("pb_session=")).expect("a session cookie");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Strict") && session.contains("Path=/console"),
+        "{session}"
+    );
+    assert_ne!(b.csrf(), csrf, "a new token once signed in");
+    let key = b.get("pb_session").unwrap();
+    let v = app.call(Binding::Json, "Sessions_Validate", json!({"Session": {"SessionKey": key}})).await;
+    assert_ok(&v);
+
+    let (s, page, _) = b.open(&app, "/console/queue").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("api@acme"), "{page}");
+
+    let csrf = b.csrf();
+    let out = b.post(&app, "/console/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(out.0, StatusCode::SEE_OTHER);
+    let v = app.call(Binding::Json, "Sessions_Validate", json!({"Session": {"SessionKey": key}})).await;
+    assert_error(&v, "S2004");
+    // The old cookie is worth nothing now.
+    let mut old = Browser { cookies: vec![("pb_session".into(), key), ("pb_csrf".into(), csrf)] };
+    let (s, _, location) = old.open(&app, "/console/queue").await;
+    assert_eq!((s, location.as_deref()), (StatusCode::SEE_OTHER, Some("/console/login")));
+}
+
+#[tokio::test]
+async fn the_queue_shows_failed_and_routing_orders_and_its_buttons_do_what_the_api_does() {
+    let app = TestApp::new().await;
+    let (c, failed, routed) = fixture(&app).await;
+    let mut b = signed_in(&app, "acme", "api", "correct horse battery").await;
+    let (s, page, _) = b.open(&app, "/console/queue").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains(&format!(r#"href="/console/orders/{failed}""#)), "{page}");
+    assert!(page.contains("no port capacity &lt;b&gt;today&lt;/b&gt;"), "the provider's reason, escaped: {page}");
+    assert!(page.contains(&format!(r#"href="/console/orders/{routed}""#)) && page.contains("Approve port"), "{page}");
+
+    // Resend: FlowThroughFlag true, so the order is queued again.
+    let csrf = b.csrf();
+    let id = failed.to_string();
+    let answer = b
+        .post(
+            &app,
+            &format!("/console/orders/{id}/action"),
+            &[("csrf", &csrf), ("action", "resend"), ("back", "queue")],
+        )
+        .await;
+    let (_, page) = b.follow(&app, answer).await;
+    assert!(page.contains(&format!("Order {failed} is queued to be sent again.")), "{page}");
+    let (_, _, ready) = app.get("/readyz").await;
+    assert!(ready.contains(r#""orders_queued":1"#), "{ready}");
+
+    // Choose a route: the order is no longer waiting for one.
+    let answer = b
+        .post(
+            &app,
+            &format!("/console/orders/{routed}/action"),
+            &[("csrf", &csrf), ("action", "route"), ("route", "21"), ("back", "queue")],
+        )
+        .await;
+    b.follow(&app, answer).await;
+    let waiting = ok(&app, "Orders_Search", json!({"RequiresRouteDecision": true})).await;
+    assert_eq!(waiting["Orders"], json!([]));
+
+    // Complete by hand, then the order page tells the history.
+    let answer =
+        b.post(&app, &format!("/console/orders/{routed}/action"), &[("csrf", &csrf), ("action", "complete")]).await;
+    let (s, page) = b.follow(&app, answer).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(status(&app, routed).await, "COMPLETE");
+    assert!(page.contains("Completed in the console") && page.contains("order.completed"), "{page}");
+
+    // Cancel the failed one.
+    let answer =
+        b.post(&app, &format!("/console/orders/{failed}/action"), &[("csrf", &csrf), ("action", "cancel")]).await;
+    b.follow(&app, answer).await;
+    assert_eq!(status(&app, failed).await, "CANCELED");
+    // A completed order cannot be canceled: the refusal is shown, nothing changes.
+    let answer =
+        b.post(&app, &format!("/console/orders/{routed}/action"), &[("csrf", &csrf), ("action", "cancel")]).await;
+    let (_, page) = b.follow(&app, answer).await;
+    assert!(page.contains("S2010") && page.contains("final"), "{page}");
+    assert_eq!(status(&app, routed).await, "COMPLETE");
+
+    // The order search pages, with filters.
+    let (s, page, _) = b.open(&app, &format!("/console/orders?customer={c}&status=COMPLETE")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains(&format!(r#"href="/console/orders/{routed}""#))
+            && !page.contains(&format!(r#"href="/console/orders/{failed}""#)),
+        "{page}"
+    );
+    let (_, page, _) = b.open(&app, "/console/orders?customer=abc").await;
+    assert!(page.contains("Customer must be a number"), "{page}");
+}
+
+#[tokio::test]
+async fn a_customer_page_shows_lines_and_starts_a_suspend() {
+    let app = TestApp::new().await;
+    let c = ok(
+        &app,
+        "Customers_Create",
+        json!({"CustomerClass": "Business", "CompanyName": "Line Co", "BillProfileID": 1}),
+    )
+    .await["CustomerID"]
+        .as_i64()
+        .unwrap();
+    let r = ok(&app, "NewOrders_Create", json!({"CustomerID": c, "PackageID": 1000})).await;
+    let (order, line) = (r["Orders"][0].as_i64().unwrap(), r["Lines"][0].as_i64().unwrap());
+    ok(&app, "Orders_Update", json!({"OrderID": order, "Status": "COMPLETE"})).await;
+
+    let mut b = signed_in(&app, "acme", "api", "correct horse battery").await;
+    let (_, _, location) = b.open(&app, &format!("/console/customers?q={c}")).await;
+    assert_eq!(location, Some(format!("/console/customers/{c}")));
+    let (s, page, _) = b.open(&app, &format!("/console/customers/{c}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Line Co") && page.contains(&format!("Line {line}")) && page.contains("ACTIVE"), "{page}");
+
+    let csrf = b.csrf();
+    let line_id = line.to_string();
+    let answer = b
+        .post(
+            &app,
+            &format!("/console/customers/{c}/order"),
+            &[("csrf", &csrf), ("kind", "suspend"), ("line", &line_id)],
+        )
+        .await;
+    let (_, page) = b.follow(&app, answer).await;
+    assert!(page.contains("Suspend order") && page.contains("created"), "{page}");
+    let found = ok(&app, "Orders_Search", json!({"CustomerID": [c], "OrderType": ["DENY"]})).await;
+    assert_eq!(found["Orders"].as_array().map(Vec::len), Some(1), "{found}");
+    // The open order is on the customer's page.
+    let (_, page, _) = b.open(&app, &format!("/console/customers/{c}")).await;
+    assert!(page.contains("DENY"), "{page}");
+}
+
+#[tokio::test]
+async fn forged_forms_a_viewer_and_another_clients_ids_change_nothing() {
+    let app = TestApp::new().await;
+    let (c, failed, _) = fixture(&app).await;
+    let mut b = signed_in(&app, "acme", "api", "correct horse battery").await;
+    // No token, or another one: refused before anything is done.
+    for form in [vec![("action", "complete")], vec![("action", "complete"), ("csrf", "forged")]] {
+        let (s, _, _) = b.post(&app, &format!("/console/orders/{failed}/action"), &form).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(status(&app, failed).await, "ERROR");
+
+    // A viewer sees the queue but may not act: the role check of Orders_Update refuses.
+    let mut viewer = signed_in(&app, "acme", "viewer", "viewer pass 123").await;
+    let (s, page, _) = viewer.open(&app, "/console/queue").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains(&format!(r#"href="/console/orders/{failed}""#)), "{page}");
+    let csrf = viewer.csrf();
+    let answer = viewer
+        .post(&app, &format!("/console/orders/{failed}/action"), &[("csrf", &csrf), ("action", "complete")])
+        .await;
+    let (_, page) = viewer.follow(&app, answer).await;
+    assert!(page.contains("S2017"), "{page}");
+    assert_eq!(status(&app, failed).await, "ERROR");
+
+    // globex sees none of acme's data, whatever it names.
+    let mut g = signed_in(&app, "globex", "api", "another strong pass").await;
+    let (s, _, _) = g.open(&app, &format!("/console/orders/{failed}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, _) = g.open(&app, &format!("/console/customers/{c}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, page, _) = g.open(&app, "/console/queue").await;
+    assert!(!page.contains(&format!(r#"href="/console/orders/{failed}""#)), "{page}");
+    let csrf = g.csrf();
+    let answer = g
+        .post(
+            &app,
+            &format!("/console/orders/{failed}/action"),
+            &[("csrf", &csrf), ("action", "cancel"), ("back", "queue")],
+        )
+        .await;
+    let (_, page) = g.follow(&app, answer).await;
+    assert!(page.contains("O2002"), "{page}");
+    assert_eq!(status(&app, failed).await, "ERROR");
+}

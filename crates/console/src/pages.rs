@@ -13,6 +13,7 @@ body{font-family:system-ui,sans-serif;margin:0;color:#1d232a;background:#f6f7f9}
 header{background:#1d3557;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.5rem;align-items:center}
 header a{color:#fff;text-decoration:none;font-weight:600}header a:focus,header a:hover{text-decoration:underline}
 header .who{margin-left:auto;font-size:.9rem}
+header nav a{margin-right:1.1rem}
 main{padding:1rem 1.5rem;max-width:80rem}
 table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0 1.5rem}
 th,td{border:1px solid #d8dde3;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.92rem}

@@ -137,6 +137,16 @@ async fn line(engine: &Engine) -> Result<()> {
                                    "City": "New York", "State": "NY", "Zip": "10118"}}),
     )
     .await?;
+    // A failed order for the console's work queue: a hosted-voice seat for the third customer
+    // that the provider refused.
+    let seat = call("NewOrders_Create", json!({"CustomerID": 3, "PackageID": 1001})).await?;
+    let failed = seat["Orders"][0].as_i64().context("the demo seat order was made")?;
+    call(
+        "Orders_Update",
+        json!({"OrderID": failed, "Status": "ERROR",
+               "StatusNote": "Provider refused: the service address is not on the hosted-voice network yet"}),
+    )
+    .await?;
     Ok(())
 }
 
@@ -153,6 +163,7 @@ pub fn print_welcome(addr: SocketAddr) {
             globex (user api / \"another strong pass\")
   SOAP:     http://{addr}/v20/default.asmx  (WSDL: ?WSDL)
   JSON:     http://{addr}/api/v20/{{Operation}}  (OpenAPI: /api/v20/openapi.json)
+  console:  http://{addr}/console  (client acme, user api, password \"correct horse battery\")
   try:
     curl -s -u 'api@acme:correct horse battery' -H 'Content-Type: application/json' \\
          -d '{{\"ProductID\": 100}}' http://{addr}/api/v20/Products_Query

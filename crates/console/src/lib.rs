@@ -42,6 +42,8 @@ pub fn router(engine: Engine) -> Router {
         .route("/customers", get(customers))
         .route("/customers/{id}", get(customer))
         .route("/customers/{id}/order", post(customer_order))
+        .route("/inventory", get(inventory))
+        .route("/catalog", get(catalog))
         .with_state(engine)
 }
 
@@ -485,4 +487,33 @@ async fn customer_order(
         Some(why) => format!("/console/customers/{id}?refused={}", pages::query_escape(&why)),
     };
     Redirect::to(&to).into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct InventoryFind {
+    #[serde(default)]
+    identifier: String,
+    #[serde(default)]
+    kind: String,
+}
+
+/// The inventory types, and one item found by identifier and kind (Inventory_Query).
+async fn inventory(State(engine): State<Engine>, headers: HeaderMap, Query(f): Query<InventoryFind>) -> Response {
+    let s = signed_or_login!(headers);
+    let types = answer!(call(&engine, &s, "InventoryTypes_Query", json!({})));
+    let identifier = f.identifier.trim();
+    let found = if identifier.is_empty() {
+        None
+    } else {
+        let request = json!({"Inventory": {"Identifier": identifier, "Type": f.kind.trim()}});
+        Some(answer!(call(&engine, &s, "Inventory_Query", request)))
+    };
+    page(pages::inventory(&s, &types, identifier, f.kind.trim(), found.as_ref()))
+}
+
+/// The catalog, read-only: the products (Products_Query), all of them.
+async fn catalog(State(engine): State<Engine>, headers: HeaderMap) -> Response {
+    let s = signed_or_login!(headers);
+    let products = answer!(call(&engine, &s, "Products_Query", json!({"IncludeNonLineCarrierProducts": true})));
+    page(pages::catalog(&s, &products))
 }

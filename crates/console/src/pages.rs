@@ -80,7 +80,9 @@ fn layout(title: &str, who: Option<&Signed>, body: Markup) -> Markup {
                         nav aria-label="Main" {
                             a href="/console/queue" { "Work queue" } " "
                             a href="/console/orders" { "Orders" } " "
-                            a href="/console/customers" { "Customers" }
+                            a href="/console/customers" { "Customers" } " "
+                            a href="/console/inventory" { "Inventory" } " "
+                            a href="/console/catalog" { "Catalog" }
                         }
                         span class="who" {
                             (s.who) " "
@@ -441,6 +443,64 @@ pub(crate) fn customer(s: &Signed, c: &Value, open: &Value, done: &Option<String
             }
             h2 { "Open orders" }
             (orders_table(s, &list(&open["Orders"]), false, ""))
+        },
+    )
+}
+
+pub(crate) fn inventory(s: &Signed, types: &Value, identifier: &str, kind: &str, found: Option<&Value>) -> Markup {
+    const KINDS: [&str; 5] = ["SIM_Card", "Mobile_Device", "Telephone_Number", "IP_Address", "General"];
+    layout(
+        "Inventory",
+        Some(s),
+        html! {
+            form method="get" action="/console/inventory" class="filters" {
+                div { label for="identifier" { "Identifier" } input id="identifier" name="identifier" value=(identifier) required; }
+                div {
+                    label for="kind" { "Kind" }
+                    select id="kind" name="kind" { @for k in KINDS { option value=(k) selected[k == kind] { (k) } } }
+                }
+                div { button type="submit" { "Find" } }
+            }
+            @if let Some(f) = found {
+                @if let Some(r) = crate::refusal(f) { p class="flash refused" role="alert" { (r) } }
+                @else {
+                    @let i = &f["Inventory"];
+                    table { tbody {
+                        tr { th scope="row" { "Item" } td { (text(&i["ID"])) } }
+                        tr { th scope="row" { "Identifier" } td { (text(&i["Identifier"])) } }
+                        tr { th scope="row" { "Type" } td { (text(&i["InventoryDescription"])) " (" (text(&i["InventoryType"])) ")" } }
+                        tr { th scope="row" { "Status" } td { (text(&i["Status"])) } }
+                        tr { th scope="row" { "Customer" } td {
+                            @if i["CustomerID"].is_null() { "—" } @else { a href={ "/console/customers/" (text(&i["CustomerID"])) } { (text(&i["CustomerID"])) } }
+                        } }
+                        tr { th scope="row" { "MDN" } td { (text(&i["Wireless"]["MDN"])) } }
+                    } }
+                }
+            }
+            h2 { "Inventory types" }
+            table {
+                thead { tr { th scope="col" { "ID" } th scope="col" { "Kind" } th scope="col" { "Name" } th scope="col" { "Identifier" } th scope="col" { "Format" } } }
+                tbody { @for t in list(&types["InventoryTypes"]) {
+                    tr { td { (text(&t["ID"])) } td { (text(&t["Type"])) } td { (text(&t["Name"])) } td { (text(&t["Identifier"])) } td { (text(&t["Format"])) } }
+                } }
+            }
+        },
+    )
+}
+
+pub(crate) fn catalog(s: &Signed, products: &Value) -> Markup {
+    layout(
+        "Catalog",
+        Some(s),
+        html! {
+            p class="muted" { "Read-only: products and packages come from the settings files (settings as code). Change a file and apply it (patchbay apply FILE) to change the catalog." }
+            @if let Some(r) = crate::refusal(products) { p class="flash refused" role="alert" { (r) } }
+            table {
+                thead { tr { th scope="col" { "ID" } th scope="col" { "Name" } th scope="col" { "Description" } th scope="col" { "Provider" } th scope="col" { "Type" } th scope="col" { "Rate" } th scope="col" { "Recurring" } } }
+                tbody { @for p in list(&products["Products"]) {
+                    tr { td { (text(&p["ID"])) } td { (text(&p["Name"])) } td { (text(&p["Description"])) } td { (text(&p["CarrierCode"])) } td { (text(&p["ProductTypeCode"])) } td { (text(&p["Rate"])) } td { (text(&p["Recurring"])) } }
+                } }
+            }
         },
     )
 }

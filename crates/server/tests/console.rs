@@ -340,3 +340,24 @@ async fn forged_forms_a_viewer_and_another_clients_ids_change_nothing() {
     assert!(page.contains("O2002"), "{page}");
     assert_eq!(status(&app, failed).await, "ERROR");
 }
+
+#[tokio::test]
+async fn inventory_and_catalog_pages_read_through_the_api() {
+    let app = TestApp::new().await;
+    let t = ok(&app, "InventoryTypes_Create", json!({"InventoryType": {"Type": "SIM_Card", "Identifier": "ICCID", "Name": "Console SIMs",
+                                                    "RequiresProduct": true, "Format": "ICCID_DECIMAL", "ProductIDs": [100]}}))
+        .await["ID"]
+        .as_i64()
+        .unwrap();
+    let sim = iccid(42);
+    ok(&app, "Inventory_Create", json!({"Inventory": {"InventoryTypeID": t, "Identifier": sim}})).await;
+    let mut b = signed_in(&app, "acme", "api", "correct horse battery").await;
+    let (s, page, _) = b.open(&app, &format!("/console/inventory?identifier={sim}&kind=SIM_Card")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Console SIMs") && page.contains(&sim) && page.contains("AVAILABLE"), "{page}");
+    let (_, page, _) = b.open(&app, "/console/inventory?identifier=89014100000000000000&kind=SIM_Card").await;
+    assert!(page.contains("I2019"), "{page}");
+    let (s, page, _) = b.open(&app, "/console/catalog").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Unlimited Talk &amp; Text") && page.contains("Read-only"), "{page}");
+}

@@ -17,6 +17,9 @@
 #                       zero delay, end to end until every order is COMPLETE (one server on
 #                       SQLite; three on PostgreSQL), and the queue latency of an idle server;
 #                       report in bench/out/latest-flow.md
+#   console             the operator console's pages (bench/console_pages.py: 200 GETs each
+#                       after signing in) on the demo data and on --orders orders written by
+#                       bench-data; report in bench/out/latest-console.md
 #   all                 products and orders
 #
 # Options:
@@ -82,7 +85,7 @@ while [[ $# -gt 0 ]]; do
         --no-build) BUILD=0; shift ;;
         --only) ONLY=${2:?--only needs create or queries}; shift 2 ;;
         --only=*) ONLY=${1#*=}; shift ;;
-        products | orders | flow | all) MODE=$1; shift ;;
+        products | orders | flow | console | all) MODE=$1; shift ;;
         -h | --help) usage; exit 0 ;;
         *) echo "bench.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -315,6 +318,9 @@ TARGET_ORDERS_SEARCH_P99_MS=20
 TARGET_FLOW_SQLITE=1000
 TARGET_FLOW_POSTGRES=1500
 TARGET_FLOW_LATENCY_MS=50
+TARGET_CONSOLE_DEMO_MS=50
+TARGET_CONSOLE_LARGE_MS=200
+CONSOLE_ROWS=()
 ORDER_ROWS=()
 FLOW_ROWS=()
 LATENCY_ROWS=()
@@ -557,6 +563,44 @@ bench_order_queries() {
 CHECK_LINES=()
 COUNT_LINES=()
 
+# console_rows LABEL BASE COUNT CUSTOMER ORDER: times the console's pages (bench/console_pages.py)
+# and adds a row per page to CONSOLE_ROWS.
+console_rows() {
+    local label=$1 out line page p50 p99 target
+    out=$(python3 "$ROOT/bench/console_pages.py" "$2" "$3" "$4" "$5") || die "bench/console_pages.py failed"
+    target=$TARGET_CONSOLE_DEMO_MS
+    [[ $label == demo* ]] || target=$TARGET_CONSOLE_LARGE_MS
+    while IFS= read -r line; do
+        line=${line#BENCH_CONSOLE }
+        page=$(sed -n 's/.*"page": *"\([^"]*\)".*/\1/p' <<<"$line")
+        p50=$(sed -n 's/.*"p50_ms": *\([0-9.]*\).*/\1/p' <<<"$line")
+        p99=$(sed -n 's/.*"p99_ms": *\([0-9.]*\).*/\1/p' <<<"$line")
+        CONSOLE_ROWS+=("| $label | $page | $p50 | $p99 | p99 ≤ $target ms: $(mark "$p99" '<=' "$target") |")
+    done < <(grep '^BENCH_CONSOLE ' <<<"$out")
+}
+
+# bench_console DBLABEL DATABASE_URL: the console's pages on the demo data, then on --orders
+# orders written by bench-data.
+bench_console() {
+    local dblabel=$1 db=$2
+    log "console pages on $dblabel: the demo"
+    start_server "$dblabel-console-demo" "$3" --demo --no-flow
+    console_rows "demo, $dblabel" "$BASE" 200 1 1
+    stop_server
+    log "console pages on $dblabel: loading $ORDERS orders for $CUSTOMERS customers"
+    "$BIN" apply --database "$db" "$ROOT/demo/settings.toml" >&2
+    local summary cf ol
+    summary=$("$BIN" bench-data orders --database "$db" --client "$CLIENT" --customers "$CUSTOMERS" --orders "$ORDERS")
+    echo "$summary" >&2
+    cf=$(sed -n 's/.* customers (ids \([0-9]*\)-[0-9]*).*/\1/p' <<<"$summary")
+    ol=$(sed -n 's/.* orders (ids [0-9]*-\([0-9]*\)).*/\1/p' <<<"$summary")
+    [[ -n $cf && -n $ol ]] || die "bench-data printed no ids: $summary"
+    start_server "$dblabel-console-large" "$db" --settings "$ROOT/demo/settings.toml" --no-flow
+    console_rows "$ORDERS orders, $dblabel" "$BASE" 200 "$cf" "$ol"
+    MEM_ROWS+=("| $dblabel, console on $ORDERS orders | $(mem_mib "$SERVER_PID" VmRSS) | $(mem_mib "$SERVER_PID" VmHWM) |")
+    stop_server
+}
+
 # backlog: orders in the flow-through queue, from /readyz.
 backlog() { curl -sS --max-time 10 "$BASE/readyz" | sed -n 's/.*"orders_queued": *\([0-9]*\).*/\1/p'; }
 
@@ -714,6 +758,41 @@ if [[ $MODE == products || $MODE == all ]]; then
     printf '\n'
     cat "$OUT_DIR/latest.md"
     printf '\n(written to %s)\n' "${OUT_DIR#"$ROOT"/}/latest.md"
+fi
+
+if [[ $MODE == console ]]; then
+    MEM_ROWS=()
+    bench_console sqlite "sqlite://$TMP/console.db" "sqlite://$TMP/console-demo.db"
+    if [[ -n $PG_URL ]]; then
+        pg_fresh_db
+        demo_db=$PG_FRESH_URL
+        demo_name=$PG_DB
+        PG_DB=""
+        pg_fresh_db
+        bench_console postgres "$PG_FRESH_URL" "$demo_db"
+        psql "$PG_ADMIN_URL" -XAtq -c "DROP DATABASE IF EXISTS \"$demo_name\" WITH (FORCE)" >/dev/null 2>&1 || true
+        drop_pg_db
+    fi
+    {
+        echo "# Patchbay console benchmark"
+        echo
+        report_head
+        echo "- each page requested 200 times, one after another, over one kept-alive connection after signing in as api@acme"
+        echo "  (bench/console_pages.py); time from sending the request to the answer's last byte, on loopback"
+        echo "- large: $ORDERS orders of $CUSTOMERS customers written by \`patchbay bench-data orders\`; the customer and order"
+        echo "  pages show the first customer and the last order"
+        echo
+        echo "| data | page | p50 ms | p99 ms | target |"
+        echo "| --- | --- | ---: | ---: | --- |"
+        printf '%s\n' "${CONSOLE_ROWS[@]}"
+        echo
+        echo "| server | RSS at the end (MiB) | peak RSS (MiB) |"
+        echo "| --- | ---: | ---: |"
+        printf '%s\n' "${MEM_ROWS[@]}"
+    } >"$OUT_DIR/latest-console.md"
+    printf '\n'
+    cat "$OUT_DIR/latest-console.md"
+    printf '\n(written to %s)\n' "${OUT_DIR#"$ROOT"/}/latest-console.md"
 fi
 
 if [[ $MODE == flow ]]; then

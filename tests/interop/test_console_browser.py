@@ -87,6 +87,17 @@ def test_an_operator_suspends_a_line_and_resends_a_failed_order(console_server, 
     expect(page.get_by_role("cell", name="ERROR", exact=True).first).to_be_visible()  # in the history
     shot(page, "order")
 
+    # The inventory and the catalog.
+    page.get_by_role("link", name="Inventory").click()
+    page.get_by_label("Identifier").fill("89014100000000000012")
+    page.get_by_label("Kind").select_option("SIM_Card")
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_role("row", name="Status ASSIGNED")).to_be_visible()
+    shot(page, "inventory")
+    page.get_by_role("link", name="Catalog").click()
+    expect(page.get_by_role("cell", name="Unlimited Talk & Text")).to_be_visible()
+    shot(page, "catalog")
+
     # Signing out ends the session.
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/console/login$"))

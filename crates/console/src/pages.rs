@@ -442,7 +442,8 @@ pub(crate) fn customer(s: &Signed, c: &Value, open: &Value, done: &Option<String
                 }
             }
             h2 { "Open orders" }
-            (orders_table(s, &list(&open["Orders"]), false, ""))
+            @let open_orders = list(&open["Orders"]);
+            @if open_orders.is_empty() { p { "No open orders." } } @else { (orders_table(s, &open_orders, false, "")) }
         },
     )
 }

@@ -14,7 +14,7 @@
 
 mod pages;
 
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -43,6 +43,7 @@ pub fn router(engine: Engine) -> Router {
         .route("/customers/{id}", get(customer))
         .route("/customers/{id}/order", post(customer_order))
         .route("/inventory", get(inventory))
+        .route("/inventory/import", get(import_page).post(import))
         .route("/catalog", get(catalog))
         .with_state(engine)
 }
@@ -516,4 +517,68 @@ async fn catalog(State(engine): State<Engine>, headers: HeaderMap) -> Response {
     let s = signed_or_login!(headers);
     let products = answer!(call(&engine, &s, "Products_Query", json!({"IncludeNonLineCarrierProducts": true})));
     page(pages::catalog(&s, &products))
+}
+
+async fn import_page(State(engine): State<Engine>, headers: HeaderMap) -> Response {
+    let s = signed_or_login!(headers);
+    let types = answer!(call(&engine, &s, "InventoryTypes_Query", json!({})));
+    page(pages::import(&s, &types, None, None, &[]))
+}
+
+/// A CSV file of items: read as `patchbay inventory import` reads it, then created with
+/// Inventory_Bulk_Create as the user, all or none.
+async fn import(State(engine): State<Engine>, headers: HeaderMap, mut form: Multipart) -> Response {
+    let (mut csrf, mut type_id, mut file) = (String::new(), None, Vec::new());
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+                Some("type") => type_id = field.text().await.ok().and_then(|t| t.trim().parse::<i32>().ok()),
+                Some("file") => match field.bytes().await {
+                    Ok(b) => file = b.to_vec(),
+                    Err(e) => {
+                        return status_page(
+                            StatusCode::BAD_REQUEST,
+                            pages::message("Refused", &format!("The file could not be read: {e}")),
+                        )
+                    }
+                },
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(e) => {
+                return status_page(
+                    StatusCode::BAD_REQUEST,
+                    pages::message("Refused", &format!("The form could not be read: {e}")),
+                )
+            }
+        }
+    }
+    let s = match posted(&headers, &csrf) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let types = answer!(call(&engine, &s, "InventoryTypes_Query", json!({})));
+    let Some(type_id) = type_id else {
+        return page(pages::import(&s, &types, None, Some("Choose an inventory type."), &[]));
+    };
+    let items = match patchbay_inventory_csv::read_items(&file[..], type_id) {
+        Ok(items) => items,
+        Err(patchbay_inventory_csv::Unreadable::Header(why)) => {
+            return page(pages::import(&s, &types, None, Some(&format!("{why}; nothing was imported")), &[]))
+        }
+        Err(patchbay_inventory_csv::Unreadable::Rows(rows)) => {
+            let why = format!("{} row(s) could not be read; nothing was imported", rows.len());
+            return page(pages::import(&s, &types, None, Some(&why), &rows));
+        }
+    };
+    let n = items.len();
+    let result = answer!(call(&engine, &s, "Inventory_Bulk_Create", json!({ "InventoryItems": items })));
+    match refusal(&result) {
+        None => page(pages::import(&s, &types, Some(&format!("{n} item(s) imported into type {type_id}.")), None, &[])),
+        Some(why) => {
+            let rows: Vec<String> = why.split("; ").map(str::to_string).collect();
+            page(pages::import(&s, &types, None, Some("Rows were refused; nothing was imported."), &rows))
+        }
+    }
 }

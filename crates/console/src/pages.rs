@@ -478,6 +478,7 @@ pub(crate) fn inventory(s: &Signed, types: &Value, identifier: &str, kind: &str,
                     } }
                 }
             }
+            p { a href="/console/inventory/import" { "Import items from a CSV file" } }
             h2 { "Inventory types" }
             table {
                 thead { tr { th scope="col" { "ID" } th scope="col" { "Kind" } th scope="col" { "Name" } th scope="col" { "Identifier" } th scope="col" { "Format" } } }
@@ -501,6 +502,33 @@ pub(crate) fn catalog(s: &Signed, products: &Value) -> Markup {
                 tbody { @for p in list(&products["Products"]) {
                     tr { td { (text(&p["ID"])) } td { (text(&p["Name"])) } td { (text(&p["Description"])) } td { (text(&p["CarrierCode"])) } td { (text(&p["ProductTypeCode"])) } td { (text(&p["Rate"])) } td { (text(&p["Recurring"])) } }
                 } }
+            }
+        },
+    )
+}
+
+pub(crate) fn import(s: &Signed, types: &Value, done: Option<&str>, refused: Option<&str>, rows: &[String]) -> Markup {
+    layout(
+        "Import inventory",
+        Some(s),
+        html! {
+            @if let Some(d) = done { p class="flash done" role="status" { (d) } }
+            @if let Some(r) = refused {
+                div class="flash refused" role="alert" {
+                    p { (r) }
+                    @if !rows.is_empty() { ul { @for row in rows { li { (row) } } } }
+                }
+            }
+            p class="muted" { "A CSV file with a header line: Identifier (required), and Status, Note, MSID, MSL, MDN, UnavailableReasonID, or an item field's label. Every row is checked; if any is refused, nothing is imported." }
+            form method="post" action="/console/inventory/import" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                label for="type" { "Inventory type" }
+                select id="type" name="type" required {
+                    @for t in list(&types["InventoryTypes"]) { option value=(text(&t["ID"])) { (text(&t["Name"])) " (" (text(&t["Type"])) ")" } }
+                }
+                label for="file" { "CSV file" }
+                input id="file" name="file" type="file" accept=".csv,text/csv" required;
+                p { button type="submit" { "Import" } }
             }
         },
     )

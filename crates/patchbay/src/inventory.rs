@@ -5,8 +5,7 @@
 //! Without `--user` they name the system (user id 0).
 
 use anyhow::{anyhow, bail, Context, Result};
-use patchbay_api::common::CustomField;
-use patchbay_api::inventory::{Inventory, InventoryItemStatus, InventoryWireless};
+use patchbay_api::inventory::Inventory;
 use patchbay_core::error::ErrorCode;
 use patchbay_core::ops::bulk::{BulkError, MAX_LISTED_FAILURES};
 use patchbay_core::ops::inventory::import_items;
@@ -55,103 +54,15 @@ pub async fn run(cmd: InventoryCommand) -> Result<()> {
 
 /// Reads the CSV into items; every unreadable row is reported with its line number.
 fn read_csv(file: &Path, type_id: i32) -> Result<Vec<Inventory>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(file)
-        .with_context(|| format!("reading {}", file.display()))?;
-    let headers: Vec<String> =
-        reader.headers().context("reading the header line")?.iter().map(str::to_string).collect();
-    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let identifier =
-        col("Identifier").ok_or_else(|| anyhow!("{}: the header has no Identifier column", file.display()))?;
-    let known = ["Identifier", "Status", "Note", "MSID", "MSL", "MDN", "UnavailableReasonID"];
-    let (status, note, msid, msl, mdn, reason) =
-        (col("Status"), col("Note"), col("MSID"), col("MSL"), col("MDN"), col("UnavailableReasonID"));
-    let custom: Vec<(usize, String)> = headers
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| !known.iter().any(|k| k.eq_ignore_ascii_case(h)))
-        .map(|(i, h)| (i, h.clone()))
-        .collect();
-    let mut items = Vec::new();
-    let mut errors = Vec::new();
-    for (row, record) in reader.records().enumerate() {
-        let line = row + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(format!("line {line}: {e}"));
-                continue;
-            }
-        };
-        let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).filter(|v| !v.is_empty()).map(str::to_string);
-        let id = cell(Some(identifier));
-        // As through the API: no text may carry U+0000 (PostgreSQL cannot store it).
-        if let Some(column) = record.iter().position(|v| v.contains('\0')) {
-            errors.push(format!(
-                "line {line} ({}): {}: must not contain the NUL character (U+0000)",
-                id.as_deref().unwrap_or("").replace('\0', ""),
-                headers.get(column).map(String::as_str).unwrap_or("?")
-            ));
-            continue;
+    let f = std::fs::File::open(file).with_context(|| format!("reading {}", file.display()))?;
+    match patchbay_inventory_csv::read_items(std::io::BufReader::new(f), type_id) {
+        Ok(items) => Ok(items),
+        Err(patchbay_inventory_csv::Unreadable::Header(why)) => bail!("{}: {why}", file.display()),
+        Err(patchbay_inventory_csv::Unreadable::Rows(errors)) => {
+            print_refused(&errors, errors.len());
+            bail!("{} row(s) of {} could not be read; nothing was imported", errors.len(), file.display());
         }
-        let status = match cell(status) {
-            None => None,
-            Some(s) => match InventoryItemStatus::from_wire(&s.to_ascii_uppercase()) {
-                Some(st) => Some(st),
-                None => {
-                    errors.push(format!(
-                        "line {line} ({}): Status: {s:?} is not AVAILABLE, UNAVAILABLE or ASSIGNED",
-                        id.as_deref().unwrap_or("")
-                    ));
-                    continue;
-                }
-            },
-        };
-        let unavailable_reason_id = match cell(reason) {
-            None => None,
-            Some(s) => match s.parse::<i32>() {
-                Ok(v) => Some(v),
-                Err(_) => {
-                    errors.push(format!(
-                        "line {line} ({}): UnavailableReasonID: {s:?} is not a whole number",
-                        id.as_deref().unwrap_or("")
-                    ));
-                    continue;
-                }
-            },
-        };
-        let fields: Vec<CustomField> = custom
-            .iter()
-            .filter_map(|(i, label)| {
-                record.get(*i).filter(|v| !v.is_empty()).map(|v| CustomField {
-                    field_id: None,
-                    label: Some(label.clone()),
-                    value: Some(v.to_string()),
-                })
-            })
-            .collect();
-        let (msid, msl, mdn) = (cell(msid), cell(msl), cell(mdn));
-        items.push(Inventory {
-            identifier: id,
-            inventory_type_id: Some(type_id),
-            status,
-            unavailable_reason_id,
-            note: cell(note),
-            fields: (!fields.is_empty()).then_some(fields),
-            wireless: (msid.is_some() || msl.is_some() || mdn.is_some()).then_some(InventoryWireless {
-                msid,
-                msl,
-                mdn,
-            }),
-            ..Inventory::default()
-        });
     }
-    if !errors.is_empty() {
-        print_refused(&errors, errors.len());
-        bail!("{} row(s) of {} could not be read; nothing was imported", errors.len(), file.display());
-    }
-    Ok(items)
 }
 
 /// Prints the first [`MAX_LISTED_FAILURES`] refused rows (in file order) to stderr, then one line

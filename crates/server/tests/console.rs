@@ -361,3 +361,75 @@ async fn inventory_and_catalog_pages_read_through_the_api() {
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Unlimited Talk &amp; Text") && page.contains("Read-only"), "{page}");
 }
+
+async fn upload(b: &mut Browser, app: &TestApp, type_id: i64, csv: &str, csrf: &str) -> (StatusCode, String) {
+    let boundary = "XPATCHBAYX";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\n{type_id}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"items.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n\
+         --{boundary}--\r\n"
+    );
+    let req = Request::post("/console/inventory/import")
+        .header(header::COOKIE, b.cookie_header())
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, body) = app.send(req).await;
+    (status, String::from_utf8(body).unwrap())
+}
+
+#[tokio::test]
+async fn a_csv_import_creates_every_item_or_shows_every_refused_row() {
+    let app = TestApp::new().await;
+    let t = ok(&app, "InventoryTypes_Create", json!({"InventoryType": {"Type": "SIM_Card", "Identifier": "ICCID", "Name": "Import SIMs",
+                                                    "RequiresProduct": true, "Format": "ICCID_DECIMAL", "ProductIDs": [100]}}))
+        .await["ID"]
+        .as_i64()
+        .unwrap();
+    let mut b = signed_in(&app, "acme", "api", "correct horse battery").await;
+    let (s, page, _) = b.open(&app, "/console/inventory/import").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Import SIMs") && page.contains(r#"<label for="file">CSV file</label>"#), "{page}");
+    let csrf = b.csrf();
+
+    // Unreadable rows are all named, and nothing is created.
+    let (_, page) = upload(
+        &mut b,
+        &app,
+        t,
+        &format!("Identifier,Status\n{},LOST\n{},\n{},GONE\n", iccid(1), iccid(2), iccid(3)),
+        &csrf,
+    )
+    .await;
+    assert!(
+        page.contains("2 row(s) could not be read") && page.contains("line 2") && page.contains("line 4"),
+        "{page}"
+    );
+    // A row the rules refuse (not an ICCID): nothing is created either.
+    let (_, page) = upload(&mut b, &app, t, &format!("Identifier\n{}\n12345\n", iccid(4)), &csrf).await;
+    assert!(page.contains("Rows were refused") && page.contains("S2010"), "{page}");
+    let q = app
+        .call(
+            Binding::Json,
+            "Inventory_Query",
+            with(acme(), json!({"Inventory": {"Identifier": iccid(4), "Type": "SIM_Card"}})),
+        )
+        .await;
+    assert_error(&q, "I2019");
+
+    let (_, page) =
+        upload(&mut b, &app, t, &format!("Identifier,Note\n{},first\n{},second\n", iccid(5), iccid(6)), &csrf).await;
+    assert!(page.contains("2 item(s) imported"), "{page}");
+    let q = ok(&app, "Inventory_Query", json!({"Inventory": {"Identifier": iccid(6), "Type": "SIM_Card"}})).await;
+    assert_eq!(q["Inventory"]["Note"], "second");
+
+    // Without the form's token: refused, nothing created.
+    let (s, _) = upload(&mut b, &app, t, &format!("Identifier\n{}\n", iccid(7)), "forged").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // A viewer's import is refused by Inventory_Bulk_Create's role check.
+    let mut viewer = signed_in(&app, "acme", "viewer", "viewer pass 123").await;
+    let token = viewer.csrf();
+    let (_, page) = upload(&mut viewer, &app, t, &format!("Identifier\n{}\n", iccid(8)), &token).await;
+    assert!(page.contains("S2017"), "{page}");
+}

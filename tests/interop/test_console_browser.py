@@ -87,6 +87,11 @@ def test_an_operator_suspends_a_line_and_resends_a_failed_order(console_server, 
     expect(page.get_by_role("cell", name="ERROR", exact=True).first).to_be_visible()  # in the history
     shot(page, "order")
 
+    # The dashboard.
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("img", name=re.compile(r"Orders created per day"))).to_be_visible()
+    shot(page, "dashboard")
+
     # The inventory and the catalog.
     page.get_by_role("link", name="Inventory").click()
     page.get_by_label("Identifier").fill("89014100000000000012")

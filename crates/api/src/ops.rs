@@ -62,4 +62,6 @@ OrdersSearch = "Orders_Search" (OrdersSearchInput) -> OrdersSearchOutput;
 OrdersUpdate = "Orders_Update" (OrdersUpdateInput) -> Empty;
 /// Extension: recent events (order and inventory changes) and their delivery to subscribers.
 EventsQuery = "Events_Query" (EventsQueryInput) -> EventsQueryOutput;
+/// Extension: orders by creation day and status, flow-through latency and the queues' backlog.
+OrderStatsQuery = "OrderStats_Query" (OrderStatsQueryInput) -> OrderStatsQueryOutput;
 }

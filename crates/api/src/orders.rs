@@ -876,3 +876,57 @@ pub struct OrdersUpdateInput {
     #[schema(item = "OrderLineUpdateItem")]
     pub lines: Option<Vec<OrderLineChange>>,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Extension: OrderStats_Query, the figures of the console's dashboard.
+
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct OrderStatsQueryInput {
+    /// Days back from today (UTC), today included: 1 to 90, 14 unless given.
+    #[serde(rename = "Days", default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i32>,
+}
+
+/// How many orders of one status were created on a day.
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[schema(name = "StatusCount")]
+pub struct StatusCount {
+    #[serde(rename = "Status")]
+    pub status: OrderStatus,
+    #[serde(rename = "Count")]
+    pub count: i64,
+}
+
+/// The orders created on one day (UTC), by their status now.
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[schema(name = "OrderDay")]
+pub struct OrderDay {
+    /// The day, as midnight UTC.
+    #[serde(rename = "Date")]
+    pub date: DateTime,
+    #[serde(rename = "Statuses")]
+    #[schema(item = "StatusCount")]
+    pub statuses: Vec<StatusCount>,
+}
+
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct OrderStatsQueryOutput {
+    /// Oldest first; every day of the period, also those without orders.
+    #[serde(rename = "Days")]
+    #[schema(item = "Day")]
+    pub days: Vec<OrderDay>,
+    /// Flow-through latency of the most recent orders sent (at most 1,000): from the order's
+    /// creation to its first status change from NEW, in milliseconds.
+    #[serde(rename = "FlowThroughSamples")]
+    pub flow_through_samples: i32,
+    #[serde(rename = "FlowThroughP50Ms", default, skip_serializing_if = "Option::is_none")]
+    pub flow_through_p50_ms: Option<i64>,
+    #[serde(rename = "FlowThroughP95Ms", default, skip_serializing_if = "Option::is_none")]
+    pub flow_through_p95_ms: Option<i64>,
+    /// Orders waiting in the flow-through queue now.
+    #[serde(rename = "OrdersQueued")]
+    pub orders_queued: i64,
+    /// Event deliveries not yet made.
+    #[serde(rename = "EventDeliveriesPending")]
+    pub event_deliveries_pending: i64,
+}

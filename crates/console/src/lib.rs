@@ -36,6 +36,7 @@ pub fn router(engine: Engine) -> Router {
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/queue", get(queue))
+        .route("/dashboard", get(dashboard))
         .route("/orders", get(orders))
         .route("/orders/{id}", get(order))
         .route("/orders/{id}/action", post(order_action))
@@ -581,4 +582,18 @@ async fn import(State(engine): State<Engine>, headers: HeaderMap, mut form: Mult
             page(pages::import(&s, &types, None, Some("Rows were refused; nothing was imported."), &rows))
         }
     }
+}
+
+#[derive(Deserialize, Default)]
+struct DashboardQuery {
+    #[serde(default)]
+    days: Option<i32>,
+}
+
+/// Orders by day and status, flow-through latency and the backlog (OrderStats_Query).
+async fn dashboard(State(engine): State<Engine>, headers: HeaderMap, Query(q): Query<DashboardQuery>) -> Response {
+    let s = signed_or_login!(headers);
+    let days = q.days.unwrap_or(14);
+    let stats = answer!(call(&engine, &s, "OrderStats_Query", json!({ "Days": days })));
+    page(pages::dashboard(&s, days, &stats))
 }

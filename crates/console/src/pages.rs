@@ -78,6 +78,7 @@ fn layout(title: &str, who: Option<&Signed>, body: Markup) -> Markup {
                     strong { "Patchbay" }
                     @if let Some(s) = who {
                         nav aria-label="Main" {
+                            a href="/console/dashboard" { "Dashboard" } " "
                             a href="/console/queue" { "Work queue" } " "
                             a href="/console/orders" { "Orders" } " "
                             a href="/console/customers" { "Customers" } " "
@@ -530,6 +531,90 @@ pub(crate) fn import(s: &Signed, types: &Value, done: Option<&str>, refused: Opt
                 input id="file" name="file" type="file" accept=".csv,text/csv" required;
                 p { button type="submit" { "Import" } }
             }
+        },
+    )
+}
+
+/// Colours of the statuses in the dashboard's chart (and its legend).
+const STATUS_COLOURS: [(&str, &str); 12] = [
+    ("NEW", "#8ecae6"),
+    ("SENT", "#219ebc"),
+    ("CONFIRMED", "#126782"),
+    ("PROVISIONED", "#2a9d8f"),
+    ("COMPLETE", "#52b788"),
+    ("CANCELED", "#adb5bd"),
+    ("HOLD", "#ffb703"),
+    ("PAYMENT_HOLD", "#fb8500"),
+    ("LIFELINE_HOLD", "#e9c46a"),
+    ("JEOPARDY", "#f4a261"),
+    ("ERROR", "#d62828"),
+    ("FLOW_ERROR", "#9d0208"),
+];
+
+fn colour(status: &str) -> &'static str {
+    STATUS_COLOURS.iter().find(|(s, _)| *s == status).map_or("#6c757d", |(_, c)| c)
+}
+
+pub(crate) fn dashboard(s: &Signed, days: i32, stats: &Value) -> Markup {
+    let day_rows = list(&stats["Days"]);
+    let totals: Vec<i64> =
+        day_rows.iter().map(|d| list(&d["Statuses"]).iter().filter_map(|x| x["Count"].as_i64()).sum()).collect();
+    let max = totals.iter().copied().max().unwrap_or(0).max(1);
+    let (w, h, bar_gap) = (760.0_f64, 220.0_f64, 4.0_f64);
+    let n = day_rows.len().max(1) as f64;
+    let bar_w = (w / n - bar_gap).max(2.0);
+    layout(
+        "Dashboard",
+        Some(s),
+        html! {
+            @if let Some(r) = crate::refusal(stats) { p class="flash refused" role="alert" { (r) } }
+            form method="get" action="/console/dashboard" class="filters" {
+                div { label for="days" { "Days" } input id="days" name="days" type="number" min="1" max="90" value=(days); }
+                div { button type="submit" { "Show" } }
+            }
+            h2 { "Orders created per day, by status now" }
+            figure {
+                svg role="img" aria-labelledby="orders-chart-title" width=(w) height=(h + 30.0) viewBox={ "0 0 " (w) " " (h + 30.0) } {
+                    title id="orders-chart-title" { "Orders created per day over the last " (days) " days, by status" }
+                    @for (i, d) in day_rows.iter().enumerate() {
+                        @let x = i as f64 * (bar_w + bar_gap);
+                        @let mut y = h;
+                        @for st in list(&d["Statuses"]) {
+                            @let count = st["Count"].as_i64().unwrap_or(0) as f64;
+                            @let bar_h = count / max as f64 * (h - 10.0);
+                            @let top = { y -= bar_h; y };
+                            rect x=(x) y=(top) width=(bar_w) height=(bar_h) fill=(colour(st["Status"].as_str().unwrap_or(""))) {
+                                title { (text(&st["Status"])) ": " (count) }
+                            }
+                        }
+                        text x=(x + bar_w / 2.0) y=(h + 14.0) font-size="10" text-anchor="middle" { (text(&d["Date"]).get(5..10).unwrap_or("")) }
+                    }
+                }
+                figcaption class="muted" {
+                    @for (st, c) in STATUS_COLOURS {
+                        span style={ "display:inline-block;width:.8em;height:.8em;background:" (c) ";margin:0 .25em 0 .8em" } {}
+                        (st)
+                    }
+                }
+            }
+            table {
+                thead { tr { th scope="col" { "Day" } th scope="col" { "Orders" } th scope="col" { "By status" } } }
+                tbody { @for (d, total) in day_rows.iter().zip(&totals) {
+                    tr {
+                        td { (text(&d["Date"]).get(0..10).unwrap_or("")) }
+                        td { (total) }
+                        td { @for st in list(&d["Statuses"]) { (text(&st["Status"])) " " (text(&st["Count"])) "; " } }
+                    }
+                } }
+            }
+            h2 { "Flow-through" }
+            table { tbody {
+                tr { th scope="row" { "Latency to leave NEW, p50" } td { (text(&stats["FlowThroughP50Ms"])) " ms" } }
+                tr { th scope="row" { "Latency to leave NEW, p95" } td { (text(&stats["FlowThroughP95Ms"])) " ms" } }
+                tr { th scope="row" { "Orders measured (the most recent sent)" } td { (text(&stats["FlowThroughSamples"])) } }
+                tr { th scope="row" { "Orders in the flow-through queue now" } td { (text(&stats["OrdersQueued"])) } }
+                tr { th scope="row" { "Event deliveries pending" } td { (text(&stats["EventDeliveriesPending"])) } }
+            } }
         },
     )
 }

@@ -247,6 +247,7 @@ impl Engine {
             OrdersSearch,
             OrdersUpdate,
             EventsQuery,
+            OrderStatsQuery,
         );
         for op in patchbay_api::operations() {
             assert!(handlers.contains_key(op.name), "operation {} is declared but has no handler", op.name);

@@ -9,6 +9,7 @@ use crate::error::StoreResult;
 use crate::model::*;
 use async_trait::async_trait;
 use patchbay_api::customers::CustomerStatus;
+use patchbay_api::orders::OrderStatus;
 use patchbay_schema::DateTime;
 use std::sync::Arc;
 
@@ -146,6 +147,8 @@ pub trait ClientDb: Send + Sync {
     /// How many orders match `filter`, counting no further than `at_most` (so a count over
     /// half the table costs what `at_most` index entries cost).
     async fn count_orders(&self, filter: &OrderFilter, at_most: i64) -> StoreResult<i64>;
+    /// Orders created at or after `since` (Unix seconds): (UTC day number, status, count).
+    async fn order_counts_by_day(&self, since: i64) -> StoreResult<Vec<(i64, OrderStatus, i64)>>;
     /// The order's status history, oldest first.
     async fn order_status_history(&self, order_id: i32) -> StoreResult<Vec<OrderStatusRecord>>;
 

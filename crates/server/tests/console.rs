@@ -433,3 +433,45 @@ async fn a_csv_import_creates_every_item_or_shows_every_refused_row() {
     let (_, page) = upload(&mut viewer, &app, t, &format!("Identifier\n{}\n", iccid(8)), &token).await;
     assert!(page.contains("S2017"), "{page}");
 }
+
+#[tokio::test]
+async fn the_dashboard_draws_orders_by_day_and_flow_through_latency() {
+    let app = TestApp::new().await;
+    let c = ok(
+        &app,
+        "Customers_Create",
+        json!({"CustomerClass": "Business", "CompanyName": "Stats Co", "BillProfileID": 1}),
+    )
+    .await["CustomerID"]
+        .as_i64()
+        .unwrap();
+    let a =
+        ok(&app, "NewOrders_Create", json!({"CustomerID": c, "PackageID": 1001})).await["Orders"][0].as_i64().unwrap();
+    ok(&app, "NewOrders_Create", json!({"CustomerID": c, "PackageID": 1001})).await;
+    ok(&app, "Orders_Update", json!({"OrderID": a, "Status": "SENT"})).await;
+
+    // The operation: today holds both orders, one SENT and one NEW; one latency sample.
+    let stats = ok(&app, "OrderStats_Query", json!({"Days": 3})).await;
+    let days = stats["Days"].as_array().unwrap();
+    assert_eq!(days.len(), 3);
+    let today: Vec<(String, i64)> = days[2]["Statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["Status"].as_str().unwrap().to_string(), s["Count"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(today, vec![("NEW".to_string(), 1), ("SENT".to_string(), 1)], "{stats}");
+    assert_eq!(days[0]["Statuses"], json!([]));
+    assert_eq!(stats["FlowThroughSamples"], 1, "{stats}");
+    assert!(stats["FlowThroughP50Ms"].as_i64().is_some(), "{stats}");
+    assert_eq!(stats["OrdersQueued"], 1, "the NEW one waits to be sent: {stats}");
+    let r = app.call(Binding::Json, "OrderStats_Query", with(acme(), json!({"Days": 0}))).await;
+    assert_error(&r, "S2010");
+    assert!(message(&r).starts_with("Days: "), "{r}");
+
+    let mut b = signed_in(&app, "acme", "api", "correct horse battery").await;
+    let (s, page, _) = b.open(&app, "/console/dashboard?days=3").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("<svg") && page.contains("NEW: 1") && page.contains("SENT: 1"), "{page}");
+    assert!(page.contains("Orders in the flow-through queue now"), "{page}");
+}

@@ -406,6 +406,7 @@ async fn acme_state(app: &TestApp, a: &Acme) -> Vec<(String, Value)> {
     reads.push(("Orders_Search", json!({})));
     reads.push(("Orders_Search", json!({"ShowServiceDetails": true, "PageSize": 500})));
     reads.push(("Events_Query", json!({"Limit": 1000})));
+    reads.push(("OrderStats_Query", json!({"Days": 90})));
     reads.push(("Inventory_Query", json!({"Inventory": {"Identifier": a.sim_free.1, "Type": "SIM_Card"}})));
     let mut out = Vec::new();
     for (op, request) in reads {
@@ -989,6 +990,24 @@ fn probes(a: &Acme, g: &Globex) -> BTreeMap<&'static str, Vec<Probe>> {
             _ => Ok(()),
         }
     };
+    // Stats: globex's one order, none of acme's.
+    t.insert(
+        "OrderStats_Query",
+        vec![answered(gx(json!({"Days": 90})), |r: &Value| {
+            let total: i64 = r["Days"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|d| d["Statuses"].as_array().cloned().unwrap_or_default())
+                .filter_map(|s| s["Count"].as_i64())
+                .sum();
+            if total == 1 {
+                Ok(())
+            } else {
+                Err(format!("globex has one order, not {total}: {r}"))
+            }
+        })],
+    );
     t.insert(
         "Events_Query",
         vec![

@@ -20,6 +20,7 @@ use super::{begin_read, begin_write, commit_write, money_in, money_out, Db, Mone
 use crate::common::{col, db_err, enum_str, from_json, kinds, parse_enum, to_json};
 use async_trait::async_trait;
 use patchbay_api::customers::CustomerStatus;
+use patchbay_api::orders::OrderStatus;
 use patchbay_core::error::StoreResult;
 use patchbay_core::model::*;
 use patchbay_core::store::{ClientDb, ClientTx};
@@ -196,6 +197,11 @@ impl ClientDb for Client {
     async fn count_orders(&self, filter: &OrderFilter, at_most: i64) -> StoreResult<i64> {
         let mut c = self.read.acquire().await.map_err(db_err)?;
         super::orders::count(&mut c, &self.p, filter, at_most).await
+    }
+
+    async fn order_counts_by_day(&self, since: i64) -> StoreResult<Vec<(i64, OrderStatus, i64)>> {
+        let mut c = self.read.acquire().await.map_err(db_err)?;
+        super::orders::counts_by_day(&mut c, &self.p, since).await
     }
 
     async fn order_status_history(&self, order_id: i32) -> StoreResult<Vec<OrderStatusRecord>> {

@@ -700,6 +700,23 @@ pub(crate) async fn insert_status(c: &mut Conn, p: &str, entries: &[OrderStatusR
     Ok(())
 }
 
+pub(crate) async fn counts_by_day(c: &mut Conn, p: &str, since: i64) -> StoreResult<Vec<(i64, OrderStatus, i64)>> {
+    let sql = format!(
+        "SELECT created_at / 86400 AS day, status, COUNT(*) AS n FROM {p}orders WHERE created_at >= $1 \
+         GROUP BY created_at / 86400, status ORDER BY day, status"
+    );
+    let rows = sqlx::query(&sql).bind(since).fetch_all(&mut *c).await.map_err(db_err)?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                col::<i64, _>(r, "day")?,
+                wire("order status", col(r, "status")?, OrderStatus::from_wire)?,
+                col::<i64, _>(r, "n")?,
+            ))
+        })
+        .collect()
+}
+
 pub(crate) async fn status_history(c: &mut Conn, p: &str, order_id: i32) -> StoreResult<Vec<OrderStatusRecord>> {
     let sql = format!("SELECT {STATUS_COLUMNS} FROM {p}order_status_history WHERE order_id = $1 ORDER BY id");
     let rows = sqlx::query(&sql).bind(order_id).fetch_all(c).await.map_err(db_err)?;

@@ -47,6 +47,7 @@ def main():
         sys.exit(f"sign-in failed: HTTP {r.status}")
 
     pages = {
+        "dashboard (14 days)": "/console/dashboard",
         "work queue": "/console/queue",
         "order search": "/console/orders?status=COMPLETE",
         "order search by customer": f"/console/orders?customer={customer}",

@@ -170,3 +170,36 @@ pub struct CustomersQueryOutput {
     #[serde(rename = "Customer")]
     pub customer: Customer,
 }
+
+/// Extension: Customers_Search, customers whose name or company name contains `Name`.
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct CustomersSearchInput {
+    /// At least two characters; matched case-insensitively anywhere in the first and last
+    /// name together, or in the company name.
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[schema(name = "CustomerFound")]
+pub struct CustomerFound {
+    #[serde(rename = "CustomerID")]
+    pub customer_id: i32,
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "CustomerClass")]
+    pub customer_class: CustomerType,
+    #[serde(rename = "Status")]
+    pub status: CustomerStatus,
+}
+
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct CustomersSearchOutput {
+    /// Lowest id first, at most 100.
+    #[serde(rename = "Customers")]
+    #[schema(item = "Customer")]
+    pub customers: Vec<CustomerFound>,
+    /// Whether more customers match than are listed.
+    #[serde(rename = "HasMore")]
+    pub has_more: bool,
+}

@@ -426,3 +426,26 @@ pub struct InventoryHistoryQueryOutput {
     #[schema(item = "Entry")]
     pub history: Vec<InventoryHistoryEntry>,
 }
+
+/// Extension: InventoryCounts_Query, how many items of each inventory type are in each status.
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct InventoryCountsQueryInput {}
+
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[schema(name = "InventoryCount")]
+pub struct InventoryCount {
+    #[serde(rename = "InventoryTypeID")]
+    pub inventory_type_id: i32,
+    #[serde(rename = "Status")]
+    pub status: InventoryItemStatus,
+    #[serde(rename = "Count")]
+    pub count: i64,
+}
+
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct InventoryCountsQueryOutput {
+    /// By type id, then status; a type or status without items is absent.
+    #[serde(rename = "Counts")]
+    #[schema(item = "Count")]
+    pub counts: Vec<InventoryCount>,
+}

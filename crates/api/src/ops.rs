@@ -22,6 +22,8 @@ ProductsUpdate = "Products_Update" (ProductsUpdateInput) -> Empty;
 CustomersCreate = "Customers_Create" (CustomersCreateInput) -> CustomersCreateOutput;
 /// Reads one customer with its services, products and inventory.
 CustomersQuery = "Customers_Query" (CustomersQueryInput) -> CustomersQueryOutput;
+/// Extension: customers whose name contains the text given.
+CustomersSearch = "Customers_Search" (CustomersSearchInput) -> CustomersSearchOutput;
 /// Creates one inventory item.
 InventoryCreate = "Inventory_Create" (InventoryCreateInput) -> InventoryCreateOutput;
 /// Creates many inventory items, all or none.
@@ -48,6 +50,8 @@ InventoryTypesQuery = "InventoryTypes_Query" (InventoryTypesQueryInput) -> Inven
 InventoryTypesAssign = "InventoryTypes_Assign" (InventoryTypesAssignInput) -> Empty;
 /// Detaches service inventory from a service by identifier.
 InventoryTypesUnassign = "InventoryTypes_Unassign" (InventoryTypesUnassignInput) -> Empty;
+/// Extension: how many items of each inventory type are in each status.
+InventoryCountsQuery = "InventoryCounts_Query" (InventoryCountsQueryInput) -> InventoryCountsQueryOutput;
 /// Extension: the change history of one inventory item, oldest first.
 InventoryHistoryQuery = "InventoryHistory_Query" (InventoryHistoryQueryInput) -> InventoryHistoryQueryOutput;
 /// Creates a new service for a customer from a package, and the orders that activate it.

@@ -402,17 +402,22 @@ struct CustomerFind {
     q: String,
 }
 
-/// Finds a customer by id or TN (Customers_Query takes either).
+/// Finds a customer by id or TN (Customers_Query takes either), or by name (Customers_Search).
 async fn customers(State(engine): State<Engine>, headers: HeaderMap, Query(f): Query<CustomerFind>) -> Response {
     let s = signed_or_login!(headers);
     let q = f.q.trim();
     if q.is_empty() {
         return page(pages::customers(&s, q, None));
     }
-    let request = match (q.len(), q.parse::<i32>()) {
-        (10, _) => json!({ "TN": q }),
-        (_, Ok(id)) => json!({ "CustomerID": id }),
-        _ => return page(pages::customers(&s, q, Some("Give a customer id or a 10-digit TN."))),
+    let digits = q.bytes().all(|b| b.is_ascii_digit());
+    let request = match (digits, q.len(), q.parse::<i32>()) {
+        (true, 10, _) => json!({ "TN": q }),
+        (true, _, Ok(id)) => json!({ "CustomerID": id }),
+        _ => {
+            // A name: Customers_Search, and a list to choose from.
+            let found = answer!(call(&engine, &s, "Customers_Search", json!({ "Name": q })));
+            return page(pages::customer_list(&s, q, &found));
+        }
     };
     let found = answer!(call(&engine, &s, "Customers_Query", request));
     match found["Customer"]["CustomerID"].as_i64() {
@@ -503,6 +508,7 @@ struct InventoryFind {
 async fn inventory(State(engine): State<Engine>, headers: HeaderMap, Query(f): Query<InventoryFind>) -> Response {
     let s = signed_or_login!(headers);
     let types = answer!(call(&engine, &s, "InventoryTypes_Query", json!({})));
+    let counts = answer!(call(&engine, &s, "InventoryCounts_Query", json!({})));
     let identifier = f.identifier.trim();
     let found = if identifier.is_empty() {
         None
@@ -510,7 +516,7 @@ async fn inventory(State(engine): State<Engine>, headers: HeaderMap, Query(f): Q
         let request = json!({"Inventory": {"Identifier": identifier, "Type": f.kind.trim()}});
         Some(answer!(call(&engine, &s, "Inventory_Query", request)))
     };
-    page(pages::inventory(&s, &types, identifier, f.kind.trim(), found.as_ref()))
+    page(pages::inventory(&s, &types, &counts, identifier, f.kind.trim(), found.as_ref()))
 }
 
 /// The catalog, read-only: the products (Products_Query), all of them.

@@ -381,7 +381,7 @@ pub(crate) fn customers(s: &Signed, q: &str, refused: Option<&str>) -> Markup {
         Some(s),
         html! {
             form method="get" action="/console/customers" class="filters" {
-                div { label for="q" { "Customer id or TN" } input id="q" name="q" value=(q) required; }
+                div { label for="q" { "Customer id, TN or name" } input id="q" name="q" value=(q) required; }
                 div { button type="submit" { "Find" } }
             }
             @if let Some(r) = refused { p class="flash refused" role="alert" { (r) } }
@@ -449,7 +449,22 @@ pub(crate) fn customer(s: &Signed, c: &Value, open: &Value, done: &Option<String
     )
 }
 
-pub(crate) fn inventory(s: &Signed, types: &Value, identifier: &str, kind: &str, found: Option<&Value>) -> Markup {
+pub(crate) fn inventory(
+    s: &Signed,
+    types: &Value,
+    counts: &Value,
+    identifier: &str,
+    kind: &str,
+    found: Option<&Value>,
+) -> Markup {
+    const STATUSES: [&str; 4] = ["AVAILABLE", "ASSIGNED", "UNAVAILABLE", "BATCHED"];
+    let count_of = |type_id: &Value, status: &str| -> i64 {
+        list(&counts["Counts"])
+            .iter()
+            .filter(|c| &c["InventoryTypeID"] == type_id && c["Status"] == status)
+            .filter_map(|c| c["Count"].as_i64())
+            .sum()
+    };
     const KINDS: [&str; 5] = ["SIM_Card", "Mobile_Device", "Telephone_Number", "IP_Address", "General"];
     layout(
         "Inventory",
@@ -480,11 +495,17 @@ pub(crate) fn inventory(s: &Signed, types: &Value, identifier: &str, kind: &str,
                 }
             }
             p { a href="/console/inventory/import" { "Import items from a CSV file" } }
-            h2 { "Inventory types" }
+            h2 { "Items by type and status" }
             table {
-                thead { tr { th scope="col" { "ID" } th scope="col" { "Kind" } th scope="col" { "Name" } th scope="col" { "Identifier" } th scope="col" { "Format" } } }
+                thead { tr {
+                    th scope="col" { "ID" } th scope="col" { "Kind" } th scope="col" { "Name" } th scope="col" { "Identifier" }
+                    @for st in STATUSES { th scope="col" { (st) } }
+                } }
                 tbody { @for t in list(&types["InventoryTypes"]) {
-                    tr { td { (text(&t["ID"])) } td { (text(&t["Type"])) } td { (text(&t["Name"])) } td { (text(&t["Identifier"])) } td { (text(&t["Format"])) } }
+                    tr {
+                        td { (text(&t["ID"])) } td { (text(&t["Type"])) } td { (text(&t["Name"])) } td { (text(&t["Identifier"])) }
+                        @for st in STATUSES { td { (count_of(&t["ID"], st)) } }
+                    }
                 } }
             }
         },
@@ -615,6 +636,34 @@ pub(crate) fn dashboard(s: &Signed, days: i32, stats: &Value) -> Markup {
                 tr { th scope="row" { "Orders in the flow-through queue now" } td { (text(&stats["OrdersQueued"])) } }
                 tr { th scope="row" { "Event deliveries pending" } td { (text(&stats["EventDeliveriesPending"])) } }
             } }
+        },
+    )
+}
+
+pub(crate) fn customer_list(s: &Signed, q: &str, found: &Value) -> Markup {
+    let customers = list(&found["Customers"]);
+    layout(
+        "Customers",
+        Some(s),
+        html! {
+            form method="get" action="/console/customers" class="filters" {
+                div { label for="q" { "Customer id, TN or name" } input id="q" name="q" value=(q) required; }
+                div { button type="submit" { "Find" } }
+            }
+            @if let Some(r) = crate::refusal(found) { p class="flash refused" role="alert" { (r) } }
+            @else if customers.is_empty() { p { "No customer's name contains " strong { (q) } "." } }
+            @else {
+                table {
+                    thead { tr { th scope="col" { "Customer" } th scope="col" { "Name" } th scope="col" { "Class" } th scope="col" { "Status" } } }
+                    tbody { @for c in &customers {
+                        tr {
+                            td { a href={ "/console/customers/" (text(&c["CustomerID"])) } { (text(&c["CustomerID"])) } }
+                            td { (text(&c["Name"])) } td { (text(&c["CustomerClass"])) } td { (text(&c["Status"])) }
+                        }
+                    } }
+                }
+                @if found["HasMore"] == true { p class="muted" { "More customers match: narrow the name." } }
+            }
         },
     )
 }

@@ -248,6 +248,8 @@ impl Engine {
             OrdersUpdate,
             EventsQuery,
             OrderStatsQuery,
+            CustomersSearch,
+            InventoryCountsQuery,
         );
         for op in patchbay_api::operations() {
             assert!(handlers.contains_key(op.name), "operation {} is declared but has no handler", op.name);

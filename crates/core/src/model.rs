@@ -244,6 +244,17 @@ pub struct ServiceRecord {
     pub pbx_model: Option<String>,
 }
 
+/// A customer as a search lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerSummary {
+    pub id: i32,
+    pub class: CustomerType,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company_name: Option<String>,
+    pub status: CustomerStatus,
+}
+
 /// A product on a customer's service.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerProductRecord {

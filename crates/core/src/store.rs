@@ -9,6 +9,7 @@ use crate::error::StoreResult;
 use crate::model::*;
 use async_trait::async_trait;
 use patchbay_api::customers::CustomerStatus;
+use patchbay_api::inventory::InventoryItemStatus;
 use patchbay_api::orders::OrderStatus;
 use patchbay_schema::DateTime;
 use std::sync::Arc;
@@ -91,6 +92,9 @@ pub trait ClientDb: Send + Sync {
     async fn customer(&self, id: i32) -> StoreResult<Option<CustomerRecord>>;
     /// The customer holding a service with this TN.
     async fn customer_id_by_tn(&self, tn: &str) -> StoreResult<Option<i32>>;
+    /// Customers whose first and last name together, or company name, contain `needle`
+    /// (case-insensitively), lowest id first, at most `limit`.
+    async fn customers_by_name(&self, needle: &str, limit: u32) -> StoreResult<Vec<CustomerSummary>>;
     async fn services_of(&self, customer_id: i32) -> StoreResult<Vec<ServiceRecord>>;
     async fn customer_products_of(&self, customer_id: i32) -> StoreResult<Vec<CustomerProductRecord>>;
 
@@ -102,6 +106,8 @@ pub trait ClientDb: Send + Sync {
     async fn inventory_types(&self) -> StoreResult<Vec<InventoryTypeRecord>>;
     async fn inventory_type(&self, id: i32) -> StoreResult<Option<InventoryTypeRecord>>;
     async fn count_inventory_items_of_type(&self, type_id: i32) -> StoreResult<i64>;
+    /// How many items each inventory type has in each status: (type id, status, count).
+    async fn inventory_counts(&self) -> StoreResult<Vec<(i32, InventoryItemStatus, i64)>>;
 
     // Inventory items.
     async fn inventory_item(&self, id: i32) -> StoreResult<Option<InventoryItemRecord>>;

@@ -271,6 +271,13 @@ async fn a_customer_page_shows_lines_and_starts_a_suspend() {
     ok(&app, "Orders_Update", json!({"OrderID": order, "Status": "COMPLETE"})).await;
 
     let mut b = signed_in(&app, "acme", "api", "correct horse battery").await;
+    // By name: a list to choose from (Customers_Search); too short a name is refused.
+    let (_, page, _) = b.open(&app, "/console/customers?q=line+co").await;
+    assert!(page.contains(&format!(r#"href="/console/customers/{c}""#)) && page.contains("Line Co"), "{page}");
+    let (_, page, _) = b.open(&app, "/console/customers?q=x").await;
+    assert!(page.contains("S2010") && page.contains("Name"), "{page}");
+    let (_, page, _) = b.open(&app, "/console/customers?q=nobody").await;
+    assert!(page.contains("No customer"), "{page}");
     let (_, _, location) = b.open(&app, &format!("/console/customers?q={c}")).await;
     assert_eq!(location, Some(format!("/console/customers/{c}")));
     let (s, page, _) = b.open(&app, &format!("/console/customers/{c}")).await;
@@ -357,6 +364,11 @@ async fn inventory_and_catalog_pages_read_through_the_api() {
     assert!(page.contains("Console SIMs") && page.contains(&sim) && page.contains("AVAILABLE"), "{page}");
     let (_, page, _) = b.open(&app, "/console/inventory?identifier=89014100000000000000&kind=SIM_Card").await;
     assert!(page.contains("I2019"), "{page}");
+    // Counts by type and status.
+    let counts = ok(&app, "InventoryCounts_Query", json!({})).await;
+    assert_eq!(counts["Counts"], json!([{"InventoryTypeID": t, "Status": "AVAILABLE", "Count": 1}]));
+    let (_, page, _) = b.open(&app, "/console/inventory").await;
+    assert!(page.contains("Items by type and status") && page.contains("<td>1</td>"), "{page}");
     let (s, page, _) = b.open(&app, "/console/catalog").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Unlimited Talk &amp; Text") && page.contains("Read-only"), "{page}");

@@ -407,6 +407,8 @@ async fn acme_state(app: &TestApp, a: &Acme) -> Vec<(String, Value)> {
     reads.push(("Orders_Search", json!({"ShowServiceDetails": true, "PageSize": 500})));
     reads.push(("Events_Query", json!({"Limit": 1000})));
     reads.push(("OrderStats_Query", json!({"Days": 90})));
+    reads.push(("Customers_Search", json!({"Name": "holder"})));
+    reads.push(("InventoryCounts_Query", json!({})));
     reads.push(("Inventory_Query", json!({"Inventory": {"Identifier": a.sim_free.1, "Type": "SIM_Card"}})));
     let mut out = Vec::new();
     for (op, request) in reads {
@@ -990,6 +992,46 @@ fn probes(a: &Acme, g: &Globex) -> BTreeMap<&'static str, Vec<Probe>> {
             _ => Ok(()),
         }
     };
+    // Searches and counts: globex's own, none of acme's.
+    t.insert(
+        "Customers_Search",
+        vec![
+            // Both clients have a "Line Holder"; only globex's may be listed.
+            answered(gx(json!({"Name": "holder"})), {
+                let globex_customer = g.customer;
+                move |r: &Value| {
+                    let ids: Vec<i64> = r["Customers"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|c| c["CustomerID"].as_i64())
+                        .collect();
+                    if !ids.is_empty() && ids.iter().all(|i| *i == globex_customer) {
+                        Ok(())
+                    } else {
+                        Err(format!("Line Holder customers should be globex's {globex_customer}, not {ids:?}"))
+                    }
+                }
+            }),
+            answered(gx(json!({"Name": "acme"})), |r: &Value| match r["Customers"].as_array() {
+                Some(c) if !c.is_empty() => Err(format!("acme's customers: {c:?}")),
+                _ => Ok(()),
+            }),
+        ],
+    );
+    let globex_types = [g.sim_type, g.tn_type];
+    t.insert(
+        "InventoryCounts_Query",
+        vec![answered(gx(json!({})), move |r: &Value| {
+            let types: Vec<i64> =
+                r["Counts"].as_array().into_iter().flatten().filter_map(|c| c["InventoryTypeID"].as_i64()).collect();
+            if !types.is_empty() && types.iter().all(|t| globex_types.contains(t)) {
+                Ok(())
+            } else {
+                Err(format!("counts of types not globex's: {r}"))
+            }
+        })],
+    );
     // Stats: globex's one order, none of acme's.
     t.insert(
         "OrderStats_Query",

@@ -20,6 +20,7 @@ use super::{begin_read, begin_write, commit_write, money_in, money_out, Db, Mone
 use crate::common::{col, db_err, enum_str, from_json, kinds, parse_enum, to_json};
 use async_trait::async_trait;
 use patchbay_api::customers::CustomerStatus;
+use patchbay_api::inventory::InventoryItemStatus;
 use patchbay_api::orders::OrderStatus;
 use patchbay_core::error::StoreResult;
 use patchbay_core::model::*;
@@ -197,6 +198,51 @@ impl ClientDb for Client {
     async fn count_orders(&self, filter: &OrderFilter, at_most: i64) -> StoreResult<i64> {
         let mut c = self.read.acquire().await.map_err(db_err)?;
         super::orders::count(&mut c, &self.p, filter, at_most).await
+    }
+
+    async fn customers_by_name(&self, needle: &str, limit: u32) -> StoreResult<Vec<CustomerSummary>> {
+        let p = &self.p;
+        let escaped = needle.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let sql = format!(
+            "SELECT id, class, first_name, last_name, company_name, status FROM {p}customers \
+             WHERE LOWER(COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')) LIKE $1 ESCAPE '\\' \
+                OR LOWER(COALESCE(company_name, '')) LIKE $1 ESCAPE '\\' \
+             ORDER BY id LIMIT $2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(format!("%{escaped}%"))
+            .bind(i64::from(limit))
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(CustomerSummary {
+                    id: col(r, "id")?,
+                    class: parse_enum("customer class", col(r, "class")?)?,
+                    first_name: col(r, "first_name")?,
+                    last_name: col(r, "last_name")?,
+                    company_name: col(r, "company_name")?,
+                    status: parse_enum("customer status", col(r, "status")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn inventory_counts(&self) -> StoreResult<Vec<(i32, InventoryItemStatus, i64)>> {
+        let sql = format!(
+            "SELECT type_id, status, COUNT(*) AS n FROM {}inventory_items GROUP BY type_id, status ORDER BY type_id, status",
+            self.p
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.read).await.map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                let status: String = col(r, "status")?;
+                let st = InventoryItemStatus::from_wire(&status)
+                    .ok_or_else(|| patchbay_core::error::StoreError::Database(format!("item status {status:?}")))?;
+                Ok((col(r, "type_id")?, st, col(r, "n")?))
+            })
+            .collect()
     }
 
     async fn order_counts_by_day(&self, since: i64) -> StoreResult<Vec<(i64, OrderStatus, i64)>> {

@@ -160,3 +160,33 @@ pub(crate) fn service_item(
         inventory,
     }
 }
+
+/// Customers_Search lists at most this many.
+const SEARCH_LIMIT: u32 = 100;
+
+#[async_trait]
+impl Handler for patchbay_api::ops::CustomersSearch {
+    async fn handle(
+        ctx: &Ctx,
+        input: patchbay_api::customers::CustomersSearchInput,
+    ) -> ApiResult<patchbay_api::customers::CustomersSearchOutput> {
+        use patchbay_api::customers::{CustomerFound, CustomersSearchOutput};
+        let name = input.name.as_deref().map(str::trim).unwrap_or("");
+        if name.chars().count() < 2 {
+            return Err(ApiError::invalid("Name", "must be at least 2 characters"));
+        }
+        let mut found = ctx.db().customers_by_name(name, SEARCH_LIMIT + 1).await?;
+        let has_more = found.len() > SEARCH_LIMIT as usize;
+        found.truncate(SEARCH_LIMIT as usize);
+        let customers = found
+            .into_iter()
+            .map(|c| {
+                let person =
+                    format!("{} {}", c.first_name.as_deref().unwrap_or(""), c.last_name.as_deref().unwrap_or(""));
+                let name = c.company_name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| person.trim().to_string());
+                CustomerFound { customer_id: c.id, name, customer_class: c.class, status: c.status }
+            })
+            .collect();
+        Ok(CustomersSearchOutput { customers, has_more })
+    }
+}

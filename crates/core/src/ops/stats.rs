@@ -82,3 +82,21 @@ impl Handler for OrderStatsQuery {
         })
     }
 }
+
+#[async_trait]
+impl Handler for patchbay_api::ops::InventoryCountsQuery {
+    async fn handle(
+        ctx: &Ctx,
+        _input: patchbay_api::inventory::InventoryCountsQueryInput,
+    ) -> ApiResult<patchbay_api::inventory::InventoryCountsQueryOutput> {
+        use patchbay_api::inventory::{InventoryCount, InventoryCountsQueryOutput};
+        let counts = ctx
+            .db()
+            .inventory_counts()
+            .await?
+            .into_iter()
+            .map(|(inventory_type_id, status, count)| InventoryCount { inventory_type_id, status, count })
+            .collect();
+        Ok(InventoryCountsQueryOutput { counts })
+    }
+}

@@ -107,12 +107,12 @@ fn to_login() -> Response {
 
 /// Calls an operation as the signed-in user. `Err` is a response to send instead: the sign-in
 /// page when the session is no longer valid.
-pub(crate) async fn call(engine: &Engine, s: &Signed, op: &str, mut request: Value) -> Result<Value, Response> {
+pub(crate) async fn call(engine: &Engine, s: &Signed, op: &str, mut request: Value) -> Result<Value, Box<Response>> {
     request["Session"] = json!({ "SessionKey": s.key });
     let done = engine.execute(op, request).await.expect("the console calls declared operations");
     let header = &done.result["Header"];
     if header["Success"] != true && header["Error_Code"] == "S2004" {
-        return Err(to_login());
+        return Err(Box::new(to_login()));
     }
     Ok(done.result)
 }
@@ -206,10 +206,10 @@ struct TokenForm {
 }
 
 /// The signed-in user of a form post, its token checked.
-fn posted(headers: &HeaderMap, token: &str) -> Result<Signed, Response> {
-    let s = signed(headers).ok_or_else(to_login)?;
+fn posted(headers: &HeaderMap, token: &str) -> Result<Signed, Box<Response>> {
+    let s = signed(headers).ok_or_else(|| Box::new(to_login()))?;
     if !same(&s.csrf, token) {
-        return Err(forbidden());
+        return Err(Box::new(forbidden()));
     }
     Ok(s)
 }
@@ -217,7 +217,7 @@ fn posted(headers: &HeaderMap, token: &str) -> Result<Signed, Response> {
 async fn logout(State(engine): State<Engine>, headers: HeaderMap, Form(f): Form<TokenForm>) -> Response {
     let s = match posted(&headers, &f.csrf) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let _ = call(&engine, &s, "Sessions_Destroy", json!({})).await;
     let mut r = to_login();
@@ -241,7 +241,7 @@ macro_rules! answer {
     ($call:expr) => {
         match $call.await {
             Ok(v) => v,
-            Err(r) => return r,
+            Err(r) => return *r,
         }
     };
 }
@@ -362,7 +362,7 @@ async fn order_action(
 ) -> Response {
     let s = match posted(&headers, &f.csrf) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let (update, done) = match f.action.as_str() {
         "resend" => (json!({"FlowThroughFlag": true}), format!("Order {id} is queued to be sent again.")),
@@ -467,7 +467,7 @@ async fn customer_order(
 ) -> Response {
     let s = match posted(&headers, &f.csrf) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let body = json!({ "CustomerID": id, "LineID": f.line });
     let request = match f.kind.as_str() {
@@ -563,7 +563,7 @@ async fn import(State(engine): State<Engine>, headers: HeaderMap, mut form: Mult
     }
     let s = match posted(&headers, &csrf) {
         Ok(s) => s,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let types = answer!(call(&engine, &s, "InventoryTypes_Query", json!({})));
     let Some(type_id) = type_id else {

@@ -63,7 +63,7 @@ impl Handler for OrderStatsQuery {
         let mut samples: Vec<(i64, i64)> =
             left_new.iter().filter_map(|(order, at)| created.get(order).map(|c| (*at, (at - c).max(0)))).collect();
         // The most recent first, as many as kept.
-        samples.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+        samples.sort_unstable_by_key(|s| std::cmp::Reverse(s.0));
         samples.truncate(LATENCY_SAMPLES);
         let mut latencies: Vec<i64> = samples.into_iter().map(|(_, l)| l).collect();
         latencies.sort_unstable();

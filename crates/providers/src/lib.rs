@@ -25,7 +25,7 @@ mod webhook;
 pub use events::{EventPoster, EVENT_ID_HEADER};
 pub use manual::ManualAdapter;
 pub use simulated::{SimulatedAdapter, SimulatedSettings};
-pub use webhook::{signature, WebhookAdapter, WebhookSettings, SIGNATURE_HEADER};
+pub use webhook::{signature, ProviderAnswer, WebhookAdapter, WebhookSettings, SIGNATURE_HEADER};
 
 use patchbay_core::flow::Adapters;
 use patchbay_core::model::Provider;

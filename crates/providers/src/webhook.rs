@@ -50,19 +50,37 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
     mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// What a provider may say in the body of its answer.
-#[derive(Deserialize)]
-struct Answer {
+/// What a provider may say of an order: in the body of its answer to our POST, and in a
+/// callback later (`POST /callbacks/providers/{code}/orders/{id}`), the same JSON.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct ProviderAnswer {
+    /// `accepted` (also `sent`), `confirmed`, `completed` (also `complete`) or `rejected`
+    /// (also `error`); none is accepted.
     #[serde(default)]
-    status: Option<String>,
+    pub status: Option<String>,
     #[serde(default)]
-    reference: Option<String>,
+    pub reference: Option<String>,
     #[serde(default)]
-    mdn: Option<String>,
+    pub mdn: Option<String>,
     #[serde(default)]
-    msid: Option<String>,
+    pub msid: Option<String>,
     #[serde(default)]
-    reason: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl ProviderAnswer {
+    /// What the answer says of the order; `Err` names a status that is none of the above.
+    pub fn outcome(self) -> Result<SendOutcome, String> {
+        match self.status.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("accepted" | "sent") => Ok(SendOutcome::Accepted { reference: self.reference }),
+            Some("confirmed") => Ok(SendOutcome::Confirmed { reference: self.reference }),
+            Some("completed" | "complete") => Ok(SendOutcome::Completed { mdn: self.mdn, msid: self.msid }),
+            Some("rejected" | "error") => {
+                Ok(SendOutcome::Rejected { reason: self.reason.unwrap_or_else(|| "rejected by the provider".into()) })
+            }
+            Some(other) => Err(format!("status {other:?} is not one of accepted, confirmed, completed, rejected")),
+        }
+    }
 }
 
 /// Orders POSTed to the provider.
@@ -117,7 +135,7 @@ impl ProviderAdapter for WebhookAdapter {
             .map_err(|e| self.unreachable(e))?;
         let status = response.status();
         let text = response.text().await.map_err(|e| self.unreachable(e))?;
-        let answer = || -> Result<Option<Answer>, AdapterError> {
+        let answer = || -> Result<Option<ProviderAnswer>, AdapterError> {
             if text.trim().is_empty() {
                 return Ok(None);
             }
@@ -128,15 +146,7 @@ impl ProviderAdapter for WebhookAdapter {
         match status {
             s if s.is_success() => {
                 let Some(a) = answer()? else { return Ok(SendOutcome::Accepted { reference: None }) };
-                match a.status.as_deref().map(str::to_ascii_lowercase).as_deref() {
-                    None | Some("accepted") => Ok(SendOutcome::Accepted { reference: a.reference }),
-                    Some("confirmed") => Ok(SendOutcome::Confirmed { reference: a.reference }),
-                    Some("completed") => Ok(SendOutcome::Completed { mdn: a.mdn, msid: a.msid }),
-                    Some("rejected") => Ok(SendOutcome::Rejected {
-                        reason: a.reason.unwrap_or_else(|| "rejected by the provider".into()),
-                    }),
-                    Some(other) => Err(AdapterError::BadAnswer(format!("HTTP {status} with status {other:?}"))),
-                }
+                a.outcome().map_err(|why| AdapterError::BadAnswer(format!("HTTP {status} with {why}")))
             }
             StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS => {
                 Err(AdapterError::Unreachable(format!("HTTP {status}")))
@@ -147,7 +157,7 @@ impl ProviderAdapter for WebhookAdapter {
             ))),
             s if s.is_client_error() => {
                 let reason = match answer() {
-                    Ok(Some(Answer { reason: Some(r), .. })) => r,
+                    Ok(Some(ProviderAnswer { reason: Some(r), .. })) => r,
                     _ if text.trim().is_empty() => format!("HTTP {status}"),
                     _ => text.trim().chars().take(MAX_REASON_CHARS).collect(),
                 };

@@ -16,23 +16,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use patchbay_core::error::ErrorCode;
 use patchbay_core::flow::{provider_callback, ProviderReport, ReportResult};
-use patchbay_providers::{signature, SIGNATURE_HEADER};
-use serde::Deserialize;
+use patchbay_providers::{signature, ProviderAnswer, SIGNATURE_HEADER};
 use serde_json::{json, Value};
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Callback {
-    status: String,
-    #[serde(default)]
-    mdn: Option<String>,
-    #[serde(default)]
-    msid: Option<String>,
-    #[serde(default)]
-    reason: Option<String>,
-    #[serde(default)]
-    reference: Option<String>,
-}
 
 type Answer = (StatusCode, Json<Value>);
 
@@ -73,25 +58,17 @@ pub async fn post(
         if !same(signature(secret, &body).as_bytes(), given.as_bytes()) {
             continue;
         }
-        let callback: Callback = match serde_json::from_slice(&body) {
-            Ok(c) => c,
+        let answer: ProviderAnswer = match serde_json::from_slice(&body) {
+            Ok(a) => a,
             Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("the body is not a callback: {e}")),
         };
-        let report = match callback.status.to_ascii_lowercase().as_str() {
-            "accepted" | "sent" => ProviderReport::Accepted,
-            "confirmed" => ProviderReport::Confirmed,
-            "completed" | "complete" => ProviderReport::Completed { mdn: callback.mdn, msid: callback.msid },
-            "rejected" | "error" => ProviderReport::Rejected {
-                reason: callback.reason.unwrap_or_else(|| "rejected by the provider".into()),
-            },
-            other => {
-                return refuse(
-                    StatusCode::BAD_REQUEST,
-                    format!("status {other:?} is not one of accepted, confirmed, completed, rejected"),
-                )
-            }
+        if answer.status.is_none() {
+            return refuse(StatusCode::BAD_REQUEST, "the callback names no status");
+        }
+        let report = match answer.outcome() {
+            Ok(outcome) => ProviderReport::from(&outcome),
+            Err(why) => return refuse(StatusCode::BAD_REQUEST, why),
         };
-        let _ = callback.reference;
         return match provider_callback(&ctx, &provider, order_id, &report).await {
             Ok(ReportResult::Applied(s)) => {
                 (StatusCode::OK, Json(json!({ "result": "applied", "status": s.wire_name() })))

@@ -8,6 +8,7 @@ use crate::engine::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::model::*;
 use crate::ops::orders::{assign_numbers, change_status};
+use crate::provider::SendOutcome;
 use patchbay_api::orders::OrderStatus;
 use patchbay_schema::DateTime;
 
@@ -25,6 +26,17 @@ pub enum ProviderReport {
     /// The order could not be handed over (FLOW_ERROR): `code` is the seed's error code that
     /// says why (CA2020 unreachable, CN2001 unusable settings).
     Undeliverable { code: ErrorCode, reason: String },
+}
+
+impl From<&SendOutcome> for ProviderReport {
+    fn from(o: &SendOutcome) -> Self {
+        match o {
+            SendOutcome::Accepted { .. } => ProviderReport::Accepted,
+            SendOutcome::Confirmed { .. } => ProviderReport::Confirmed,
+            SendOutcome::Completed { mdn, msid } => ProviderReport::Completed { mdn: mdn.clone(), msid: msid.clone() },
+            SendOutcome::Rejected { reason } => ProviderReport::Rejected { reason: reason.clone() },
+        }
+    }
 }
 
 impl ProviderReport {

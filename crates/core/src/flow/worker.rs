@@ -244,7 +244,7 @@ impl Dispatcher {
         match answer {
             Ok(outcome) => {
                 self.observer.sent(&provider.code, outcome.as_ref().map_or("none", outcome_label), elapsed);
-                let report = outcome.map(|o| report_of(&o));
+                let report = outcome.as_ref().map(ProviderReport::from);
                 let follow_up = match &report {
                     Some(ProviderReport::Accepted | ProviderReport::Confirmed) => {
                         let since = Duration::from_millis((now_ms() - sent_at_ms).max(0) as u64);
@@ -326,15 +326,6 @@ fn outcome_label(o: &SendOutcome) -> &'static str {
         SendOutcome::Confirmed { .. } => "confirmed",
         SendOutcome::Completed { .. } => "completed",
         SendOutcome::Rejected { .. } => "rejected",
-    }
-}
-
-fn report_of(o: &SendOutcome) -> ProviderReport {
-    match o {
-        SendOutcome::Accepted { .. } => ProviderReport::Accepted,
-        SendOutcome::Confirmed { .. } => ProviderReport::Confirmed,
-        SendOutcome::Completed { mdn, msid } => ProviderReport::Completed { mdn: mdn.clone(), msid: msid.clone() },
-        SendOutcome::Rejected { reason } => ProviderReport::Rejected { reason: reason.clone() },
     }
 }
 

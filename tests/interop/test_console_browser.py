@@ -56,7 +56,7 @@ def test_an_operator_suspends_a_line_and_resends_a_failed_order(console_server, 
 
     # Find the demo customer and suspend its line.
     page.get_by_role("link", name="Customers").click()
-    page.get_by_label("Customer id or TN").fill("5125550100")
+    page.get_by_label("Customer id, TN or name").fill("5125550100")
     page.get_by_role("button", name="Find").click()
     expect(page.get_by_role("heading", name=re.compile(r"Customer 1: Dana Reyes"))).to_be_visible()
     shot(page, "customer")

@@ -151,8 +151,8 @@ pub async fn emit_reserved(
     Ok(())
 }
 
-/// Writes inventory history, with the events of its assignments and unassignments: the one
-/// way history is recorded, so no assignment goes untold.
+/// Writes inventory history, with the events of its assignments and unassignments: every
+/// assignment and unassignment is written through here, so none goes untold.
 pub async fn record_item_history(
     ctx: &Ctx,
     tx: &mut dyn ClientTx,

@@ -105,6 +105,22 @@ fn to_login() -> Response {
     Redirect::to("/console/login").into_response()
 }
 
+/// The value of a `Result` whose error is the answer to send instead.
+macro_rules! or_answer {
+    ($result:expr) => {
+        match $result {
+            Ok(v) => v,
+            Err(r) => return *r,
+        }
+    };
+}
+
+macro_rules! answer {
+    ($call:expr) => {
+        or_answer!($call.await)
+    };
+}
+
 /// Calls an operation as the signed-in user. `Err` is a response to send instead: the sign-in
 /// page when the session is no longer valid.
 pub(crate) async fn call(engine: &Engine, s: &Signed, op: &str, mut request: Value) -> Result<Value, Box<Response>> {
@@ -215,10 +231,7 @@ fn posted(headers: &HeaderMap, token: &str) -> Result<Signed, Box<Response>> {
 }
 
 async fn logout(State(engine): State<Engine>, headers: HeaderMap, Form(f): Form<TokenForm>) -> Response {
-    let s = match posted(&headers, &f.csrf) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+    let s = or_answer!(posted(&headers, &f.csrf));
     let _ = call(&engine, &s, "Sessions_Destroy", json!({})).await;
     let mut r = to_login();
     for name in [SESSION_COOKIE, CSRF_COOKIE, USER_COOKIE] {
@@ -233,15 +246,6 @@ macro_rules! signed_or_login {
         match signed(&$headers) {
             Some(s) => s,
             None => return to_login(),
-        }
-    };
-}
-
-macro_rules! answer {
-    ($call:expr) => {
-        match $call.await {
-            Ok(v) => v,
-            Err(r) => return *r,
         }
     };
 }
@@ -360,10 +364,7 @@ async fn order_action(
     Path(id): Path<i32>,
     Form(f): Form<ActionForm>,
 ) -> Response {
-    let s = match posted(&headers, &f.csrf) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+    let s = or_answer!(posted(&headers, &f.csrf));
     let (update, done) = match f.action.as_str() {
         "resend" => (json!({"FlowThroughFlag": true}), format!("Order {id} is queued to be sent again.")),
         "cancel" => {
@@ -465,10 +466,7 @@ async fn customer_order(
     Path(id): Path<i32>,
     Form(f): Form<CustomerOrderForm>,
 ) -> Response {
-    let s = match posted(&headers, &f.csrf) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+    let s = or_answer!(posted(&headers, &f.csrf));
     let body = json!({ "CustomerID": id, "LineID": f.line });
     let request = match f.kind.as_str() {
         "suspend" => json!({ "Suspend": body }),
@@ -561,10 +559,7 @@ async fn import(State(engine): State<Engine>, headers: HeaderMap, mut form: Mult
             }
         }
     }
-    let s = match posted(&headers, &csrf) {
-        Ok(s) => s,
-        Err(r) => return *r,
-    };
+    let s = or_answer!(posted(&headers, &csrf));
     let types = answer!(call(&engine, &s, "InventoryTypes_Query", json!({})));
     let Some(type_id) = type_id else {
         return page(pages::import(&s, &types, None, Some("Choose an inventory type."), &[]));

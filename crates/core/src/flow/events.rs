@@ -28,51 +28,44 @@ pub struct NewEvent {
     pub data: Value,
 }
 
+/// An event of order `o`: its data is the order's id, PON and customer, and `more`.
+fn order_event(name: &'static str, o: &OrderRecord, more: Value) -> NewEvent {
+    let mut data = json!({ "order_id": o.id, "pon": o.pon, "customer_id": o.customer_id });
+    if let (Some(data), Value::Object(more)) = (data.as_object_mut(), more) {
+        data.extend(more);
+    }
+    NewEvent { name, order_id: Some(o.id), item_id: None, data }
+}
+
 pub fn order_created(o: &OrderRecord) -> NewEvent {
-    NewEvent {
-        name: ORDER_CREATED,
-        order_id: Some(o.id),
-        item_id: None,
-        data: json!({
-            "order_id": o.id,
-            "pon": o.pon,
-            "customer_id": o.customer_id,
+    order_event(
+        ORDER_CREATED,
+        o,
+        json!({
             "order_type": o.order_type.wire_name(),
             "status": o.status.wire_name(),
             "provider_id": o.provider_id,
         }),
-    }
+    )
 }
 
 /// The events of a status history entry: the change, and the completion when it is one.
 pub fn status_changed(o: &OrderRecord, entry: &OrderStatusRecord) -> Vec<NewEvent> {
     let Some(from) = entry.from else { return Vec::new() };
-    let mut out = vec![NewEvent {
-        name: ORDER_STATUS_CHANGED,
-        order_id: Some(o.id),
-        item_id: None,
-        data: json!({
-            "order_id": o.id,
-            "pon": o.pon,
-            "customer_id": o.customer_id,
-            "from": from.wire_name(),
-            "to": entry.to.wire_name(),
-            "note": entry.note,
-        }),
-    }];
+    let mut out = vec![order_event(
+        ORDER_STATUS_CHANGED,
+        o,
+        json!({ "from": from.wire_name(), "to": entry.to.wire_name(), "note": entry.note }),
+    )];
     if entry.to == OrderStatus::Complete {
-        out.push(NewEvent {
-            name: ORDER_COMPLETED,
-            order_id: Some(o.id),
-            item_id: None,
-            data: json!({
-                "order_id": o.id,
-                "pon": o.pon,
-                "customer_id": o.customer_id,
+        out.push(order_event(
+            ORDER_COMPLETED,
+            o,
+            json!({
                 "order_type": o.order_type.wire_name(),
                 "completed_at": o.completed_at.map(|d| d.to_string()),
             }),
-        });
+        ));
     }
     out
 }

@@ -1,8 +1,12 @@
 """Products_Create / Products_Query / Products_Update through zeep, over SOAP 1.1 and 1.2."""
 
 from decimal import Decimal
+from pathlib import Path
 
 from support import ACME_ADMIN, ACME_VIEWER, assert_refused, login, new_product, query_one
+
+# The file the server applies (conftest's `--settings`), named as it is given to apply.
+SETTINGS = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "settings.toml"
 
 
 def test_query_seeded_product(svc, acme):
@@ -115,3 +119,38 @@ def test_readonly_user_cannot_create(svc):
     assert_refused(res, "S2017")
     # ...but may query.
     assert query_one(svc, viewer, 100).ID == 100
+
+
+def _origin(header, needle):
+    """`<file>:<line>` of the `header` table holding the first line containing `needle`."""
+    lines = SETTINGS.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if needle in line)
+    table = max(i for i in range(at) if lines[i].strip() == header)
+    return f"{SETTINGS}:{table + 1}"
+
+
+def test_catalog_query_lists_packages_and_products_with_their_origin(svc, acme):
+    res = svc.Catalog_Query(Request={**acme})
+    assert res.Header.Success is True, (res.Header.Error_Code, res.Header.Message)
+    packages = {k.PackageID: k for k in res.Packages.Package}
+    starter = packages[1000]
+    assert starter.Name == "Wireless Starter"
+    assert starter.CarrierID == 10 and starter.CarrierCode == "SIMWIRELESS" and starter.LineTypeID == 3
+    assert [(p.ProductID, p.Name) for p in starter.Products.Product] == [
+        (100, "Unlimited Talk & Text"),
+        (101, "Voicemail"),
+    ]
+    assert starter.Origin == _origin("[[clients.packages]]", 'name = "Wireless Starter"')
+    assert packages[1001].Origin == _origin("[[clients.packages]]", 'name = "Hosted Voice Seat"')
+    products = {p.ProductID: p for p in res.Products.Product}
+    plan = products[100]
+    assert plan.Name == "Unlimited Talk & Text" and plan.Code1 == "UTT5" and plan.ProductTypeCode == "SERVICE"
+    assert isinstance(plan.Rate, Decimal) and plan.ActiveFlag is True
+    assert plan.Origin == _origin("[[clients.products]]", 'name = "Unlimited Talk & Text"')
+    assert products[104].ActiveFlag is False, "inactive products are listed too"
+
+    # A product made through the API has no origin.
+    pid = new_product(svc, acme)
+    res = svc.Catalog_Query(Request={**acme})
+    made = next(p for p in res.Products.Product if p.ProductID == pid)
+    assert made.Name == "Interop Plan" and made.Origin is None

@@ -18,6 +18,8 @@ ProductsCreate = "Products_Create" (ProductsCreateInput) -> ProductsCreateOutput
 ProductsQuery = "Products_Query" (ProductsQueryInput) -> ProductsQueryOutput;
 /// Changes a catalog product.
 ProductsUpdate = "Products_Update" (ProductsUpdateInput) -> Empty;
+/// Extension: every product and package of the catalog, with the settings file and line of each.
+CatalogQuery = "Catalog_Query" (CatalogQueryInput) -> CatalogQueryOutput;
 /// Creates a customer (an extension: the seeds use customers but do not create them).
 CustomersCreate = "Customers_Create" (CustomersCreateInput) -> CustomersCreateOutput;
 /// Reads one customer with its services, products and inventory.

@@ -909,6 +909,17 @@ pub struct OrderDay {
     pub statuses: Vec<StatusCount>,
 }
 
+/// How many flow-through latencies fell at or below `LeMs` and above the previous bucket's.
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[schema(name = "LatencyBucket")]
+pub struct LatencyBucket {
+    /// The bucket's upper bound in milliseconds; absent for the last, unbounded bucket.
+    #[serde(rename = "LeMs", default, skip_serializing_if = "Option::is_none")]
+    pub le_ms: Option<i64>,
+    #[serde(rename = "Count")]
+    pub count: i64,
+}
+
 #[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct OrderStatsQueryOutput {
     /// Oldest first; every day of the period, also those without orders.
@@ -923,6 +934,11 @@ pub struct OrderStatsQueryOutput {
     pub flow_through_p50_ms: Option<i64>,
     #[serde(rename = "FlowThroughP95Ms", default, skip_serializing_if = "Option::is_none")]
     pub flow_through_p95_ms: Option<i64>,
+    /// The same latencies as a histogram: how many fell in each bucket (not cumulative), the
+    /// last bucket (no `LeMs`) holding the slower ones. `/metrics` shows the same buckets.
+    #[serde(rename = "FlowThroughBuckets")]
+    #[schema(item = "Bucket")]
+    pub flow_through_buckets: Vec<LatencyBucket>,
     /// Orders waiting in the flow-through queue now.
     #[serde(rename = "OrdersQueued")]
     pub orders_queued: i64,

@@ -293,3 +293,80 @@ pub struct ProductsQueryOutput {
     #[schema(item = "Product")]
     pub products: Vec<ProductItem>,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Extension: Catalog_Query, everything the catalog holds and where each item was defined.
+
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct CatalogQueryInput {}
+
+/// One product of the catalog, active or not, with its origin.
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[schema(name = "CatalogProduct")]
+pub struct CatalogProduct {
+    #[serde(rename = "ProductID")]
+    pub product_id: i32,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "Code1", default, skip_serializing_if = "Option::is_none")]
+    pub code1: Option<String>,
+    #[serde(rename = "CarrierID")]
+    pub carrier_id: i32,
+    #[serde(rename = "CarrierCode")]
+    pub carrier_code: String,
+    #[serde(rename = "ProductTypeCode")]
+    pub product_type_code: String,
+    #[serde(rename = "Rate")]
+    pub rate: Decimal,
+    #[serde(rename = "ActiveFlag")]
+    pub active_flag: bool,
+    /// `"<settings file>:<line>"` of the `[[clients.products]]` table that defines it, the file
+    /// named as it was given to apply; absent (nil) for a product made by Products_Create.
+    #[serde(rename = "Origin", default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
+/// A product of a package, by id and name.
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[schema(name = "CatalogPackageProduct")]
+pub struct CatalogPackageProduct {
+    #[serde(rename = "ProductID")]
+    pub product_id: i32,
+    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// One package: its provider, service type and the products a new service starts with.
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[schema(name = "CatalogPackage")]
+pub struct CatalogPackage {
+    #[serde(rename = "PackageID")]
+    pub package_id: i32,
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "CarrierID")]
+    pub carrier_id: i32,
+    #[serde(rename = "CarrierCode")]
+    pub carrier_code: String,
+    #[serde(rename = "LineTypeID", default, skip_serializing_if = "Option::is_none")]
+    pub line_type_id: Option<i32>,
+    /// In the package's order.
+    #[serde(rename = "Products")]
+    #[schema(item = "Product")]
+    pub products: Vec<CatalogPackageProduct>,
+    /// `"<settings file>:<line>"` of the `[[clients.packages]]` table that defines it.
+    #[serde(rename = "Origin", default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
+#[derive(Schema, Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct CatalogQueryOutput {
+    /// Every product, active or not, by id.
+    #[serde(rename = "Products")]
+    #[schema(item = "Product")]
+    pub products: Vec<CatalogProduct>,
+    /// Every package, by id.
+    #[serde(rename = "Packages")]
+    #[schema(item = "Package")]
+    pub packages: Vec<CatalogPackage>,
+}

@@ -46,7 +46,55 @@ pub fn router(engine: Engine) -> Router {
         .route("/inventory", get(inventory))
         .route("/inventory/import", get(import_page).post(import))
         .route("/catalog", get(catalog))
+        .route(pages::HTMX_PATH, get(htmx_script))
+        .layer(axum::middleware::from_fn(partial_pages))
         .with_state(engine)
+}
+
+/// The bundled htmx (2.0.11, Zero-Clause BSD: `assets/htmx-LICENSE`), so the console needs
+/// nothing from elsewhere and no build step.
+async fn htmx_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        include_str!("../assets/htmx-2.0.11.min.js"),
+    )
+        .into_response()
+}
+
+/// Pages work without JavaScript; with it, htmx asks for a part of a page (`HX-Request`) and
+/// swaps it in. Such a request gets the page without its frame (`pages::FRAGMENT`), the
+/// address it stands for (so the browser's address bar and history follow), and, when the
+/// session is gone, a whole-page move to the sign-in page rather than a sign-in form inside
+/// the page.
+async fn partial_pages(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let h = request.headers();
+    let partial =
+        h.contains_key("hx-request") && !h.contains_key("hx-boosted") && !h.contains_key("hx-history-restore-request");
+    let address = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| request.uri().to_string(), |u| u.0.to_string());
+    let is_get = request.method() == axum::http::Method::GET;
+    let mut r = pages::FRAGMENT.scope(partial, next.run(request)).await;
+    r.headers_mut().append(header::VARY, header::HeaderValue::from_static("HX-Request"));
+    if partial {
+        let to_sign_in =
+            r.status().is_redirection() && r.headers().get(header::LOCATION).is_some_and(|l| l == "/console/login");
+        if to_sign_in {
+            let mut moved = StatusCode::NO_CONTENT.into_response();
+            moved.headers_mut().insert("hx-redirect", header::HeaderValue::from_static("/console/login"));
+            return moved;
+        }
+        if is_get && r.status().is_success() {
+            if let Ok(v) = header::HeaderValue::from_str(&address) {
+                r.headers_mut().insert("hx-push-url", v);
+            }
+        }
+    }
+    r
 }
 
 /// A signed-in user, read from the cookies.
@@ -517,11 +565,11 @@ async fn inventory(State(engine): State<Engine>, headers: HeaderMap, Query(f): Q
     page(pages::inventory(&s, &types, &counts, identifier, f.kind.trim(), found.as_ref()))
 }
 
-/// The catalog, read-only: the products (Products_Query), all of them.
+/// The catalog, read-only: every product and package with where it was defined (Catalog_Query).
 async fn catalog(State(engine): State<Engine>, headers: HeaderMap) -> Response {
     let s = signed_or_login!(headers);
-    let products = answer!(call(&engine, &s, "Products_Query", json!({"IncludeNonLineCarrierProducts": true})));
-    page(pages::catalog(&s, &products))
+    let catalog = answer!(call(&engine, &s, "Catalog_Query", json!({})));
+    page(pages::catalog(&s, &catalog))
 }
 
 async fn import_page(State(engine): State<Engine>, headers: HeaderMap) -> Response {

@@ -8,6 +8,24 @@ use serde_json::Value;
 /// Rows per page of a list.
 pub const PAGE_SIZE: u32 = 50;
 
+/// Where the bundled htmx is served (versioned, so a browser may keep it).
+pub(crate) const HTMX_PATH: &str = "/assets/htmx-2.0.11.min.js";
+
+/// htmx's settings: no inline styles or eval (nothing here needs them); refusals (4xx) are
+/// shown like answers; history is not cached in the browser (a page holds a form token), so
+/// going back reloads the page.
+const HTMX_CONFIG: &str = r#"{"includeIndicatorStyles":false,"allowEval":false,"historyCacheSize":0,"refreshOnHistoryMiss":true,"responseHandling":[{"code":"204","swap":false},{"code":"[2345]..","swap":true}]}"#;
+
+tokio::task_local! {
+    /// Set while answering htmx's request for a part of a page: `layout` then writes only
+    /// what goes into `main`, which htmx swaps in (or picks a part of, with `hx-select`).
+    pub(crate) static FRAGMENT: bool;
+}
+
+fn fragment() -> bool {
+    FRAGMENT.try_with(|f| *f).unwrap_or(false)
+}
+
 const STYLE: &str = "
 body{font-family:system-ui,sans-serif;margin:0;color:#1d232a;background:#f6f7f9}
 header{background:#1d3557;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1.5rem;align-items:center}
@@ -64,6 +82,9 @@ fn list(v: &Value) -> Vec<Value> {
 }
 
 fn layout(title: &str, who: Option<&Signed>, body: Markup) -> Markup {
+    if fragment() {
+        return html! { title { (title) " · Patchbay console" } h1 { (title) } (body) };
+    }
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -72,6 +93,8 @@ fn layout(title: &str, who: Option<&Signed>, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Patchbay console" }
                 style { (maud::PreEscaped(STYLE)) }
+                meta name="htmx-config" content=(HTMX_CONFIG);
+                script src={ "/console" (HTMX_PATH) } defer {}
             }
             body {
                 header {
@@ -94,7 +117,7 @@ fn layout(title: &str, who: Option<&Signed>, body: Markup) -> Markup {
                         }
                     }
                 }
-                main { h1 { (title) } (body) }
+                main id="main" { h1 { (title) } (body) }
             }
         }
     }
@@ -135,7 +158,8 @@ pub(crate) fn login(csrf: &str, refused: Option<&str>) -> Markup {
 fn action(s: &Signed, order: &Value, name: &str, label: &str, back: &str) -> Markup {
     let id = text(&order["OrderID"]);
     html! {
-        form class="inline" method="post" action={ "/console/orders/" (id) "/action" } {
+        form class="inline" method="post" action={ "/console/orders/" (id) "/action" }
+            hx-post={ "/console/orders/" (id) "/action" } hx-target="main" {
             input type="hidden" name="csrf" value=(s.csrf);
             input type="hidden" name="action" value=(name);
             input type="hidden" name="back" value=(back);
@@ -148,7 +172,8 @@ fn route_choice(s: &Signed, order: &Value, back: &str) -> Markup {
     let id = text(&order["OrderID"]);
     let field = format!("route-{id}");
     html! {
-        form class="inline" method="post" action={ "/console/orders/" (id) "/action" } {
+        form class="inline" method="post" action={ "/console/orders/" (id) "/action" }
+            hx-post={ "/console/orders/" (id) "/action" } hx-target="main" {
             input type="hidden" name="csrf" value=(s.csrf);
             input type="hidden" name="action" value="route";
             input type="hidden" name="back" value=(back);
@@ -231,6 +256,11 @@ pub(crate) fn queue(
     )
 }
 
+/// A link to another page of the search results: with htmx, only the results are replaced.
+fn page_link(href: &str, label: &str) -> Markup {
+    html! { a href=(href) hx-get=(href) hx-target="#results" hx-select="#results" hx-swap="outerHTML" { (label) } }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn orders(
     s: &Signed,
@@ -272,7 +302,8 @@ pub(crate) fn orders(
         "Orders",
         Some(s),
         html! {
-            form method="get" action="/console/orders" class="filters" {
+            form method="get" action="/console/orders" class="filters"
+                hx-get="/console/orders" hx-target="#results" hx-select="#results" hx-swap="outerHTML" {
                 div { label for="pon" { "PON" } input id="pon" name="pon" value=(pon); }
                 div { label for="tn" { "TN" } input id="tn" name="tn" value=(tn) inputmode="numeric"; }
                 div { label for="customer" { "Customer id" } input id="customer" name="customer" value=(customer) inputmode="numeric"; }
@@ -286,13 +317,15 @@ pub(crate) fn orders(
                 div { label for="provider" { "Provider id" } input id="provider" name="provider" value=(provider) inputmode="numeric"; }
                 div { button type="submit" { "Search" } }
             }
-            @if let Some(r) = crate::refusal(found) { p class="flash refused" role="alert" { (r) } }
-            @else {
-                p class="muted" { (text(&found["RecordCount"])) " orders match; page " (page) "." }
-                (orders_table(s, &rows, false, ""))
-                nav aria-label="Pages" {
-                    @if page > 1 { a href=(link(page - 1)) { "← Previous" } " " }
-                    @if more { a href=(link(page + 1)) { "Next →" } }
+            div id="results" aria-live="polite" {
+                @if let Some(r) = crate::refusal(found) { p class="flash refused" role="alert" { (r) } }
+                @else {
+                    p class="muted" { (text(&found["RecordCount"])) " orders match; page " (page) "." }
+                    (orders_table(s, &rows, false, ""))
+                    nav aria-label="Pages" {
+                        @if page > 1 { (page_link(&link(page - 1), "← Previous")) " " }
+                        @if more { (page_link(&link(page + 1), "Next →")) }
+                    }
                 }
             }
         },
@@ -380,7 +413,7 @@ pub(crate) fn customers(s: &Signed, q: &str, refused: Option<&str>) -> Markup {
         "Customers",
         Some(s),
         html! {
-            form method="get" action="/console/customers" class="filters" {
+            form method="get" action="/console/customers" class="filters" hx-get="/console/customers" hx-target="main" {
                 div { label for="q" { "Customer id, TN or name" } input id="q" name="q" value=(q) required; }
                 div { button type="submit" { "Find" } }
             }
@@ -402,7 +435,9 @@ pub(crate) fn customer(s: &Signed, c: &Value, open: &Value, done: &Option<String
     };
     let line_button = |line: &Value, kind: &str, label: &str| {
         html! {
-            form class="inline" method="post" action={ "/console/customers/" (id) "/order" } {
+            form class="inline" method="post" action={ "/console/customers/" (id) "/order" }
+                hx-post={ "/console/customers/" (id) "/order" } hx-target="main"
+                hx-confirm=[(kind == "disconnect").then(|| format!("Disconnect line {}? Its products end and its inventory is released.", text(&line["ID"])))] {
                 input type="hidden" name="csrf" value=(s.csrf);
                 input type="hidden" name="kind" value=(kind);
                 input type="hidden" name="line" value=(text(&line["ID"]));
@@ -470,7 +505,7 @@ pub(crate) fn inventory(
         "Inventory",
         Some(s),
         html! {
-            form method="get" action="/console/inventory" class="filters" {
+            form method="get" action="/console/inventory" class="filters" hx-get="/console/inventory" hx-target="main" {
                 div { label for="identifier" { "Identifier" } input id="identifier" name="identifier" value=(identifier) required; }
                 div {
                     label for="kind" { "Kind" }
@@ -512,18 +547,52 @@ pub(crate) fn inventory(
     )
 }
 
-pub(crate) fn catalog(s: &Signed, products: &Value) -> Markup {
+/// Where a catalog item was defined, from Catalog_Query's Origin (`"<file>:<line>"`).
+fn origin(v: &Value, none: &str) -> String {
+    match v.as_str() {
+        None => none.to_string(),
+        Some(o) => match o.rsplit_once(':') {
+            Some((file, line)) if !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) => {
+                format!("settings file {file}, line {line}")
+            }
+            _ => format!("settings file {o}"),
+        },
+    }
+}
+
+pub(crate) fn catalog(s: &Signed, catalog: &Value) -> Markup {
     layout(
         "Catalog",
         Some(s),
         html! {
-            p class="muted" { "Read-only: products and packages come from the settings files (settings as code). Change a file and apply it (patchbay apply FILE) to change the catalog." }
-            @if let Some(r) = crate::refusal(products) { p class="flash refused" role="alert" { (r) } }
-            table {
-                thead { tr { th scope="col" { "ID" } th scope="col" { "Name" } th scope="col" { "Description" } th scope="col" { "Provider" } th scope="col" { "Type" } th scope="col" { "Rate" } th scope="col" { "Recurring" } } }
-                tbody { @for p in list(&products["Products"]) {
-                    tr { td { (text(&p["ID"])) } td { (text(&p["Name"])) } td { (text(&p["Description"])) } td { (text(&p["CarrierCode"])) } td { (text(&p["ProductTypeCode"])) } td { (text(&p["Rate"])) } td { (text(&p["Recurring"])) } }
+            p class="muted" { "Read-only: products and packages come from the settings files (settings as code). Change a file and apply it (patchbay apply FILE) to change the catalog; each row names the file and line that define it." }
+            @if let Some(r) = crate::refusal(catalog) { p class="flash refused" role="alert" { (r) } }
+            h2 id="catalog-products" { "Products" }
+            table aria-labelledby="catalog-products" {
+                thead { tr { th scope="col" { "ID" } th scope="col" { "Name" } th scope="col" { "Code" } th scope="col" { "Provider" } th scope="col" { "Type" } th scope="col" { "Rate" } th scope="col" { "Active" } th scope="col" { "Origin" } } }
+                tbody { @for p in list(&catalog["Products"]) {
+                    tr {
+                        td { (text(&p["ProductID"])) } td { (text(&p["Name"])) } td { (text(&p["Code1"])) }
+                        td { (text(&p["CarrierCode"])) } td { (text(&p["ProductTypeCode"])) } td { (text(&p["Rate"])) }
+                        td { @if p["ActiveFlag"] == true { "yes" } @else { "no" } }
+                        td { (origin(&p["Origin"], "created through the API (Products_Create)")) }
+                    }
                 } }
+            }
+            h2 id="catalog-packages" { "Packages" }
+            @let packages = list(&catalog["Packages"]);
+            @if packages.is_empty() { p { "No packages." } } @else {
+                table aria-labelledby="catalog-packages" {
+                    thead { tr { th scope="col" { "ID" } th scope="col" { "Name" } th scope="col" { "Provider" } th scope="col" { "Service type" } th scope="col" { "Products" } th scope="col" { "Origin" } } }
+                    tbody { @for k in &packages {
+                        tr {
+                            td { (text(&k["PackageID"])) } td { (text(&k["Name"])) } td { (text(&k["CarrierCode"])) }
+                            td { (text(&k["LineTypeID"])) }
+                            td { ul { @for p in list(&k["Products"]) { li { (text(&p["ProductID"])) " " (text(&p["Name"])) } } } }
+                            td { (origin(&k["Origin"], "not recorded (stored before origins were kept; apply its file again)")) }
+                        }
+                    } }
+                }
             }
         },
     )
@@ -542,7 +611,8 @@ pub(crate) fn import(s: &Signed, types: &Value, done: Option<&str>, refused: Opt
                 }
             }
             p class="muted" { "A CSV file with a header line: Identifier (required), and Status, Note, MSID, MSL, MDN, UnavailableReasonID, or an item field's label. Every row is checked; if any is refused, nothing is imported." }
-            form method="post" action="/console/inventory/import" enctype="multipart/form-data" {
+            form method="post" action="/console/inventory/import" enctype="multipart/form-data"
+                hx-post="/console/inventory/import" hx-encoding="multipart/form-data" hx-target="main" {
                 input type="hidden" name="csrf" value=(s.csrf);
                 label for="type" { "Inventory type" }
                 select id="type" name="type" required {
@@ -589,7 +659,7 @@ pub(crate) fn dashboard(s: &Signed, days: i32, stats: &Value) -> Markup {
         Some(s),
         html! {
             @if let Some(r) = crate::refusal(stats) { p class="flash refused" role="alert" { (r) } }
-            form method="get" action="/console/dashboard" class="filters" {
+            form method="get" action="/console/dashboard" class="filters" hx-get="/console/dashboard" hx-target="main" {
                 div { label for="days" { "Days" } input id="days" name="days" type="number" min="1" max="90" value=(days); }
                 div { button type="submit" { "Show" } }
             }
@@ -629,6 +699,7 @@ pub(crate) fn dashboard(s: &Signed, days: i32, stats: &Value) -> Markup {
                 } }
             }
             h2 { "Flow-through" }
+            (latency_chart(stats))
             table { tbody {
                 tr { th scope="row" { "Latency to leave NEW, p50" } td { (text(&stats["FlowThroughP50Ms"])) " ms" } }
                 tr { th scope="row" { "Latency to leave NEW, p95" } td { (text(&stats["FlowThroughP95Ms"])) " ms" } }
@@ -640,13 +711,45 @@ pub(crate) fn dashboard(s: &Signed, days: i32, stats: &Value) -> Markup {
     )
 }
 
+/// The flow-through latency histogram of OrderStats_Query (the buckets `/metrics` shows as
+/// `patchbay_client_flow_through_recent_orders`), one bar per bucket.
+fn latency_chart(stats: &Value) -> Markup {
+    let buckets = list(&stats["FlowThroughBuckets"]);
+    let max = buckets.iter().filter_map(|b| b["Count"].as_i64()).max().unwrap_or(0).max(1);
+    let label = |b: &Value| match b["LeMs"].as_i64() {
+        Some(ms) if ms >= 1000 => format!("≤{}s", ms as f64 / 1000.0),
+        Some(ms) => format!("≤{ms}ms"),
+        None => "slower".to_string(),
+    };
+    let (w, h, gap) = (760.0_f64, 160.0_f64, 6.0_f64);
+    let bar_w = (w / buckets.len().max(1) as f64 - gap).max(2.0);
+    html! {
+        figure {
+            svg role="img" aria-labelledby="latency-chart-title" width=(w) height=(h + 30.0) viewBox={ "0 0 " (w) " " (h + 30.0) } {
+                title id="latency-chart-title" {
+                    "Flow-through latency of the " (text(&stats["FlowThroughSamples"])) " most recent orders sent: orders per latency bucket"
+                }
+                @for (i, b) in buckets.iter().enumerate() {
+                    @let count = b["Count"].as_i64().unwrap_or(0);
+                    @let bar_h = count as f64 / max as f64 * (h - 16.0);
+                    @let x = i as f64 * (bar_w + gap);
+                    rect x=(x) y=(h - bar_h) width=(bar_w) height=(bar_h) fill="#1d3557" { title { (label(b)) ": " (count) } }
+                    @if count > 0 { text x=(x + bar_w / 2.0) y=(h - bar_h - 3.0) font-size="10" text-anchor="middle" { (count) } }
+                    text x=(x + bar_w / 2.0) y=(h + 14.0) font-size="10" text-anchor="middle" { (label(b)) }
+                }
+            }
+            figcaption class="muted" { "Time from an order's creation to its first status change from NEW, the most recent orders sent (at most 1,000)." }
+        }
+    }
+}
+
 pub(crate) fn customer_list(s: &Signed, q: &str, found: &Value) -> Markup {
     let customers = list(&found["Customers"]);
     layout(
         "Customers",
         Some(s),
         html! {
-            form method="get" action="/console/customers" class="filters" {
+            form method="get" action="/console/customers" class="filters" hx-get="/console/customers" hx-target="main" {
                 div { label for="q" { "Customer id, TN or name" } input id="q" name="q" value=(q) required; }
                 div { button type="submit" { "Find" } }
             }

@@ -225,6 +225,7 @@ impl Engine {
             ProductsCreate,
             ProductsQuery,
             ProductsUpdate,
+            CatalogQuery,
             CustomersCreate,
             CustomersQuery,
             InventoryCreate,
@@ -313,6 +314,17 @@ impl Engine {
             };
         }
         Ok(total)
+    }
+
+    /// Each client's dashboard figures (`ops::stats`) over the last `days` days, for
+    /// `/metrics`: the same figures OrderStats_Query gives the client's own users.
+    pub async fn figures_by_client(&self, days: i32) -> ApiResult<Vec<(String, crate::ops::stats::ClientFigures)>> {
+        let mut out = Vec::new();
+        for client in self.0.store.clients().await? {
+            let Some(context) = self.0.client_context(&client.code).await? else { continue };
+            out.push((client.code, crate::ops::stats::client_figures(&*context.db, days).await?));
+        }
+        Ok(out)
     }
 
     /// Sessions open and not idle past their limit, over all clients.

@@ -187,6 +187,11 @@ pub struct Product {
     pub availability: Vec<AvailabilityLocation>,
     pub wireless: Option<Wireless>,
     pub fields: Vec<FieldValue>,
+    /// Where the product was defined: `"<settings file>:<line>"` of its `[[clients.products]]`
+    /// table, as the file was named to apply; `None` for a product made by Products_Create.
+    /// Products_Update keeps it; applying a file rewrites it when it moved.
+    #[serde(default)]
+    pub origin: Option<String>,
 }
 
 /// A package: a provider and the products a new service starts with.
@@ -197,6 +202,10 @@ pub struct Package {
     pub provider_id: i32,
     pub line_type_id: Option<i32>,
     pub products: Vec<i32>,
+    /// Where the package was defined: `"<settings file>:<line>"` of its `[[clients.packages]]`
+    /// table (packages come only from settings files, but a stored one may predate origins).
+    #[serde(default)]
+    pub origin: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

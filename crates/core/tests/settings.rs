@@ -183,3 +183,66 @@ async fn provider_accounts_load_and_are_validated_with_their_line() {
         assert!(err.contains(expect), "{expect}: {err}");
     }
 }
+
+/// `<name>:<line>` of the `header` table holding the first line containing `needle`, counted
+/// from the text.
+fn origin_in(text: &str, name: &str, header: &str, needle: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| l.contains(needle)).unwrap();
+    let table = lines[..at].iter().rposition(|l| l.trim() == header).unwrap();
+    Some(format!("{name}:{}", table + 1))
+}
+
+#[tokio::test]
+async fn products_and_packages_name_their_origin_and_it_follows_the_file() {
+    let store = store().await;
+    apply_str(&*store, "settings.toml", EXAMPLE).await.unwrap();
+    let acme = store.client("acme").await.unwrap().unwrap();
+    let origins = |config: &patchbay_core::model::ClientConfig| {
+        let product = |id| config.products.iter().find(|p| p.id == id).unwrap().origin.clone();
+        let package = |id| config.packages.iter().find(|p| p.id == id).unwrap().origin.clone();
+        (product(100), product(104), package(1000), package(1001))
+    };
+    let expected = |text: &str, name: &str| {
+        (
+            origin_in(text, name, "[[clients.products]]", "name = \"Unlimited Talk & Text\""),
+            origin_in(text, name, "[[clients.products]]", "name = \"Hosted Seat\""),
+            origin_in(text, name, "[[clients.packages]]", "name = \"Wireless Starter\""),
+            origin_in(text, name, "[[clients.packages]]", "name = \"Hosted Voice Seat\""),
+        )
+    };
+    let (version, config) = acme.load_config().await.unwrap();
+    assert_eq!(origins(&config), expected(EXAMPLE, "settings.toml"));
+    let from_file = |o: &Option<String>| o.as_deref().is_some_and(|o| o.starts_with("settings.toml:"));
+    assert!(
+        config.products.iter().all(|p| from_file(&p.origin)) && config.packages.iter().all(|p| from_file(&p.origin))
+    );
+
+    // The same file again: nothing written.
+    let again = apply_str(&*store, "settings.toml", EXAMPLE).await.unwrap();
+    assert!(again.changed.is_empty(), "{again:?}");
+    assert_eq!(acme.config_version().await.unwrap(), version);
+
+    // The same text under another name: every product and package now names it.
+    let renamed = apply_str(&*store, "clients/acme.toml", EXAMPLE).await.unwrap();
+    assert_eq!(renamed.changed, vec!["acme", "globex"]);
+    let (version, config) = acme.load_config().await.unwrap();
+    assert_eq!(origins(&config), expected(EXAMPLE, "clients/acme.toml"));
+    let again = apply_str(&*store, "clients/acme.toml", EXAMPLE).await.unwrap();
+    assert!(again.changed.is_empty(), "{again:?}");
+    assert_eq!(acme.config_version().await.unwrap(), version);
+
+    // Lines shifted by a comment at the top: the origins follow.
+    let shifted = format!("# moved down\n# twice\n{EXAMPLE}");
+    apply_str(&*store, "clients/acme.toml", &shifted).await.unwrap();
+    let (_, config) = acme.load_config().await.unwrap();
+    let now = origins(&config);
+    assert_eq!(now, expected(&shifted, "clients/acme.toml"));
+    assert_ne!(now, expected(EXAMPLE, "clients/acme.toml"));
+
+    let (_, g) = store.client("globex").await.unwrap().unwrap().load_config().await.unwrap();
+    assert_eq!(
+        g.products[0].origin,
+        origin_in(&shifted, "clients/acme.toml", "[[clients.products]]", "Globex Fiber 1G")
+    );
+}

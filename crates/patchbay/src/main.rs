@@ -166,8 +166,9 @@ async fn run(cli: Cli) -> Result<()> {
             let store = open(&db.database).await?;
             store.migrate().await.context("migrating the database")?;
             if demo {
-                let report = patchbay_core::settings::apply_str(&*store, "demo settings", demo::SETTINGS).await?;
-                report_apply("demo settings", &report);
+                // Named as the file in the repository, so the catalog's origins point at it.
+                let report = patchbay_core::settings::apply_str(&*store, "demo/settings.toml", demo::SETTINGS).await?;
+                report_apply("demo/settings.toml", &report);
             }
             for file in &settings {
                 let report = patchbay_core::settings::apply_file(&*store, file).await?;

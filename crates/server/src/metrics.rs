@@ -1,14 +1,18 @@
 //! Prometheus metrics: requests by operation and outcome, a latency histogram, live sessions,
 //! and the flow-through worker's: queue depth, send latency and outcomes (attempts and
-//! failures) by provider, event deliveries and their lag.
+//! failures) by provider, event deliveries and their lag. Per client, the dashboard's
+//! figures (`patchbay_core::ops::stats`, read from the client's database when scraped): orders
+//! created today by status, flow-through latency of the most recent orders as quantiles and as
+//! a histogram, and the client's backlog; the console's dashboard draws the same figures.
 
 use crate::AppState;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use patchbay_core::flow::FlowObserver;
+use patchbay_core::ops::stats::LATENCY_BUCKETS_MS;
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 use std::time::Duration;
 
@@ -24,6 +28,11 @@ pub struct Metrics {
     event_deliveries: IntCounterVec,
     event_lag: Histogram,
     event_backlog: IntGauge,
+    client_orders_today: IntGaugeVec,
+    client_flow_through_ms: IntGaugeVec,
+    client_flow_through_orders: IntGaugeVec,
+    client_queue_depth: IntGaugeVec,
+    client_event_backlog: IntGaugeVec,
 }
 
 impl Default for Metrics {
@@ -81,6 +90,44 @@ impl Metrics {
         .expect("valid metric");
         let event_backlog =
             IntGauge::new("patchbay_event_deliveries_pending", "Event deliveries not yet made.").expect("valid metric");
+        let client_orders_today = IntGaugeVec::new(
+            Opts::new("patchbay_client_orders_today", "Orders created today (UTC), by client and their status now."),
+            &["client", "status"],
+        )
+        .expect("valid metric");
+        let client_flow_through_ms = IntGaugeVec::new(
+            Opts::new(
+                "patchbay_client_flow_through_milliseconds",
+                "Flow-through latency (creation to the first change from NEW) of a client's most recent \
+                 orders sent (at most 1,000), by quantile.",
+            ),
+            &["client", "quantile"],
+        )
+        .expect("valid metric");
+        let client_flow_through_orders = IntGaugeVec::new(
+            Opts::new(
+                "patchbay_client_flow_through_recent_orders",
+                "Of a client's most recent orders sent (at most 1,000), how many left NEW within `le` \
+                 milliseconds (cumulative, as a histogram's buckets).",
+            ),
+            &["client", "le"],
+        )
+        .expect("valid metric");
+        let client_queue_depth = IntGaugeVec::new(
+            Opts::new("patchbay_client_flow_queue_depth", "Orders in the flow-through queue, by client."),
+            &["client"],
+        )
+        .expect("valid metric");
+        let client_event_backlog = IntGaugeVec::new(
+            Opts::new("patchbay_client_event_deliveries_pending", "Event deliveries not yet made, by client."),
+            &["client"],
+        )
+        .expect("valid metric");
+        registry.register(Box::new(client_orders_today.clone())).expect("registered once");
+        registry.register(Box::new(client_flow_through_ms.clone())).expect("registered once");
+        registry.register(Box::new(client_flow_through_orders.clone())).expect("registered once");
+        registry.register(Box::new(client_queue_depth.clone())).expect("registered once");
+        registry.register(Box::new(client_event_backlog.clone())).expect("registered once");
         registry.register(Box::new(requests.clone())).expect("registered once");
         registry.register(Box::new(latency.clone())).expect("registered once");
         registry.register(Box::new(sessions_live.clone())).expect("registered once");
@@ -103,12 +150,53 @@ impl Metrics {
             event_deliveries,
             event_lag,
             event_backlog,
+            client_orders_today,
+            client_flow_through_ms,
+            client_flow_through_orders,
+            client_queue_depth,
+            client_event_backlog,
         }
     }
 
     pub fn observe(&self, operation: &str, outcome: &str, elapsed: Duration) {
         self.requests.with_label_values(&[operation, outcome]).inc();
         self.latency.with_label_values(&[operation]).observe(elapsed.as_secs_f64());
+    }
+}
+
+impl Metrics {
+    fn set_client_figures(&self, figures: &[(String, patchbay_core::ops::stats::ClientFigures)]) {
+        // Reset, so a client no longer configured leaves no series behind.
+        for vec in [
+            &self.client_orders_today,
+            &self.client_flow_through_ms,
+            &self.client_flow_through_orders,
+            &self.client_queue_depth,
+            &self.client_event_backlog,
+        ] {
+            vec.reset();
+        }
+        for (client, f) in figures {
+            if let Some(today) = f.days.last() {
+                for s in &today.statuses {
+                    self.client_orders_today.with_label_values(&[client, s.status.wire_name()]).set(s.count);
+                }
+            }
+            let flow = &f.flow_through;
+            for (q, v) in [("0.5", flow.p50_ms), ("0.95", flow.p95_ms)] {
+                if let Some(v) = v {
+                    self.client_flow_through_ms.with_label_values(&[client, q]).set(v);
+                }
+            }
+            let mut cumulative = 0;
+            for (i, count) in flow.buckets.iter().enumerate() {
+                cumulative += count;
+                let le = LATENCY_BUCKETS_MS.get(i).map_or_else(|| "+Inf".to_string(), |b| b.to_string());
+                self.client_flow_through_orders.with_label_values(&[client, &le]).set(cumulative);
+            }
+            self.client_queue_depth.with_label_values(&[client]).set(f.backlog.orders);
+            self.client_event_backlog.with_label_values(&[client]).set(f.backlog.deliveries);
+        }
     }
 }
 
@@ -134,6 +222,9 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
         state.metrics.flow_queue_depth.set(b.orders);
         state.metrics.flow_queue_due.set(b.orders_due);
         state.metrics.event_backlog.set(b.deliveries);
+    }
+    if let Ok(figures) = state.engine.figures_by_client(1).await {
+        state.metrics.set_client_figures(&figures);
     }
     let mut out = Vec::new();
     let _ = TextEncoder::new().encode(&state.metrics.registry.gather(), &mut out);

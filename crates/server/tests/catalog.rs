@@ -295,3 +295,94 @@ async fn a_nul_character_cannot_reach_storage_over_soap_either() {
         app.call(Binding::Json, "Products_Query", with(acme(), json!({"IncludeNonLineCarrierProducts": true}))).await;
     assert_eq!(ids(&after), vec![100, 101, 102, 103], "nothing was created");
 }
+
+/// The catalog entries of one kind from Catalog_Query, by their id field.
+fn entry<'a>(r: &'a Value, list: &str, id_field: &str, id: i64) -> &'a Value {
+    r[list]
+        .as_array()
+        .and_then(|l| l.iter().find(|x| x[id_field].as_i64() == Some(id)))
+        .unwrap_or_else(|| panic!("{list} has no {id_field} {id}: {r:#}"))
+}
+
+#[tokio::test]
+async fn catalog_query_lists_products_and_packages_with_their_origin() {
+    let app = TestApp::new().await;
+    let starter = fixture_origin("[[clients.packages]]", "name = \"Wireless Starter\"");
+    let seat = fixture_origin("[[clients.packages]]", "name = \"Hosted Voice Seat\"");
+    let plan = fixture_origin("[[clients.products]]", "name = \"Unlimited Talk & Text\"");
+    let voicemail = fixture_origin("[[clients.products]]", "name = \"Voicemail\"");
+    assert_ne!(starter, seat);
+    for b in BINDINGS {
+        let r = app.call(b, "Catalog_Query", with(acme(), json!({}))).await;
+        assert_ok(&r);
+        // Every product, also the inactive 104 and those of providers that create no orders.
+        let ids: Vec<i64> =
+            r["Products"].as_array().unwrap().iter().map(|p| p["ProductID"].as_i64().unwrap()).collect();
+        assert_eq!(ids[..5], [100, 101, 102, 103, 104], "{b:?}");
+        let p = entry(&r, "Products", "ProductID", 100);
+        assert_eq!(p["Name"], "Unlimited Talk & Text", "{b:?}");
+        assert_eq!(p["Code1"], "UTT5");
+        assert_eq!(p["CarrierID"], 10);
+        assert_eq!(p["CarrierCode"], "SIMWIRELESS");
+        assert_eq!(p["ProductTypeCode"], "SERVICE");
+        assert_eq!(p["Rate"], "35.00");
+        assert_eq!(p["ActiveFlag"], true);
+        assert_eq!(p["Origin"], plan.as_str(), "{b:?}");
+        assert_eq!(entry(&r, "Products", "ProductID", 104)["ActiveFlag"], false);
+
+        let k = entry(&r, "Packages", "PackageID", 1000);
+        assert_eq!(k["Name"], "Wireless Starter", "{b:?}");
+        assert_eq!(k["CarrierID"], 10);
+        assert_eq!(k["CarrierCode"], "SIMWIRELESS");
+        assert_eq!(k["LineTypeID"], 3);
+        assert_eq!(
+            k["Products"],
+            json!([{"ProductID": 100, "Name": "Unlimited Talk & Text"}, {"ProductID": 101, "Name": "Voicemail"}]),
+            "{b:?}"
+        );
+        assert_eq!(k["Origin"], starter.as_str(), "{b:?}");
+        let k = entry(&r, "Packages", "PackageID", 1001);
+        assert_eq!(k["Products"], json!([{"ProductID": 104, "Name": "Hosted Seat"}]));
+        assert_eq!(k["Origin"], seat.as_str(), "{b:?}");
+
+        // A product made through the API has no origin; an update keeps the one a product has.
+        let made = app
+            .call(
+                b,
+                "Products_Create",
+                with(acme(), json!({"CarrierID": 10, "ProductTypeID": 1, "Name": "Made by API", "Rate": "1.00"})),
+            )
+            .await;
+        assert_ok(&made);
+        let made = made["ProductID"].as_i64().unwrap();
+        let changed = app
+            .call(
+                b,
+                "Products_Update",
+                with(acme(), json!({"ID": 101, "CarrierID": 10, "ProductTypeID": 1, "Rate": "4.25"})),
+            )
+            .await;
+        assert_ok(&changed);
+        let touched = app
+            .call(
+                b,
+                "Products_Update",
+                with(acme(), json!({"ID": made, "CarrierID": 10, "ProductTypeID": 1, "Rate": "2.00"})),
+            )
+            .await;
+        assert_ok(&touched);
+        let r = app.call(b, "Catalog_Query", with(acme(), json!({}))).await;
+        assert_ok(&r);
+        let p = entry(&r, "Products", "ProductID", made);
+        assert_eq!(p["Name"], "Made by API", "{b:?}");
+        assert_eq!(p["Rate"], "2.00");
+        assert!(
+            p.get("Origin").is_none_or(Value::is_null),
+            "{b:?}: a product made by Products_Create has no origin: {p}"
+        );
+        let p = entry(&r, "Products", "ProductID", 101);
+        assert_eq!(p["Rate"], "4.25", "{b:?}");
+        assert_eq!(p["Origin"], voicemail.as_str(), "{b:?}: Products_Update keeps the origin");
+        assert_eq!(entry(&r, "Packages", "PackageID", 1000)["Products"][1]["Name"], "Voicemail");
+    }
+}

@@ -60,6 +60,19 @@ impl Browser {
         (status, String::from_utf8(body).unwrap(), location)
     }
 
+    /// As htmx asks for a part of a page: the answer's status, headers and body.
+    async fn htmx_get(&mut self, app: &TestApp, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+        let req = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header("HX-Request", "true")
+            .header("HX-Target", "main")
+            .body(Body::empty())
+            .unwrap();
+        let (status, headers, body) = app.send(req).await;
+        self.take(&headers);
+        (status, headers, String::from_utf8(body).unwrap())
+    }
+
     /// Follows a redirect answer.
     async fn follow(&mut self, app: &TestApp, answer: (StatusCode, String, Option<String>)) -> (StatusCode, String) {
         assert_eq!(answer.0, StatusCode::SEE_OTHER, "expected a redirect: {}", answer.1);
@@ -374,6 +387,41 @@ async fn inventory_and_catalog_pages_read_through_the_api() {
     assert!(page.contains("Unlimited Talk &amp; Text") && page.contains("Read-only"), "{page}");
 }
 
+/// "settings file fixture, line N": how the catalog page names a fixture item's origin.
+fn named_origin(header: &str, needle: &str) -> String {
+    let origin = fixture_origin(header, needle);
+    let (file, line) = origin.rsplit_once(':').unwrap();
+    format!("settings file {file}, line {line}")
+}
+
+#[tokio::test]
+async fn catalog_page_lists_products_and_packages_and_names_each_origin() {
+    let app = TestApp::new().await;
+    ok(&app, "Products_Create", json!({"CarrierID": 10, "ProductTypeID": 1, "Name": "Console-made plan"})).await;
+    // A viewer may read the catalog: Catalog_Query is a *_Query.
+    let mut b = signed_in(&app, "acme", "viewer", "viewer pass 123").await;
+    let (s, page, _) = b.open(&app, "/console/catalog").await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("Read-only"), "{page}");
+    assert!(page.contains("<h2 id=\"catalog-products\">Products</h2>"), "{page}");
+    assert!(page.contains("<h2 id=\"catalog-packages\">Packages</h2>"), "{page}");
+    assert!(page.contains("aria-labelledby=\"catalog-packages\""), "{page}");
+    // The packages, each with its products and the file and line that define it.
+    let starter = named_origin("[[clients.packages]]", "name = \"Wireless Starter\"");
+    let row = page.split("<tr>").find(|r| r.contains("Wireless Starter")).unwrap_or_else(|| panic!("{page}"));
+    assert!(row.contains("<li>100 Unlimited Talk &amp; Text</li>") && row.contains("<li>101 Voicemail</li>"), "{row}");
+    assert!(row.contains(&starter), "{row} should name {starter}");
+    let seat = named_origin("[[clients.packages]]", "name = \"Hosted Voice Seat\"");
+    let row = page.split("<tr>").find(|r| r.contains("Hosted Voice Seat")).unwrap_or_else(|| panic!("{page}"));
+    assert!(row.contains("<li>104 Hosted Seat</li>") && row.contains(&seat), "{row} should name {seat}");
+    // The products: from the file, or made through the API.
+    let plan = named_origin("[[clients.products]]", "name = \"Unlimited Talk & Text\"");
+    let row = page.split("<tr>").find(|r| r.contains("<td>UTT5</td>")).unwrap_or_else(|| panic!("{page}"));
+    assert!(row.contains(&plan), "{row} should name {plan}");
+    let row = page.split("<tr>").find(|r| r.contains("Console-made plan")).unwrap_or_else(|| panic!("{page}"));
+    assert!(row.contains("created through the API (Products_Create)"), "{row}");
+}
+
 async fn upload(b: &mut Browser, app: &TestApp, type_id: i64, csv: &str, csrf: &str) -> (StatusCode, String) {
     let boundary = "XPATCHBAYX";
     let body = format!(
@@ -486,4 +534,88 @@ async fn the_dashboard_draws_orders_by_day_and_flow_through_latency() {
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("<svg") && page.contains("NEW: 1") && page.contains("SENT: 1"), "{page}");
     assert!(page.contains("Orders in the flow-through queue now"), "{page}");
+    assert!(page.contains("most recent orders sent: orders per latency bucket"), "{page}");
+
+    // The latency histogram holds the one sample, and /metrics shows the same figures.
+    let buckets = stats["FlowThroughBuckets"].as_array().unwrap();
+    assert_eq!(buckets.len(), 13, "{stats}");
+    assert!(buckets.last().unwrap().get("LeMs").is_none(), "the last bucket is unbounded: {stats}");
+    assert_eq!(buckets.iter().map(|b| b["Count"].as_i64().unwrap()).sum::<i64>(), 1, "{stats}");
+    let (s, _, body) = app.send(Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    let metrics = String::from_utf8(body).unwrap();
+    let line = |name: &str| metrics.lines().find(|l| l.starts_with(name)).map(str::to_string);
+    assert_eq!(
+        line(r#"patchbay_client_orders_today{client="acme",status="NEW"}"#).as_deref(),
+        Some(r#"patchbay_client_orders_today{client="acme",status="NEW"} 1"#),
+        "{metrics}"
+    );
+    assert_eq!(
+        line(r#"patchbay_client_flow_through_recent_orders{client="acme",le="+Inf"}"#).as_deref(),
+        Some(r#"patchbay_client_flow_through_recent_orders{client="acme",le="+Inf"} 1"#),
+        "{metrics}"
+    );
+    let p50 = stats["FlowThroughP50Ms"].as_i64().unwrap();
+    assert_eq!(
+        line(r#"patchbay_client_flow_through_milliseconds{client="acme",quantile="0.5"}"#),
+        Some(format!(r#"patchbay_client_flow_through_milliseconds{{client="acme",quantile="0.5"}} {p50}"#)),
+        "{metrics}"
+    );
+    assert_eq!(
+        line(r#"patchbay_client_flow_queue_depth{client="acme"}"#).as_deref(),
+        Some(r#"patchbay_client_flow_queue_depth{client="acme"} 1"#),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn with_htmx_a_page_answers_with_its_part_and_without_it_with_the_whole() {
+    let app = TestApp::new().await;
+    let (failed, _, _) = fixture(&app).await;
+    let mut b = signed_in(&app, "acme", "api", "correct horse battery").await;
+
+    // A whole page loads the bundled htmx, which is served from here.
+    let (s, page, _) = b.open(&app, "/console/orders?status=ERROR").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<header>"), "{page}");
+    assert!(page.contains(r#"<script src="/console/assets/htmx-2.0.11.min.js" defer>"#), "{page}");
+    let (s, headers, script) = b.htmx_get(&app, "/console/assets/htmx-2.0.11.min.js").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
+    assert!(headers[header::CACHE_CONTROL].to_str().unwrap().contains("immutable"));
+    assert!(script.contains("htmx") && script.len() > 40_000);
+
+    // htmx's request for the search results: the page without its frame, and its address.
+    let (s, headers, part) = b.htmx_get(&app, "/console/orders?status=ERROR&page=1").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!part.contains("<html") && !part.contains("<header>") && !part.contains("<script"), "{part}");
+    assert!(part.contains(r#"<div id="results""#), "{part}");
+    assert!(part.contains(&format!(r#"href="/console/orders/{failed}""#)), "{part}");
+    assert_eq!(headers["hx-push-url"], "/console/orders?status=ERROR&page=1");
+    assert!(headers.get_all(header::VARY).iter().any(|v| v == "HX-Request"));
+
+    // An action through htmx: the same Orders_Update; the page it leads to comes as a part.
+    let csrf = b.csrf();
+    let req = Request::post(format!("/console/orders/{failed}/action"))
+        .header(header::COOKIE, b.cookie_header())
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("HX-Request", "true")
+        .body(Body::from(format!("csrf={csrf}&action=resend&back=queue")))
+        .unwrap();
+    let (s, headers, _) = app.send(req).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let to = headers[header::LOCATION].to_str().unwrap().to_string();
+    let (s, _, part) = b.htmx_get(&app, &to).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(part.contains(&format!("Order {failed} is queued to be sent again.")), "{part}");
+    assert!(part.contains("<h1>Work queue</h1>") && !part.contains("<header>"), "{part}");
+    let (_, _, ready) = app.get("/readyz").await;
+    assert!(ready.contains(r#""orders_queued":1"#), "the resent order is queued: {ready}");
+
+    // Signed out, htmx is told to move the whole page to the sign-in page.
+    let mut stranger = Browser::default();
+    let (s, headers, body) = stranger.htmx_get(&app, "/console/queue").await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(headers["hx-redirect"], "/console/login");
+    assert!(body.is_empty());
 }

@@ -409,6 +409,7 @@ async fn acme_state(app: &TestApp, a: &Acme) -> Vec<(String, Value)> {
     reads.push(("OrderStats_Query", json!({"Days": 90})));
     reads.push(("Customers_Search", json!({"Name": "holder"})));
     reads.push(("InventoryCounts_Query", json!({})));
+    reads.push(("Catalog_Query", json!({})));
     reads.push(("Inventory_Query", json!({"Inventory": {"Identifier": a.sim_free.1, "Type": "SIM_Card"}})));
     let mut out = Vec::new();
     for (op, request) in reads {
@@ -1029,6 +1030,27 @@ fn probes(a: &Acme, g: &Globex) -> BTreeMap<&'static str, Vec<Probe>> {
                 Ok(())
             } else {
                 Err(format!("counts of types not globex's: {r}"))
+            }
+        })],
+    );
+    // The catalog: globex's one product, defined in globex's part of the file, and no packages
+    // (acme's two are acme's).
+    let globex_origin = fixture_origin("[[clients.products]]", "name = \"Globex Fiber 1G\"");
+    t.insert(
+        "Catalog_Query",
+        vec![answered(gx(json!({})), move |r: &Value| {
+            let products: Vec<(i64, String)> = r["Products"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| (p["ProductID"].as_i64().unwrap_or(-1), p["Origin"].as_str().unwrap_or_default().to_string()))
+                .collect();
+            if products != [(100, globex_origin.clone())] {
+                return Err(format!("globex's catalog is its product 100 from {globex_origin}, not {products:?}"));
+            }
+            match r["Packages"].as_array() {
+                Some(p) if !p.is_empty() => Err(format!("packages of acme's: {p:?}")),
+                _ => Ok(()),
             }
         })],
     );

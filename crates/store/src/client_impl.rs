@@ -413,7 +413,7 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
 
     config.products = load_products(c, p).await?;
 
-    for r in sqlx::query(&format!("SELECT id, name, provider_id, line_type_id FROM {p}packages ORDER BY id"))
+    for r in sqlx::query(&format!("SELECT id, name, provider_id, line_type_id, origin FROM {p}packages ORDER BY id"))
         .fetch_all(&mut *c)
         .await
         .map_err(db_err)?
@@ -424,6 +424,7 @@ async fn load_config(c: &mut Conn, p: &str) -> StoreResult<ClientConfig> {
             provider_id: col(&r, "provider_id")?,
             line_type_id: col(&r, "line_type_id")?,
             products: vec![],
+            origin: col(&r, "origin")?,
         });
     }
     let index: HashMap<i32, usize> = config.packages.iter().enumerate().map(|(i, x)| (x.id, i)).collect();
@@ -455,7 +456,7 @@ async fn load_products(c: &mut Conn, p: &str) -> StoreResult<Vec<Product>> {
         "SELECT id, provider_id, product_type_id, name, description, wholesale_description, code1, code2, \
                 rate, cost, free_months, automatic_expiration, billing_months, state, bill_in_arrears, \
                 prorate, product_category_id, order_completion_billing, creates_order, active, \
-                customer_class, wireless, wireless_voice, wireless_sms, wireless_data \
+                customer_class, wireless, wireless_voice, wireless_sms, wireless_data, origin \
          FROM {p}products ORDER BY id"
     ))
     .fetch_all(&mut *c)
@@ -498,6 +499,7 @@ async fn load_products(c: &mut Conn, p: &str) -> StoreResult<Vec<Product>> {
             availability: vec![],
             wireless: wireless.transpose()?,
             fields: vec![],
+            origin: col(&r, "origin")?,
         });
     }
     let index: HashMap<i32, usize> = products.iter().enumerate().map(|(i, x)| (x.id, i)).collect();
@@ -697,9 +699,9 @@ impl Tx {
             "INSERT INTO {p}products (id, provider_id, product_type_id, name, description, wholesale_description, \
                  code1, code2, rate, cost, free_months, automatic_expiration, billing_months, state, \
                  bill_in_arrears, prorate, product_category_id, order_completion_billing, creates_order, active, \
-                 customer_class, wireless, wireless_voice, wireless_sms, wireless_data) \
+                 customer_class, wireless, wireless_voice, wireless_sms, wireless_data, origin) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-                 $21, $22, $23, $24, $25) \
+                 $21, $22, $23, $24, $25, $26) \
              ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id, \
                  product_type_id = excluded.product_type_id, name = excluded.name, \
                  description = excluded.description, wholesale_description = excluded.wholesale_description, \
@@ -712,7 +714,7 @@ impl Tx {
                  creates_order = excluded.creates_order, active = excluded.active, \
                  customer_class = excluded.customer_class, wireless = excluded.wireless, \
                  wireless_voice = excluded.wireless_voice, wireless_sms = excluded.wireless_sms, \
-                 wireless_data = excluded.wireless_data"
+                 wireless_data = excluded.wireless_data, origin = excluded.origin"
         );
         let w = x.wireless.as_ref();
         sqlx::query(&sql)
@@ -741,6 +743,7 @@ impl Tx {
             .bind(w.is_some_and(|w| w.voice))
             .bind(w.is_some_and(|w| w.sms))
             .bind(w.is_some_and(|w| w.data))
+            .bind(&x.origin)
             .execute(self.conn())
             .await
             .map_err(db_err)?;
@@ -937,9 +940,9 @@ impl ClientTx for Tx {
         }
 
         let sql = format!(
-            "INSERT INTO {p}packages (id, name, provider_id, line_type_id) VALUES ($1, $2, $3, $4) \
+            "INSERT INTO {p}packages (id, name, provider_id, line_type_id, origin) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, provider_id = excluded.provider_id, \
-                 line_type_id = excluded.line_type_id"
+                 line_type_id = excluded.line_type_id, origin = excluded.origin"
         );
         let delete_products = format!("DELETE FROM {p}package_products WHERE package_id = $1");
         let insert_product =
@@ -950,6 +953,7 @@ impl ClientTx for Tx {
                 .bind(&x.name)
                 .bind(x.provider_id)
                 .bind(x.line_type_id)
+                .bind(&x.origin)
                 .execute(self.conn())
                 .await
                 .map_err(db_err)?;

@@ -63,6 +63,7 @@ fn product(id: i32, provider_id: i32) -> Product {
         availability: vec![],
         wireless: None,
         fields: vec![],
+        origin: None,
     }
 }
 
@@ -93,6 +94,7 @@ fn config() -> ClientConfig {
             provider_id: 10,
             line_type_id: Some(3),
             products: vec![100],
+            origin: None,
         }],
         ..ClientConfig::default()
     }

@@ -84,6 +84,7 @@ fn product(id: i32, rate: &str) -> Product {
             ],
         }),
         fields: vec![FieldValue { field_id: 1, value: "Gold".into() }],
+        origin: Some(format!("settings.toml:{id}")),
     }
 }
 
@@ -158,7 +159,8 @@ fn full_config() -> ClientConfig {
         custom_fields: vec![CustomFieldDef { id: 1, label: "Plan Tier".into() }],
         products: vec![
             product(100, "35.00"),
-            Product { wireless: None, attributes: vec![], fields: vec![], ..product(101, "9.99") },
+            // Made through the API: no origin.
+            Product { wireless: None, attributes: vec![], fields: vec![], origin: None, ..product(101, "9.99") },
             Product {
                 wireless: Some(Wireless::default()),
                 product_category_id: None,
@@ -173,6 +175,7 @@ fn full_config() -> ClientConfig {
             provider_id: 10,
             line_type_id: Some(3),
             products: vec![101, 100],
+            origin: Some("settings.toml:40".into()),
         }],
     }
 }
@@ -278,6 +281,7 @@ async fn put_config_replaces_by_id_and_leaves_the_rest() {
     p.bill_profiles = vec![1];
     p.attributes = vec![("speed".into(), "2G".into())];
     p.wireless = None;
+    p.origin = None; // an origin is cleared as any other field
     let changes = ClientConfig {
         line_types: vec![Named { id: 4, name: "Fiber 2".into() }, Named { id: 5, name: "Copper".into() }],
         webhooks: vec![WebhookSubscriber {
@@ -297,6 +301,7 @@ async fn put_config_replaces_by_id_and_leaves_the_rest() {
             provider_id: 10,
             line_type_id: None,
             products: vec![102],
+            origin: Some("moved.toml:7".into()),
         }],
         ..ClientConfig::default()
     };
@@ -313,6 +318,7 @@ async fn put_config_replaces_by_id_and_leaves_the_rest() {
     expected.products[0] = p;
     expected.packages[0].line_type_id = None;
     expected.packages[0].products = vec![102];
+    expected.packages[0].origin = Some("moved.toml:7".into());
     expected.webhooks[0].secret = "rotated".into();
     expected.webhooks[0].events = vec!["*".into()];
     assert_eq!(loaded, expected);

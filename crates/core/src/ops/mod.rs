@@ -9,5 +9,5 @@ pub mod inventory;
 pub mod orders;
 pub mod products;
 pub mod sessions;
-mod stats;
+pub mod stats;
 mod validate;

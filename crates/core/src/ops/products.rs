@@ -1,4 +1,5 @@
-//! The product catalog: Products_Create, Products_Query, Products_Update.
+//! The product catalog: Products_Create, Products_Query, Products_Update, and the extension
+//! Catalog_Query.
 
 use super::validate;
 use crate::engine::{Ctx, Handler};
@@ -6,7 +7,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::model::{Allowance, ClientConfig, Product, Wireless};
 use async_trait::async_trait;
 use patchbay_api::common::Empty;
-use patchbay_api::ops::{ProductsCreate, ProductsQuery, ProductsUpdate};
+use patchbay_api::ops::{CatalogQuery, ProductsCreate, ProductsQuery, ProductsUpdate};
 use patchbay_api::products::*;
 use rust_decimal::Decimal;
 
@@ -53,6 +54,8 @@ impl Handler for ProductsCreate {
             availability: vec![],
             wireless: None,
             fields: vec![],
+            // Made through the API: no settings file defines it.
+            origin: None,
         };
         apply_fields(config, &mut product, f)?;
         let mut tx = ctx.db().begin().await?;
@@ -75,6 +78,9 @@ impl Handler for ProductsUpdate {
             return Err(ApiError::invalid("ProductTypeID", "is required"));
         }
         let config = ctx.config();
+        // The stored product, origin and all: an update through the API does not make a
+        // product defined in a settings file any less so (the next apply of that file puts
+        // the file's fields back).
         let mut product = config
             .products
             .iter()
@@ -251,6 +257,57 @@ impl Handler for ProductsQuery {
         let filter = Filter::new(config, &q)?;
         let products = config.products.iter().filter(|p| filter.keeps(config, p)).map(|p| item(config, p)).collect();
         Ok(ProductsQueryOutput { products })
+    }
+}
+
+/// Every product (active or not, whatever its provider) and every package, from the cached
+/// configuration, each with its origin.
+#[async_trait]
+impl Handler for CatalogQuery {
+    async fn handle(ctx: &Ctx, _: CatalogQueryInput) -> ApiResult<CatalogQueryOutput> {
+        let config = ctx.config();
+        let provider_code = |id: i32| config.providers.iter().find(|x| x.id == id).map(|x| x.code.clone());
+        let products = config
+            .products
+            .iter()
+            .map(|p| CatalogProduct {
+                product_id: p.id,
+                name: p.name.clone(),
+                code1: p.code1.clone(),
+                carrier_id: p.provider_id,
+                carrier_code: provider_code(p.provider_id).unwrap_or_default(),
+                product_type_code: config
+                    .product_types
+                    .iter()
+                    .find(|t| t.id == p.product_type_id)
+                    .map(|t| t.code.clone())
+                    .unwrap_or_default(),
+                rate: validate::money_out(p.rate),
+                active_flag: p.active,
+                origin: p.origin.clone(),
+            })
+            .collect();
+        let packages = config
+            .packages
+            .iter()
+            .map(|k| CatalogPackage {
+                package_id: k.id,
+                name: k.name.clone(),
+                carrier_id: k.provider_id,
+                carrier_code: provider_code(k.provider_id).unwrap_or_default(),
+                line_type_id: k.line_type_id,
+                products: k
+                    .products
+                    .iter()
+                    .map(|&id| CatalogPackageProduct {
+                        product_id: id,
+                        name: config.products.iter().find(|p| p.id == id).and_then(|p| p.name.clone()),
+                    })
+                    .collect(),
+                origin: k.origin.clone(),
+            })
+            .collect();
+        Ok(CatalogQueryOutput { products, packages })
     }
 }
 

@@ -58,11 +58,15 @@ fn unique(kind: &str, ids: impl Iterator<Item = i32>) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// `name` and `text` are the file as given to apply: a product's or package's origin is
+/// `"<name>:<line>"` of its table's header.
 pub fn client_settings(
     section: &ClientSection,
     existing: &ClientConfig,
-    _text: &str,
+    name: &str,
+    text: &str,
 ) -> Result<ClientSettings, Invalid> {
+    let origin = |span: std::ops::Range<usize>| Some(format!("{name}:{}", super::line_of(text, span.start)));
     let code = section.code.get_ref();
     if code.is_empty()
         || code.len() > 40
@@ -411,6 +415,7 @@ pub fn client_settings(
                     .iter()
                     .map(|f| FieldValue { field_id: *f.field_id.get_ref(), value: f.value.clone() })
                     .collect(),
+                origin: origin(spanned.span()),
             });
         }
         unique("products", config.products.iter().map(|n| n.id))?;
@@ -448,6 +453,7 @@ pub fn client_settings(
                 provider_id: *e.provider.get_ref(),
                 line_type_id: e.line_type.as_ref().map(|l| *l.get_ref()),
                 products: e.products.iter().map(|p| *p.get_ref()).collect(),
+                origin: origin(spanned.span()),
             });
         }
         unique("packages", config.packages.iter().map(|n| n.id))?;

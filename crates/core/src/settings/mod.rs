@@ -64,7 +64,9 @@ pub async fn apply_file(store: &dyn Store, path: &Path) -> Result<ApplyReport, S
     apply_str(store, &name, &text).await
 }
 
-/// Applies settings given as text; `name` is used in error messages.
+/// Applies settings given as text; `name` is used in error messages and in the origin of each
+/// product and package (`"<name>:<line>"`), so the same text applied under another name
+/// rewrites those origins.
 pub async fn apply_str(store: &dyn Store, name: &str, text: &str) -> Result<ApplyReport, SettingsError> {
     let err = |line: Option<usize>, message: String| SettingsError { file: name.to_string(), line, message };
     let parsed: file::SettingsFile = toml::from_str(text).map_err(|e| {
@@ -80,7 +82,7 @@ pub async fn apply_str(store: &dyn Store, name: &str, text: &str) -> Result<Appl
             Some(db) => db.load_config().await.map_err(store_err)?.1,
             None => ClientConfig::default(),
         };
-        let settings = build::client_settings(section, &existing, text)
+        let settings = build::client_settings(section, &existing, name, text)
             .map_err(|(offset, message)| err(offset.map(|o| line_of(text, o)), message))?;
         resolved.push((settings, existing));
     }

@@ -117,6 +117,17 @@ impl TestApp {
     }
 }
 
+/// The origin Catalog_Query names for a fixture item: `fixture:<line>` of the `header` table
+/// (`[[clients.products]]`, `[[clients.packages]]`) holding the first line containing `needle`,
+/// counted here from the text rather than by the server.
+pub fn fixture_origin(header: &str, needle: &str) -> String {
+    let lines: Vec<&str> = SETTINGS.lines().collect();
+    let at = lines.iter().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle} is in the fixture"));
+    let table =
+        lines[..at].iter().rposition(|l| l.trim() == header).unwrap_or_else(|| panic!("{header} before {needle}"));
+    format!("fixture:{}", table + 1)
+}
+
 /// Adds Credentials to a request object.
 pub fn with(credentials: Value, mut request: Value) -> Value {
     request["Credentials"] = credentials;

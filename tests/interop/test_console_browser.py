@@ -96,6 +96,8 @@ def test_an_operator_suspends_a_line_and_resends_a_failed_order(console_server, 
     resend.click()
     expect(page.get_by_role("status")).to_contain_text(f"Order {order_id} is queued to be sent again.")
     assert still_marked(page), "the resend button loaded a whole page"
+    # The keyboard focus moves to the answer, not back to the top of the page.
+    expect(page.locator(":focus")).to_have_attribute("role", "status")
     # The manual provider takes it: it leaves the queue, SENT.
     for _ in range(50):
         page.goto(f"{console_server.base}/console/orders/{order_id}")

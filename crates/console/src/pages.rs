@@ -16,6 +16,11 @@ pub(crate) const HTMX_PATH: &str = "/assets/htmx-2.0.11.min.js";
 /// going back reloads the page.
 const HTMX_CONFIG: &str = r#"{"includeIndicatorStyles":false,"allowEval":false,"historyCacheSize":0,"refreshOnHistoryMiss":true,"responseHandling":[{"code":"204","swap":false},{"code":"[2345]..","swap":true}]}"#;
 
+/// After htmx replaces a part of the page, a keyboard or screen-reader user whose focus was on
+/// a replaced button would be left at the top of the document: focus moves to what the answer
+/// says (its status or alert), or else to the start of the new part.
+const FOCUS_AFTER_SWAP: &str = r#"document.addEventListener("htmx:afterSettle",function(e){var a=document.activeElement;if(a&&a!==document.body)return;var t=e.detail.target,f=t.querySelector("[role=alert],[role=status]")||t.querySelector("h1,p,table");if(f){f.setAttribute("tabindex","-1");f.focus();}});"#;
+
 tokio::task_local! {
     /// Set while answering htmx's request for a part of a page: `layout` then writes only
     /// what goes into `main`, which htmx swaps in (or picks a part of, with `hx-select`).
@@ -95,6 +100,7 @@ fn layout(title: &str, who: Option<&Signed>, body: Markup) -> Markup {
                 style { (maud::PreEscaped(STYLE)) }
                 meta name="htmx-config" content=(HTMX_CONFIG);
                 script src={ "/console" (HTMX_PATH) } defer {}
+                script { (maud::PreEscaped(FOCUS_AFTER_SWAP)) }
             }
             body {
                 header {

@@ -171,14 +171,25 @@ macro_rules! answer {
 
 /// Calls an operation as the signed-in user. `Err` is a response to send instead: the sign-in
 /// page when the session is no longer valid.
-pub(crate) async fn call(engine: &Engine, s: &Signed, op: &str, mut request: Value) -> Result<Value, Box<Response>> {
+pub(crate) async fn call(engine: &Engine, s: &Signed, op: &str, request: Value) -> Result<Value, Box<Response>> {
+    call_execution(engine, s, op, request).await.map(|done| done.result)
+}
+
+/// As [`call`], with the whole execution: a refused bulk request's every item besides the
+/// Header that names the first few.
+async fn call_execution(
+    engine: &Engine,
+    s: &Signed,
+    op: &str,
+    mut request: Value,
+) -> Result<patchbay_core::Execution, Box<Response>> {
     request["Session"] = json!({ "SessionKey": s.key });
     let done = engine.execute(op, request).await.expect("the console calls declared operations");
     let header = &done.result["Header"];
     if header["Success"] != true && header["Error_Code"] == "S2004" {
         return Err(Box::new(to_login()));
     }
-    Ok(done.result)
+    Ok(done)
 }
 
 /// The Header's message of a refused answer, `None` on success.
@@ -623,12 +634,18 @@ async fn import(State(engine): State<Engine>, headers: HeaderMap, mut form: Mult
         }
     };
     let n = items.len();
-    let result = answer!(call(&engine, &s, "Inventory_Bulk_Create", json!({ "InventoryItems": items })));
-    match refusal(&result) {
+    let done = answer!(call_execution(&engine, &s, "Inventory_Bulk_Create", json!({ "InventoryItems": items })));
+    match refusal(&done.result) {
         None => page(pages::import(&s, &types, Some(&format!("{n} item(s) imported into type {type_id}.")), None, &[])),
-        Some(why) => {
-            let rows: Vec<String> = why.split("; ").map(str::to_string).collect();
-            page(pages::import(&s, &types, None, Some("Rows were refused; nothing was imported."), &rows))
+        Some(why) if done.refused_items.is_empty() => {
+            // The request as a whole (a viewer's role, say): its Header says why.
+            page(pages::import(&s, &types, None, Some(&why), &[]))
+        }
+        Some(_) => {
+            let rows: Vec<String> = done.refused_items.iter().map(|f| f.as_file_row()).collect();
+            let code = done.result["Header"]["Error_Code"].as_str().unwrap_or("S2010");
+            let why = format!("{code}: {} row(s) refused; nothing was imported.", rows.len());
+            page(pages::import(&s, &types, None, Some(&why), &rows))
         }
     }
 }

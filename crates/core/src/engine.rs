@@ -203,6 +203,9 @@ pub struct Execution {
     pub outcome: Outcome,
     /// A list output still to be written after `result` (see [`StreamedList`]).
     pub streamed: Option<StreamedList>,
+    /// A refused bulk request's items, every one (`ApiError::items`); the result's Header
+    /// names the first few.
+    pub refused_items: Vec<crate::ops::bulk::ItemFailure>,
 }
 
 #[derive(Clone)]
@@ -360,7 +363,8 @@ impl Engine {
 
     fn refuse(&self, e: ApiError) -> Execution {
         let outcome = Outcome { error_code: Some(e.code.code()).filter(|c| !c.is_empty()), ..Outcome::default() };
-        Execution { result: e.result_object(), outcome, streamed: None }
+        let result = e.result_object();
+        Execution { result, outcome, streamed: None, refused_items: e.items }
     }
 
     async fn run(&self, name: &'static str, handler: &dyn ErasedHandler, request: RequestObject<'_>) -> Execution {
@@ -457,6 +461,7 @@ impl Engine {
         }
         drop(fields);
 
+        let mut refused_items = Vec::new();
         let (header, output) = match result {
             Ok(output) => {
                 let (key, impersonated) = principal_info.unwrap_or_default();
@@ -470,10 +475,11 @@ impl Engine {
                     Some(output),
                 )
             }
-            Err(e) => {
+            Err(mut e) => {
                 let fatal = e.code == ErrorCode::Internal;
                 debug |= fatal;
                 outcome.error_code = Some(e.code.code()).filter(|c| !c.is_empty());
+                refused_items = std::mem::take(&mut e.items);
                 let (key, impersonated) = principal_info.unwrap_or_default();
                 (e.header(Some(key), impersonated), None)
             }
@@ -491,7 +497,7 @@ impl Engine {
                 result.insert("Debug".into(), Value::Object(d));
             }
         }
-        Execution { result: Value::Object(result), outcome, streamed }
+        Execution { result: Value::Object(result), outcome, streamed, refused_items }
     }
 }
 

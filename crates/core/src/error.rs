@@ -60,15 +60,19 @@ error_codes! {
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: Option<String>,
+    /// A bulk request's refused items, every one in item order. The Header's Message names
+    /// the first few; this is for a caller that shows them all (the console's import page).
+    /// Not on the wire.
+    pub items: Vec<crate::ops::bulk::ItemFailure>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: Some(message.into()) }
+        ApiError { code, message: Some(message.into()), items: Vec::new() }
     }
 
     pub fn bare(code: ErrorCode) -> Self {
-        ApiError { code, message: None }
+        ApiError { code, message: None, items: Vec::new() }
     }
 
     /// S2010 naming the field and the rule it breaks.

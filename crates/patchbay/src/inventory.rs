@@ -122,19 +122,7 @@ pub async fn import(
     match result {
         Ok(ids) => Ok(ids.len()),
         Err(BulkError::Items { failures, total: failed }) => {
-            let lines: Vec<String> = failures
-                .iter()
-                .map(|f| {
-                    // Data row n is line n + 1 of the file (after the header).
-                    format!(
-                        "line {} ({}): {}: {}",
-                        f.position + 1,
-                        f.identifier.as_deref().unwrap_or(""),
-                        f.field,
-                        f.rule
-                    )
-                })
-                .collect();
+            let lines: Vec<String> = failures.iter().map(|f| f.as_file_row()).collect();
             print_refused(&lines, failed);
             bail!("{failed} of {total} row(s) refused; nothing was imported")
         }

@@ -468,7 +468,18 @@ async fn a_csv_import_creates_every_item_or_shows_every_refused_row() {
     );
     // A row the rules refuse (not an ICCID): nothing is created either.
     let (_, page) = upload(&mut b, &app, t, &format!("Identifier\n{}\n12345\n", iccid(4)), &csrf).await;
-    assert!(page.contains("Rows were refused") && page.contains("S2010"), "{page}");
+    assert!(page.contains("S2010: 1 row(s) refused; nothing was imported."), "{page}");
+    assert!(page.contains("<li>line 3 (12345): Identifier: "), "named by its line of the file: {page}");
+    // Every refused row is shown, not only the first few the API's Message names.
+    let mut many = format!("Identifier\n{}\n", iccid(9));
+    for i in 0..45 {
+        many.push_str(&format!("bad{i}\n"));
+    }
+    let (_, page) = upload(&mut b, &app, t, &many, &csrf).await;
+    assert!(page.contains("S2010: 45 row(s) refused"), "{page}");
+    assert_eq!(page.matches("<li>line ").count(), 45, "{page}");
+    assert!(page.contains("<li>line 3 (bad0): ") && page.contains("<li>line 47 (bad44): "), "{page}");
+    assert!(!page.contains("; and ") && !page.contains("more row"), "no row is left out: {page}");
     let q = app
         .call(
             Binding::Json,

@@ -11,8 +11,6 @@ use std::fmt;
 
 /// How many failing items a bulk refusal lists in its Message.
 pub const MAX_LISTED_FAILURES: usize = 20;
-/// How many failing items are kept in detail (the command line prints more than the API).
-const MAX_KEPT_FAILURES: usize = 1000;
 /// Items per store call when writing in bulk (bounds each statement, lets progress move).
 pub const WRITE_CHUNK: usize = 5_000;
 
@@ -37,10 +35,24 @@ impl fmt::Display for ItemFailure {
     }
 }
 
+impl ItemFailure {
+    /// The failure named by its line in a file with a header row, as the import command and
+    /// the console's import page show it: data row n is line n + 1.
+    pub fn as_file_row(&self) -> String {
+        format!(
+            "line {} ({}): {}: {}",
+            self.position + 1,
+            self.identifier.as_deref().unwrap_or(""),
+            self.field,
+            self.rule
+        )
+    }
+}
+
 /// Why a bulk request was refused: some items, or the request as a whole.
 #[derive(Clone, Debug)]
 pub enum BulkError {
-    /// The failing items (at most a thousand kept) and how many failed in all.
+    /// Every failing item, in item order, and how many failed (the same number).
     Items {
         failures: Vec<ItemFailure>,
         total: usize,
@@ -72,7 +84,7 @@ impl BulkError {
                 if more > 0 {
                     msg.push_str(&format!("; and {more} more"));
                 }
-                ApiError::new(ErrorCode::InvalidInput, msg)
+                ApiError { items: failures, ..ApiError::new(ErrorCode::InvalidInput, msg) }
             }
         }
     }
@@ -108,15 +120,14 @@ impl Failures {
         field: impl Into<String>,
         rule: impl Into<String>,
     ) {
+        // Every one is kept: a request's failures are at most its items, which are held anyway.
         self.total += 1;
-        if self.kept.len() < MAX_KEPT_FAILURES {
-            self.kept.push(ItemFailure {
-                position,
-                identifier: identifier.map(str::to_string),
-                field: field.into(),
-                rule: rule.into(),
-            });
-        }
+        self.kept.push(ItemFailure {
+            position,
+            identifier: identifier.map(str::to_string),
+            field: field.into(),
+            rule: rule.into(),
+        });
     }
 
     /// Ok when no item failed; else every failure kept, in item order, and the count.
@@ -160,6 +171,8 @@ mod tests {
             })
             .collect();
         let e = BulkError::Items { failures, total: 25 }.into_api("InventoryItems");
+        assert_eq!(e.items.len(), 25, "every refused item is kept for a caller that shows them all");
+        assert_eq!(e.items[24].identifier.as_deref(), Some("id25"));
         let m = e.message.unwrap();
         assert!(m.contains("item 1 (id1): Identifier: bad"), "{m}");
         assert!(m.contains("item 20 (id20)"));
@@ -171,11 +184,11 @@ mod tests {
     fn failures_keep_item_order_and_count_all() {
         let mut f = Failures::new();
         assert!(Failures::new().check().is_ok());
-        for position in (1..=MAX_KEPT_FAILURES + 5).rev() {
+        for position in (1..=2_005).rev() {
             f.push(position, None, "Identifier", "bad");
         }
         let Err(BulkError::Items { failures, total }) = f.check() else { panic!("items failed") };
-        assert_eq!((failures.len(), total), (MAX_KEPT_FAILURES, MAX_KEPT_FAILURES + 5));
+        assert_eq!((failures.len(), total), (2_005, 2_005));
         assert!(failures.windows(2).all(|w| w[0].position < w[1].position));
         let single = BulkError::Items { failures, total }.into_single("Inventory");
         assert_eq!(single.message.as_deref(), Some("Inventory/Identifier: bad"));

@@ -28,6 +28,8 @@ pub use pages::PAGE_SIZE;
 const SESSION_COOKIE: &str = "pb_session";
 const CSRF_COOKIE: &str = "pb_csrf";
 const USER_COOKIE: &str = "pb_user";
+/// Where a visitor without a valid session is sent.
+const LOGIN_PATH: &str = "/console/login";
 
 /// The console's routes, relative to where it is mounted (`/console`).
 pub fn router(engine: Engine) -> Router {
@@ -82,10 +84,10 @@ async fn partial_pages(request: axum::extract::Request, next: axum::middleware::
     r.headers_mut().append(header::VARY, header::HeaderValue::from_static("HX-Request"));
     if partial {
         let to_sign_in =
-            r.status().is_redirection() && r.headers().get(header::LOCATION).is_some_and(|l| l == "/console/login");
+            r.status().is_redirection() && r.headers().get(header::LOCATION).is_some_and(|l| l == LOGIN_PATH);
         if to_sign_in {
             let mut moved = StatusCode::NO_CONTENT.into_response();
-            moved.headers_mut().insert("hx-redirect", header::HeaderValue::from_static("/console/login"));
+            moved.headers_mut().insert("hx-redirect", header::HeaderValue::from_static(LOGIN_PATH));
             return moved;
         }
         if is_get && r.status().is_success() {
@@ -150,7 +152,7 @@ fn new_token() -> String {
 }
 
 fn to_login() -> Response {
-    Redirect::to("/console/login").into_response()
+    Redirect::to(LOGIN_PATH).into_response()
 }
 
 /// The value of a `Result` whose error is the answer to send instead.

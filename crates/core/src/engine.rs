@@ -307,14 +307,7 @@ impl Engine {
         let now = crate::flow::now_ms();
         for client in self.0.store.clients().await? {
             let Some(context) = self.0.client_context(&client.code).await? else { continue };
-            let b = context.db.flow_backlog(now).await?;
-            total.orders += b.orders;
-            total.orders_due += b.orders_due;
-            total.deliveries += b.deliveries;
-            total.oldest_undelivered_ms = match (total.oldest_undelivered_ms, b.oldest_undelivered_ms) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
+            total.add(&context.db.flow_backlog(now).await?);
         }
         Ok(total)
     }

@@ -40,6 +40,20 @@ pub struct ClientConfig {
     pub webhooks: Vec<WebhookSubscriber>,
 }
 
+impl ClientConfig {
+    pub fn provider(&self, id: i32) -> Option<&Provider> {
+        self.providers.iter().find(|x| x.id == id)
+    }
+
+    pub fn product_type(&self, id: i32) -> Option<&ProductType> {
+        self.product_types.iter().find(|t| t.id == id)
+    }
+
+    pub fn product(&self, id: i32) -> Option<&Product> {
+        self.products.iter().find(|p| p.id == id)
+    }
+}
+
 /// A subscriber to a client's events: each event named in `events` is POSTed to `url` as
 /// JSON, signed with `secret` (the header `X-Patchbay-Signature`, as provider webhooks).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -809,4 +823,18 @@ pub struct FlowBacklog {
     pub deliveries: i64,
     /// When the oldest undelivered event happened (Unix ms).
     pub oldest_undelivered_ms: Option<i64>,
+}
+
+impl FlowBacklog {
+    /// The backlog of several clients together: the counts added, the oldest undelivered event
+    /// the older of the two.
+    pub fn add(&mut self, other: &FlowBacklog) {
+        self.orders += other.orders;
+        self.orders_due += other.orders_due;
+        self.deliveries += other.deliveries;
+        self.oldest_undelivered_ms = match (self.oldest_undelivered_ms, other.oldest_undelivered_ms) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
 }

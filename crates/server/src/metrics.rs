@@ -218,12 +218,15 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
     if let Ok(n) = state.engine.live_sessions().await {
         state.metrics.sessions_live.set(n);
     }
-    if let Ok(b) = state.engine.flow_backlog().await {
+    // One read of every client's figures; the process-wide backlog is their sum.
+    if let Ok(figures) = state.engine.figures_by_client(1).await {
+        let mut b = patchbay_core::model::FlowBacklog::default();
+        for (_, f) in &figures {
+            b.add(&f.backlog);
+        }
         state.metrics.flow_queue_depth.set(b.orders);
         state.metrics.flow_queue_due.set(b.orders_due);
         state.metrics.event_backlog.set(b.deliveries);
-    }
-    if let Ok(figures) = state.engine.figures_by_client(1).await {
         state.metrics.set_client_figures(&figures);
     }
     let mut out = Vec::new();

@@ -266,7 +266,7 @@ impl Handler for ProductsQuery {
 impl Handler for CatalogQuery {
     async fn handle(ctx: &Ctx, _: CatalogQueryInput) -> ApiResult<CatalogQueryOutput> {
         let config = ctx.config();
-        let provider_code = |id: i32| config.providers.iter().find(|x| x.id == id).map(|x| x.code.clone());
+        let provider_code = |id: i32| config.provider(id).map(|x| x.code.clone()).unwrap_or_default();
         let products = config
             .products
             .iter()
@@ -275,13 +275,8 @@ impl Handler for CatalogQuery {
                 name: p.name.clone(),
                 code1: p.code1.clone(),
                 carrier_id: p.provider_id,
-                carrier_code: provider_code(p.provider_id).unwrap_or_default(),
-                product_type_code: config
-                    .product_types
-                    .iter()
-                    .find(|t| t.id == p.product_type_id)
-                    .map(|t| t.code.clone())
-                    .unwrap_or_default(),
+                carrier_code: provider_code(p.provider_id),
+                product_type_code: config.product_type(p.product_type_id).map(|t| t.code.clone()).unwrap_or_default(),
                 rate: validate::money_out(p.rate),
                 active_flag: p.active,
                 origin: p.origin.clone(),
@@ -294,14 +289,14 @@ impl Handler for CatalogQuery {
                 package_id: k.id,
                 name: k.name.clone(),
                 carrier_id: k.provider_id,
-                carrier_code: provider_code(k.provider_id).unwrap_or_default(),
+                carrier_code: provider_code(k.provider_id),
                 line_type_id: k.line_type_id,
                 products: k
                     .products
                     .iter()
                     .map(|&id| CatalogPackageProduct {
                         product_id: id,
-                        name: config.products.iter().find(|p| p.id == id).and_then(|p| p.name.clone()),
+                        name: config.product(id).and_then(|p| p.name.clone()),
                     })
                     .collect(),
                 origin: k.origin.clone(),
@@ -468,8 +463,8 @@ impl<'a> Filter<'a> {
 }
 
 fn item(config: &ClientConfig, p: &Product) -> ProductItem {
-    let provider = config.providers.iter().find(|x| x.id == p.provider_id);
-    let product_type = config.product_types.iter().find(|t| t.id == p.product_type_id);
+    let provider = config.provider(p.provider_id);
+    let product_type = config.product_type(p.product_type_id);
     ProductItem {
         id: p.id,
         name: p.name.clone(),

@@ -39,7 +39,6 @@ pub struct ClientFigures {
 /// Flow-through latency of the most recent orders sent, in milliseconds.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlowThrough {
-    pub samples: usize,
     pub p50_ms: Option<i64>,
     pub p95_ms: Option<i64>,
     /// Orders per bucket (not cumulative): one per bound of `LATENCY_BUCKETS_MS`, then the
@@ -57,7 +56,12 @@ impl FlowThrough {
         for l in &latencies {
             buckets[LATENCY_BUCKETS_MS.partition_point(|&bound| bound < *l)] += 1;
         }
-        FlowThrough { samples: latencies.len(), p50_ms: pick(0.50), p95_ms: pick(0.95), buckets }
+        FlowThrough { p50_ms: pick(0.50), p95_ms: pick(0.95), buckets }
+    }
+
+    /// How many orders were measured.
+    pub fn samples(&self) -> i64 {
+        self.buckets.iter().sum()
     }
 }
 
@@ -120,7 +124,7 @@ impl Handler for OrderStatsQuery {
         let flow = &figures.flow_through;
         Ok(OrderStatsQueryOutput {
             days: figures.days,
-            flow_through_samples: flow.samples as i32,
+            flow_through_samples: flow.samples() as i32,
             flow_through_p50_ms: flow.p50_ms,
             flow_through_p95_ms: flow.p95_ms,
             flow_through_buckets: flow
@@ -160,7 +164,7 @@ mod tests {
     #[test]
     fn latencies_fall_in_the_bucket_of_their_upper_bound() {
         let f = FlowThrough::of(vec![10, 11, 0, 60_000, 60_001, 400]);
-        assert_eq!(f.samples, 6);
+        assert_eq!(f.samples(), 6);
         assert_eq!(f.buckets.len(), LATENCY_BUCKETS_MS.len() + 1);
         assert_eq!(f.buckets[0], 2, "0 and 10 are ≤ 10 ms");
         assert_eq!(f.buckets[1], 1, "11 is ≤ 25 ms");

@@ -45,6 +45,11 @@ impl ClientConfig {
         self.providers.iter().find(|x| x.id == id)
     }
 
+    /// The provider of that code, whatever its case (`SIMWIRELESS`, `simwireless`).
+    pub fn provider_by_code(&self, code: &str) -> Option<&Provider> {
+        self.providers.iter().find(|x| x.code.eq_ignore_ascii_case(code))
+    }
+
     pub fn product_type(&self, id: i32) -> Option<&ProductType> {
         self.product_types.iter().find(|t| t.id == id)
     }

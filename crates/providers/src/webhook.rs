@@ -51,7 +51,8 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 }
 
 /// What a provider may say of an order: in the body of its answer to our POST, and in a
-/// callback later (`POST /callbacks/providers/{code}/orders/{id}`), the same JSON.
+/// callback later (`POST /callbacks/clients/{client}/providers/{code}/orders/{id}`, or without
+/// the client while only one client has a provider of that code and secret), the same JSON.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct ProviderAnswer {
     /// `accepted` (also `sent`), `confirmed`, `completed` (also `complete`) or `rejected`

@@ -1,6 +1,11 @@
 //! `POST /callbacks/providers/{provider_code}/orders/{order_id}`: a webhook provider tells us
 //! where one of its orders stands.
 //!
+//! Also `POST /callbacks/clients/{client_code}/providers/{provider_code}/orders/{order_id}`,
+//! which looks among that client's providers only: order ids are each client's own, so where
+//! two clients share a provider's code and secret only the client-qualified path can say
+//! whose order it is (the unqualified one is then refused, 409).
+//!
 //! The body is JSON, `{"status": "accepted" | "confirmed" | "completed" | "rejected", "mdn",
 //! "msid", "reason"}`, signed as we sign orders: `X-Patchbay-Signature` is the hex
 //! HMAC-SHA256 of the body under the provider's `secret`. The provider is found by its code
@@ -30,11 +35,35 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// `POST /callbacks/providers/{provider_code}/orders/{order_id}`: the provider is found among
+/// every client's webhook providers; refused as ambiguous when more than one verifies.
 pub async fn post(
     State(state): State<AppState>,
     Path((provider_code, order_id)): Path<(String, i32)>,
     headers: HeaderMap,
     body: Bytes,
+) -> Answer {
+    receive(&state, None, &provider_code, order_id, &headers, &body).await
+}
+
+/// `POST /callbacks/clients/{client_code}/providers/{provider_code}/orders/{order_id}`: the
+/// same, among one client's providers only.
+pub async fn post_for_client(
+    State(state): State<AppState>,
+    Path((client_code, provider_code, order_id)): Path<(String, String, i32)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    receive(&state, Some(&client_code), &provider_code, order_id, &headers, &body).await
+}
+
+async fn receive(
+    state: &AppState,
+    only_client: Option<&str>,
+    provider_code: &str,
+    order_id: i32,
+    headers: &HeaderMap,
+    body: &[u8],
 ) -> Answer {
     let Some(given) = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()) else {
         tracing::warn!(target: "patchbay::callback", provider = %provider_code, order = order_id, "refused an unsigned provider callback");
@@ -45,20 +74,36 @@ pub async fn post(
         Ok(c) => c,
         Err(e) => return refuse(StatusCode::SERVICE_UNAVAILABLE, format!("the database cannot be read: {e}")),
     };
+    // Every client whose webhook provider of that code verifies the signature: order ids are
+    // each client's own, so a callback that more than one could own is not applied to any.
     let mut known_provider = false;
-    for client in clients {
+    let mut verified = Vec::new();
+    for client in clients.iter().filter(|c| only_client.is_none_or(|only| c.code == only)) {
         let Ok(ctx) = state.engine.system_ctx(&client.code, "Orders_Update").await else { continue };
-        let Some(provider) =
-            ctx.config().providers.iter().find(|p| p.code == provider_code && p.adapter == "webhook").cloned()
+        let Some(provider) = ctx.config().provider_by_code(provider_code).filter(|p| p.adapter == "webhook").cloned()
         else {
             continue;
         };
         known_provider = true;
         let Some(secret) = provider.adapter_settings.get("secret").and_then(|s| s.as_str()) else { continue };
-        if !same(signature(secret, &body).as_bytes(), given.as_bytes()) {
-            continue;
+        if same(signature(secret, body).as_bytes(), given.as_bytes()) {
+            verified.push((client.code.clone(), ctx, provider));
         }
-        let answer: ProviderAnswer = match serde_json::from_slice(&body) {
+    }
+    if verified.len() > 1 {
+        let codes: Vec<&str> = verified.iter().map(|(code, ..)| code.as_str()).collect();
+        tracing::warn!(target: "patchbay::callback", provider = %provider_code, order = order_id, clients = ?codes, "refused an ambiguous provider callback");
+        return refuse(
+            StatusCode::CONFLICT,
+            format!(
+                "clients {} each have a webhook provider {provider_code:?} with this secret, so the order cannot be told apart; \
+                 call back on /callbacks/clients/{{client}}/providers/{provider_code}/orders/{order_id} with the order's client",
+                codes.join(", ")
+            ),
+        );
+    }
+    if let Some((_, ctx, provider)) = verified.pop() {
+        let answer: ProviderAnswer = match serde_json::from_slice(body) {
             Ok(a) => a,
             Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("the body is not a callback: {e}")),
         };
@@ -90,6 +135,15 @@ pub async fn post(
         tracing::warn!(target: "patchbay::callback", provider = %provider_code, order = order_id, "refused a provider callback with a wrong signature");
         refuse(StatusCode::UNAUTHORIZED, "the signature does not match the provider's secret")
     } else {
-        refuse(StatusCode::NOT_FOUND, format!("no webhook provider has code {provider_code:?}"))
+        match only_client {
+            Some(code) if !clients.iter().any(|c| c.code == code) => {
+                refuse(StatusCode::NOT_FOUND, format!("no client has code {code:?}"))
+            }
+            Some(code) => refuse(
+                StatusCode::NOT_FOUND,
+                format!("client {code} has no webhook provider with code {provider_code:?}"),
+            ),
+            None => refuse(StatusCode::NOT_FOUND, format!("no webhook provider has code {provider_code:?}")),
+        }
     }
 }

@@ -62,6 +62,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::ready))
         .route("/metrics", get(metrics::render))
         .route("/callbacks/providers/{provider_code}/orders/{order_id}", post(callbacks::post))
+        .route(
+            "/callbacks/clients/{client_code}/providers/{provider_code}/orders/{order_id}",
+            post(callbacks::post_for_client),
+        )
         .nest_service("/console", patchbay_console::router(state.engine.clone()))
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)

@@ -157,9 +157,12 @@ fn webhook_provider(url: &str) -> String {
 }
 
 async fn callback(app: &TestApp, order: i64, body: Value, secret: Option<&str>) -> (StatusCode, Value) {
+    callback_on(app, &format!("/callbacks/providers/HOOKTEL/orders/{order}"), body, secret).await
+}
+
+async fn callback_on(app: &TestApp, path: &str, body: Value, secret: Option<&str>) -> (StatusCode, Value) {
     let body = body.to_string();
-    let mut req = Request::post(format!("/callbacks/providers/HOOKTEL/orders/{order}"))
-        .header("Content-Type", "application/json");
+    let mut req = Request::post(path).header("Content-Type", "application/json");
     if let Some(secret) = secret {
         req = req.header("X-Patchbay-Signature", signature(secret, body.as_bytes()));
     }
@@ -337,6 +340,44 @@ async fn webhook_orders_are_signed_and_completed_by_signed_callbacks_only() {
     let service = q["Customer"]["Services"].as_array().unwrap().iter().find(|s| int(&s["ID"]) == line).unwrap().clone();
     assert_eq!(service["TN"], json!("5129990001"));
     assert_eq!(service["Products"][0]["Status"], "ACTIVE");
+}
+
+#[tokio::test]
+async fn a_callback_two_clients_could_own_is_refused_unless_its_path_names_the_client() {
+    let app = TestApp::new().await;
+    let (url, _) = stub(PROVIDER_SECRET, |_| (StatusCode::ACCEPTED, json!({"status": "accepted"}))).await;
+    settle(&app, &webhook_provider(&url)).await;
+    // Globex has a provider of the same code and secret: its order ids are its own, so a
+    // callback for "order N" could be either client's.
+    let globex = format!("[[clients]]\ncode = \"globex\"\nname = \"Globex Telecom\"\n{}", webhook_provider(&url));
+    patchbay_core::settings::apply_str(&*app.store, "test settings", &globex).await.expect("globex settings apply");
+    app.engine.invalidate();
+    let c = customer(&app).await;
+    let order = int(&ok(&app, "NewOrders_Create", json!({"CustomerID": c, "PackageID": 1300, "SendOrders": true}))
+        .await["Orders"][0]);
+    drain(&worker(&app, 5)).await;
+    assert_eq!(status(&app, order).await, "SENT");
+
+    let completed = json!({"status": "completed", "mdn": "5129990002"});
+    let (s, a) = callback(&app, order, completed.clone(), Some(PROVIDER_SECRET)).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{a}");
+    let message = a["error"].as_str().unwrap();
+    assert!(message.contains("acme, globex") && message.contains("/callbacks/clients/"), "{message}");
+    assert_eq!(status(&app, order).await, "SENT", "an ambiguous callback changes nothing");
+
+    // Named by the other client, the order is not that client's provider's.
+    let path = |client: &str| format!("/callbacks/clients/{client}/providers/HOOKTEL/orders/{order}");
+    let (s, _) = callback_on(&app, &path("globex"), completed.clone(), Some(PROVIDER_SECRET)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, a) = callback_on(&app, &path("initech"), completed.clone(), Some(PROVIDER_SECRET)).await;
+    assert_eq!((s, a["error"].as_str()), (StatusCode::NOT_FOUND, Some("no client has code \"initech\"")));
+    let (s, _) = callback_on(&app, &path("acme"), completed.clone(), Some("not the secret")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert_eq!(status(&app, order).await, "SENT");
+
+    let (s, a) = callback_on(&app, &path("acme"), completed, Some(PROVIDER_SECRET)).await;
+    assert_eq!((s, a), (StatusCode::OK, json!({"result": "applied", "status": "COMPLETE"})));
+    assert_eq!(status(&app, order).await, "COMPLETE");
 }
 
 #[tokio::test]

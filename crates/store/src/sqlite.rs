@@ -137,6 +137,10 @@ fn connect_options(path: &Path, create: bool) -> SqliteConnectOptions {
         // connection's own 2 MB page cache: the kernel's page cache is shared by every
         // connection and process and returned under memory pressure.
         .pragma("mmap_size", MMAP_BYTES.to_string())
+        // A batch's savepoints keep the pages they change in a sub-journal, which otherwise
+        // spills to a temporary file past 64 KiB (a write per page); a batch is small enough
+        // to keep it in memory.
+        .pragma("temp_store", "memory")
 }
 
 /// How much of a file is memory-mapped (a larger file is read past it as usual).

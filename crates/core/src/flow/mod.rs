@@ -48,10 +48,7 @@ pub fn awaits_route(config: &ClientConfig, order: &OrderRecord) -> bool {
 pub fn wants_sending(config: &ClientConfig, order: &OrderRecord) -> bool {
     (order.flow_through || order.send_now)
         && order.status == OrderStatus::New
-        && order
-            .provider_id
-            .and_then(|id| config.providers.iter().find(|p| p.id == id))
-            .is_some_and(|p| p.provisionable)
+        && order.provider_id.and_then(|id| config.provider(id)).is_some_and(|p| p.provisionable)
         && !awaits_route(config, order)
 }
 

@@ -199,7 +199,7 @@ impl Dispatcher {
         let Some(order) = ctx.db().order(job.order_id).await? else {
             return self.drop_job(ctx, &job).await;
         };
-        let provider = order.provider_id.and_then(|id| ctx.config().providers.iter().find(|p| p.id == id)).cloned();
+        let provider = order.provider_id.and_then(|id| ctx.config().provider(id)).cloned();
         let still_wanted = match job.phase {
             JobPhase::Send => {
                 !order.status.is_final() && (super::wants_sending(ctx.config(), &order) || super::resendable(&order))

@@ -120,7 +120,7 @@ pub(crate) fn service_item(
     products: &[CustomerProductRecord],
     inventory: Vec<Inventory>,
 ) -> ServiceItem {
-    let provider = s.provider_id.and_then(|pid| config.providers.iter().find(|p| p.id == pid));
+    let provider = s.provider_id.and_then(|pid| config.provider(pid));
     let package = s.package_id.and_then(|pid| config.packages.iter().find(|p| p.id == pid));
     ServiceItem {
         id: s.id,
@@ -140,7 +140,7 @@ pub(crate) fn service_item(
             .filter(|cp| cp.service_id == Some(s.id))
             .map(|cp| {
                 let product = config.products.iter().find(|p| p.id == cp.product_id);
-                let carrier = product.and_then(|p| config.providers.iter().find(|x| x.id == p.provider_id));
+                let carrier = product.and_then(|p| config.provider(p.provider_id));
                 CustomerProduct {
                     id: cp.id,
                     product_id: cp.product_id,

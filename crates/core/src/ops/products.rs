@@ -100,7 +100,7 @@ impl Handler for ProductsUpdate {
 /// Shared by create (over the defaults) and update (over the stored product).
 fn apply_fields(config: &ClientConfig, p: &mut Product, f: &ProductInput) -> ApiResult<()> {
     if let Some(id) = f.carrier_id {
-        if !config.providers.iter().any(|x| x.id == id) {
+        if config.provider(id).is_none() {
             return Err(ApiError::not_found(ErrorCode::ProviderNotFound, "Provider", id));
         }
         p.provider_id = id;
@@ -405,7 +405,7 @@ impl<'a> Filter<'a> {
         } else if !p.active {
             return false;
         }
-        let provider = config.providers.iter().find(|x| x.id == p.provider_id);
+        let provider = config.provider(p.provider_id);
         let explicitly_named = self.provider_id == Some(p.provider_id) || q.product_id == Some(p.id);
         if !q.include_non_line_carrier_products.unwrap_or(false)
             && !explicitly_named

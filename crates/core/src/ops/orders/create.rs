@@ -595,7 +595,7 @@ fn port(config: &ClientConfig, p: &WirelessPort) -> ApiResult<PortRecord> {
     let external_provider_id = match text(&p.external_provider) {
         None => None,
         Some(code) => {
-            let provider = config.providers.iter().find(|x| x.code.eq_ignore_ascii_case(&code)).ok_or_else(|| {
+            let provider = config.provider_by_code(&code).ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::ProviderNotFound,
                     format!("WirelessPort/ExternalProvider: no provider has code {code}."),
@@ -679,9 +679,7 @@ impl Handler for NewOrdersCreate {
             OrderType::New
         };
         let provider = provider(config, "PackageID", package.provider_id)?;
-        let provisionable = |pid: Option<i32>| {
-            pid.and_then(|id| config.providers.iter().find(|p| p.id == id)).is_some_and(|p| p.provisionable)
-        };
+        let provisionable = |pid: Option<i32>| pid.and_then(|id| config.provider(id)).is_some_and(|p| p.provisionable);
         let service = NewService {
             customer_id,
             tn_field: if reconnect_tn.is_some() { "ReconnectTN" } else { "WirelessPort/MDN" }.to_string(),
@@ -759,7 +757,7 @@ fn one_of_tn_line(kind: &str, tn: &Option<String>, line_id: Option<i32>) -> ApiR
 }
 
 fn wireless(config: &ClientConfig, s: &ServiceRecord) -> bool {
-    s.provider_id.and_then(|id| config.providers.iter().find(|p| p.id == id)).is_some_and(|p| p.wireless)
+    s.provider_id.and_then(|id| config.provider(id)).is_some_and(|p| p.wireless)
 }
 
 /// The products of a service, checked to hold at least one in `wanted` for the order to do
@@ -946,9 +944,8 @@ async fn plan_add_line<'a>(ctx: &'a Ctx, o: &AddLineOrder) -> ApiResult<Plan<'a>
                 (provider(config, &format!("{f}/PackageID"), package.provider_id)?, Some(package))
             }
             None => {
-                let provisionable = products
-                    .iter()
-                    .any(|p| config.providers.iter().find(|x| x.id == p.provider_id).is_some_and(|x| x.provisionable));
+                let provisionable =
+                    products.iter().any(|p| config.provider(p.provider_id).is_some_and(|x| x.provisionable));
                 if !provisionable {
                     return Err(ApiError::invalid(
                         &format!("{f}/PackageID"),

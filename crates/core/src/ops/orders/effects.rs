@@ -101,7 +101,7 @@ pub async fn complete(ctx: &Ctx, tx: &mut dyn ClientTx, order: &OrderRecord, at:
                 let provider = line
                     .package_id
                     .and_then(|id| ctx.config().packages.iter().find(|p| p.id == id))
-                    .and_then(|p| ctx.config().providers.iter().find(|x| x.id == p.provider_id));
+                    .and_then(|p| ctx.config().provider(p.provider_id));
                 if let Some(provider) = provider {
                     if s.provider_id != Some(provider.id) {
                         s.provider_id = Some(provider.id);

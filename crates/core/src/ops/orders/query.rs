@@ -23,7 +23,7 @@ const COUNT_PAST_PAGE: i64 = 10_000;
 const SEARCH_CHUNK: u32 = 500;
 
 fn summary(config: &ClientConfig, o: &OrderRecord, services: Option<Vec<ServiceItem>>) -> OrderSummary {
-    let provider = o.provider_id.and_then(|id| config.providers.iter().find(|p| p.id == id));
+    let provider = o.provider_id.and_then(|id| config.provider(id));
     let account = provider.and_then(|p| o.provider_account_id.and_then(|a| p.accounts.iter().find(|x| x.id == a)));
     let routes = o
         .process_id

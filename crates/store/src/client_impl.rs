@@ -10,13 +10,15 @@
 //! - `WritePool`, `WriteTx`, `begin_write`, `commit_write`: what writes go through and how a
 //!   write transaction starts and commits (a pool and its `Transaction` on PostgreSQL; on
 //!   SQLite, a savepoint in a group commit, see `sqlite.rs`);
-//! - `begin_read`: how snapshot-read transactions start.
+//! - `begin_read`: how snapshot-read transactions start;
+//! - `HOLD_WRITES`: whether a write transaction holds the statements whose results it does not
+//!   read and sends them together ([`Tx::later`]).
 //!
 //! The SQL itself is portable between SQLite (3.35 or later) and PostgreSQL: `$n` parameters,
 //! `INSERT … ON CONFLICT … DO UPDATE`, `RETURNING`. Table names are prefixed with `p`, which is
 //! empty on SQLite (the file is the client's) and `client_<name>.` on PostgreSQL.
 
-use super::{begin_read, begin_write, commit_write, money_in, money_out, Db, Money, WritePool, WriteTx};
+use super::{begin_read, begin_write, commit_write, money_in, money_out, Db, Money, WritePool, WriteTx, HOLD_WRITES};
 use crate::common::{col, db_err, enum_str, from_json, kinds, parse_enum, to_json};
 use async_trait::async_trait;
 use patchbay_api::customers::CustomerStatus;
@@ -258,7 +260,7 @@ impl ClientDb for Client {
     async fn claim_flow_jobs(&self, now_ms: i64, lease_ms: i64, limit: u32) -> StoreResult<Vec<FlowJob>> {
         let mut tx = self.write_tx().await?;
         let p = tx.p.clone();
-        let jobs = super::flow::claim_jobs(tx.conn(), &p, now_ms, lease_ms, limit).await?;
+        let jobs = super::flow::claim_jobs(tx.conn().await?, &p, now_ms, lease_ms, limit).await?;
         commit_write(tx.tx).await?;
         Ok(jobs)
     }
@@ -276,7 +278,7 @@ impl ClientDb for Client {
     ) -> StoreResult<Vec<(DeliveryRecord, EventRecord)>> {
         let mut tx = self.write_tx().await?;
         let p = tx.p.clone();
-        let claimed = super::flow::claim_deliveries(tx.conn(), &p, now_ms, lease_ms, limit).await?;
+        let claimed = super::flow::claim_deliveries(tx.conn().await?, &p, now_ms, lease_ms, limit).await?;
         commit_write(tx.tx).await?;
         Ok(claimed)
     }
@@ -284,7 +286,7 @@ impl ClientDb for Client {
     async fn finish_delivery(&self, delivery: &DeliveryRecord) -> StoreResult<bool> {
         let mut tx = self.write_tx().await?;
         let p = tx.p.clone();
-        let done = super::flow::finish_delivery(tx.conn(), &p, delivery).await?;
+        let done = super::flow::finish_delivery(tx.conn().await?, &p, delivery).await?;
         commit_write(tx.tx).await?;
         Ok(done)
     }
@@ -312,7 +314,7 @@ impl ClientDb for Client {
 impl Client {
     async fn write_tx(&self) -> StoreResult<Tx> {
         let tx = begin_write(&self.write).await.map_err(db_err)?;
-        Ok(Tx { tx, p: self.p.clone(), ids: self.ids.clone(), counter_floor: Vec::new() })
+        Ok(Tx { tx, p: self.p.clone(), ids: self.ids.clone(), counter_floor: Vec::new(), held: Held::default() })
     }
 }
 
@@ -565,15 +567,75 @@ pub(crate) struct Tx {
     /// Per kind, a value its counter is known to be at least at (by this transaction's own
     /// reservations and raises): writing an id at or under it needs no raise.
     counter_floor: Vec<(String, i32)>,
+    /// Statements sent later ([`Tx::later`]).
+    held: Held,
 }
 
+/// Statements a write transaction has not sent yet: one multi-statement text whose `?`
+/// parameters are bound in order across its statements.
+struct Held {
+    q: QueryBuilder<'static, Db>,
+    statements: usize,
+}
+
+impl Default for Held {
+    fn default() -> Self {
+        Held { q: QueryBuilder::new(""), statements: 0 }
+    }
+}
+
+/// Held text past which it is sent without waiting for the next statement: bounds the memory a
+/// large bulk write holds (each statement is within SQLite's parameter limit on its own).
+const MAX_HELD_SQL: usize = 256 * 1024;
+
 impl Tx {
-    fn conn(&mut self) -> &mut Conn {
-        &mut self.tx
+    /// The connection, for a statement whose result is read: the held statements are sent
+    /// first, so it sees them.
+    pub(crate) async fn conn(&mut self) -> StoreResult<&mut Conn> {
+        self.send_held().await?;
+        Ok(&mut self.tx)
+    }
+
+    /// A statement whose result nobody reads (an insert of fresh rows, an update of a row
+    /// this transaction locked, an audit record), built by `build`.
+    ///
+    /// On SQLite it is held and sent with the ones after it, all in one call to the
+    /// connection's thread, when the transaction next needs the connection or commits: each
+    /// call is a hand-off between threads and back, which cost more than most statements
+    /// themselves. Its error, if any (a broken constraint), then comes from that later call,
+    /// and the transaction is dropped as it would have been. On PostgreSQL it is sent now.
+    /// Its bound values are owned (`'static`), since they outlive the caller's records.
+    pub(crate) async fn later(&mut self, build: impl FnOnce(&mut QueryBuilder<'static, Db>)) -> StoreResult<()> {
+        if !HOLD_WRITES {
+            let mut q = QueryBuilder::new("");
+            build(&mut q);
+            q.build().execute(&mut *self.tx).await.map_err(db_err)?;
+            return Ok(());
+        }
+        if self.held.statements > 0 {
+            self.held.q.push(";\n");
+        }
+        build(&mut self.held.q);
+        self.held.statements += 1;
+        if self.held.q.sql().len() > MAX_HELD_SQL {
+            self.send_held().await?;
+        }
+        Ok(())
+    }
+
+    async fn send_held(&mut self) -> StoreResult<()> {
+        if self.held.statements == 0 {
+            return Ok(());
+        }
+        let done = self.held.q.build().execute(&mut *self.tx).await;
+        self.held.q.reset();
+        self.held.statements = 0;
+        done.map_err(db_err)?;
+        Ok(())
     }
 
     async fn exec(&mut self, sql: &str) -> StoreResult<()> {
-        sqlx::query(sql).execute(self.conn()).await.map_err(db_err)?;
+        sqlx::query(sql).execute(self.conn().await?).await.map_err(db_err)?;
         Ok(())
     }
 
@@ -594,7 +656,7 @@ impl Tx {
     async fn counters(&mut self, mut q: QueryBuilder<'_, Db>) -> StoreResult<Vec<DbRow>> {
         match &self.ids {
             Some(pool) => q.build().fetch_all(pool).await.map_err(db_err),
-            None => q.build().fetch_all(self.conn()).await.map_err(db_err),
+            None => q.build().fetch_all(self.conn().await?).await.map_err(db_err),
         }
     }
 
@@ -687,7 +749,7 @@ impl Tx {
             self.p
         );
         for n in items {
-            sqlx::query(&sql).bind(n.id).bind(&n.name).execute(self.conn()).await.map_err(db_err)?;
+            sqlx::query(&sql).bind(n.id).bind(&n.name).execute(self.conn().await?).await.map_err(db_err)?;
         }
         Ok(())
     }
@@ -744,7 +806,7 @@ impl Tx {
             .bind(w.is_some_and(|w| w.sms))
             .bind(w.is_some_and(|w| w.data))
             .bind(&x.origin)
-            .execute(self.conn())
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
 
@@ -757,24 +819,30 @@ impl Tx {
             "product_fields",
         ] {
             let sql = format!("DELETE FROM {p}{table} WHERE product_id = $1");
-            sqlx::query(&sql).bind(x.id).execute(self.conn()).await.map_err(db_err)?;
+            sqlx::query(&sql).bind(x.id).execute(self.conn().await?).await.map_err(db_err)?;
         }
         let sql =
             format!("INSERT INTO {p}product_bill_profiles (product_id, seq, bill_profile_id) VALUES ($1, $2, $3)");
         for (seq, id) in (0i32..).zip(&x.bill_profiles) {
-            sqlx::query(&sql).bind(x.id).bind(seq).bind(id).execute(self.conn()).await.map_err(db_err)?;
+            sqlx::query(&sql).bind(x.id).bind(seq).bind(id).execute(self.conn().await?).await.map_err(db_err)?;
         }
         let sql = format!("INSERT INTO {p}product_line_types (product_id, seq, line_type_id) VALUES ($1, $2, $3)");
         for (seq, id) in (0i32..).zip(&x.line_types) {
-            sqlx::query(&sql).bind(x.id).bind(seq).bind(id).execute(self.conn()).await.map_err(db_err)?;
+            sqlx::query(&sql).bind(x.id).bind(seq).bind(id).execute(self.conn().await?).await.map_err(db_err)?;
         }
         let sql = format!("INSERT INTO {p}product_attributes (product_id, seq, key, value) VALUES ($1, $2, $3, $4)");
         for (seq, (k, v)) in (0i32..).zip(&x.attributes) {
-            sqlx::query(&sql).bind(x.id).bind(seq).bind(k).bind(v).execute(self.conn()).await.map_err(db_err)?;
+            sqlx::query(&sql).bind(x.id).bind(seq).bind(k).bind(v).execute(self.conn().await?).await.map_err(db_err)?;
         }
         let sql = format!("INSERT INTO {p}product_availability (product_id, seq, location) VALUES ($1, $2, $3)");
         for (seq, loc) in (0i32..).zip(&x.availability) {
-            sqlx::query(&sql).bind(x.id).bind(seq).bind(enum_str(loc)).execute(self.conn()).await.map_err(db_err)?;
+            sqlx::query(&sql)
+                .bind(x.id)
+                .bind(seq)
+                .bind(enum_str(loc))
+                .execute(self.conn().await?)
+                .await
+                .map_err(db_err)?;
         }
         if let Some(w) = w {
             let sql = format!(
@@ -789,7 +857,7 @@ impl Tx {
                     .bind(a.expiration_days)
                     .bind(a.nights_weekends)
                     .bind(a.unlimited)
-                    .execute(self.conn())
+                    .execute(self.conn().await?)
                     .await
                     .map_err(db_err)?;
             }
@@ -813,7 +881,7 @@ impl Tx {
                 .bind(seq)
                 .bind(f.field_id)
                 .bind(&f.value)
-                .execute(self.conn())
+                .execute(self.conn().await?)
                 .await
                 .map_err(db_err)?;
         }
@@ -841,7 +909,12 @@ impl ClientTx for Tx {
             "INSERT INTO {p}roles (name, allow) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET allow = excluded.allow"
         );
         for r in &config.roles {
-            sqlx::query(&sql).bind(&r.name).bind(to_json(&r.allow)).execute(self.conn()).await.map_err(db_err)?;
+            sqlx::query(&sql)
+                .bind(&r.name)
+                .bind(to_json(&r.allow))
+                .execute(self.conn().await?)
+                .await
+                .map_err(db_err)?;
         }
 
         let sql = format!(
@@ -858,7 +931,7 @@ impl ClientTx for Tx {
                 .bind(&u.role)
                 .bind(u.agent_id)
                 .bind(&u.agent_number)
-                .execute(self.conn())
+                .execute(self.conn().await?)
                 .await
                 .map_err(db_err)?;
         }
@@ -880,7 +953,7 @@ impl ClientTx for Tx {
                 .bind(&t.name)
                 .bind(t.recurring)
                 .bind(t.requires_shipping)
-                .execute(self.conn())
+                .execute(self.conn().await?)
                 .await
                 .map_err(db_err)?;
         }
@@ -902,7 +975,7 @@ impl ClientTx for Tx {
                 .bind(&x.adapter)
                 .bind(to_json(&x.adapter_settings))
                 .bind(to_json(&x.accounts))
-                .execute(self.conn())
+                .execute(self.conn().await?)
                 .await
                 .map_err(db_err)?;
         }
@@ -914,15 +987,15 @@ impl ClientTx for Tx {
         let insert_route =
             format!("INSERT INTO {p}process_routes (process_id, seq, id, description) VALUES ($1, $2, $3, $4)");
         for x in &config.processes {
-            sqlx::query(&sql).bind(x.id).bind(&x.name).execute(self.conn()).await.map_err(db_err)?;
-            sqlx::query(&delete_routes).bind(x.id).execute(self.conn()).await.map_err(db_err)?;
+            sqlx::query(&sql).bind(x.id).bind(&x.name).execute(self.conn().await?).await.map_err(db_err)?;
+            sqlx::query(&delete_routes).bind(x.id).execute(self.conn().await?).await.map_err(db_err)?;
             for (seq, r) in (0i32..).zip(&x.routes) {
                 sqlx::query(&insert_route)
                     .bind(x.id)
                     .bind(seq)
                     .bind(r.id)
                     .bind(&r.description)
-                    .execute(self.conn())
+                    .execute(self.conn().await?)
                     .await
                     .map_err(db_err)?;
             }
@@ -932,7 +1005,7 @@ impl ClientTx for Tx {
             "INSERT INTO {p}custom_fields (id, label) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET label = excluded.label"
         );
         for f in &config.custom_fields {
-            sqlx::query(&sql).bind(f.id).bind(&f.label).execute(self.conn()).await.map_err(db_err)?;
+            sqlx::query(&sql).bind(f.id).bind(&f.label).execute(self.conn().await?).await.map_err(db_err)?;
         }
 
         for x in &config.products {
@@ -954,16 +1027,16 @@ impl ClientTx for Tx {
                 .bind(x.provider_id)
                 .bind(x.line_type_id)
                 .bind(&x.origin)
-                .execute(self.conn())
+                .execute(self.conn().await?)
                 .await
                 .map_err(db_err)?;
-            sqlx::query(&delete_products).bind(x.id).execute(self.conn()).await.map_err(db_err)?;
+            sqlx::query(&delete_products).bind(x.id).execute(self.conn().await?).await.map_err(db_err)?;
             for (seq, id) in (0i32..).zip(&x.products) {
                 sqlx::query(&insert_product)
                     .bind(x.id)
                     .bind(seq)
                     .bind(id)
-                    .execute(self.conn())
+                    .execute(self.conn().await?)
                     .await
                     .map_err(db_err)?;
             }
@@ -985,7 +1058,7 @@ impl ClientTx for Tx {
         self.raise_counter_to_max(kinds::PRODUCT, config.products.iter().map(|x| x.id).max()).await?;
         self.raise_counter_to_max(kinds::PACKAGE, config.packages.iter().map(|x| x.id).max()).await?;
         let p = self.p.clone();
-        super::flow::put_webhooks(self.conn(), &p, &config.webhooks).await?;
+        super::flow::put_webhooks(self.conn().await?, &p, &config.webhooks).await?;
 
         self.bump_version().await
     }
@@ -1023,7 +1096,7 @@ impl ClientTx for Tx {
             .bind(a.and_then(|a| a.zip4.as_ref()))
             .bind(a.map(|a| &a.country))
             .bind(x.created_at.unix())
-            .execute(self.conn())
+            .execute(self.conn().await?)
             .await
             .map_err(db_err)?;
         self.insert_field_values("customer_fields", "customer_id", x.id, &x.fields).await?;
@@ -1036,7 +1109,7 @@ impl ClientTx for Tx {
 
     async fn insert_service(&mut self, service: &ServiceRecord) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::insert_service(self.conn(), &p, service).await?;
+        super::orders::insert_service(self, &p, service).await?;
         self.raise_counter("service", service.id).await
     }
 
@@ -1046,71 +1119,71 @@ impl ClientTx for Tx {
 
     async fn put_inventory_type(&mut self, record: &InventoryTypeRecord) -> StoreResult<()> {
         let p = self.p.clone();
-        super::inventory::put_type(self.conn(), &p, record).await?;
+        super::inventory::put_type(self.conn().await?, &p, record).await?;
         // Inventory types are cached with the configuration.
         self.bump_version().await
     }
 
     async fn delete_inventory_type(&mut self, id: i32) -> StoreResult<()> {
         let p = self.p.clone();
-        super::inventory::delete_type(self.conn(), &p, id).await?;
+        super::inventory::delete_type(self.conn().await?, &p, id).await?;
         self.bump_version().await
     }
 
     async fn inventory_item_for_update(&mut self, id: i32) -> StoreResult<Option<InventoryItemRecord>> {
         let p = self.p.clone();
-        super::inventory::item_for_update(self.conn(), &p, id).await
+        super::inventory::item_for_update(self.conn().await?, &p, id).await
     }
 
     async fn insert_inventory_items(&mut self, items: &[InventoryItemRecord]) -> StoreResult<()> {
         let p = self.p.clone();
-        super::inventory::insert_items(self.conn(), &p, items).await
+        super::inventory::insert_items(self.conn().await?, &p, items).await
     }
 
     async fn update_inventory_items(&mut self, items: &[InventoryItemRecord]) -> StoreResult<()> {
         let p = self.p.clone();
-        super::inventory::update_items(self.conn(), &p, items).await
+        super::inventory::update_items(self, &p, items).await
     }
 
     async fn insert_inventory_history(&mut self, entries: &[InventoryHistoryRecord]) -> StoreResult<()> {
         let p = self.p.clone();
-        super::inventory::insert_history(self.conn(), &p, entries).await
+        super::inventory::insert_history(self, &p, entries).await
     }
 
     async fn customer_for_update(&mut self, id: i32) -> StoreResult<Option<CustomerRecord>> {
         let p = self.p.clone();
-        super::orders::customer(self.conn(), &p, id, true).await
+        super::orders::customer(self.conn().await?, &p, id, true).await
     }
 
     async fn set_customer_status(&mut self, id: i32, status: CustomerStatus) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::set_customer_status(self.conn(), &p, id, status).await
+        super::orders::set_customer_status(self.conn().await?, &p, id, status).await
     }
 
     async fn update_service(&mut self, service: &ServiceRecord) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::update_service(self.conn(), &p, service).await
+        super::orders::update_service(self.conn().await?, &p, service).await
     }
 
     async fn delete_service(&mut self, id: i32) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::delete_service(self.conn(), &p, id).await
+        super::orders::delete_service(self.conn().await?, &p, id).await
     }
 
     async fn insert_customer_products(&mut self, products: &[CustomerProductRecord]) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::insert_customer_products(self.conn(), &p, products).await?;
+        super::orders::insert_customer_products(self, &p, products).await?;
         self.raise_counter_to_max("customer_product", products.iter().map(|x| x.id).max()).await
     }
 
     async fn update_customer_products(&mut self, products: &[CustomerProductRecord]) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::update_customer_products(self.conn(), &p, products).await
+        super::orders::update_customer_products(self.conn().await?, &p, products).await
     }
 
     async fn delete_customer_products(&mut self, ids: &[i32]) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::delete_customer_products(self.conn(), &p, ids).await
+        super::orders::delete_customer_products(self.conn().await?, &p, ids).await
     }
 
     async fn customer_products_of_services_for_update(
@@ -1118,17 +1191,17 @@ impl ClientTx for Tx {
         service_ids: &[i32],
     ) -> StoreResult<Vec<CustomerProductRecord>> {
         let p = self.p.clone();
-        super::orders::customer_products_in(self.conn(), &p, "service_id", service_ids, true).await
+        super::orders::customer_products_in(self.conn().await?, &p, "service_id", service_ids, true).await
     }
 
     async fn services_for_update(&mut self, ids: &[i32]) -> StoreResult<Vec<ServiceRecord>> {
         let p = self.p.clone();
-        super::orders::services_in(self.conn(), &p, "id", ids, true).await
+        super::orders::services_in(self.conn().await?, &p, "id", ids, true).await
     }
 
     async fn inventory_items_for_update(&mut self, ids: &[i32]) -> StoreResult<Vec<InventoryItemRecord>> {
         let p = self.p.clone();
-        super::inventory::items_in(self.conn(), &p, "id", ids, true).await
+        super::inventory::items_in(self.conn().await?, &p, "id", ids, true).await
     }
 
     async fn inventory_items_of_services_for_update(
@@ -1136,12 +1209,12 @@ impl ClientTx for Tx {
         service_ids: &[i32],
     ) -> StoreResult<Vec<InventoryItemRecord>> {
         let p = self.p.clone();
-        super::inventory::items_in(self.conn(), &p, "service_id", service_ids, true).await
+        super::inventory::items_in(self.conn().await?, &p, "service_id", service_ids, true).await
     }
 
     async fn live_service_with_tn(&mut self, tn: &str) -> StoreResult<Option<i32>> {
         let p = self.p.clone();
-        super::orders::live_service_with_tn(self.conn(), &p, tn).await
+        super::orders::live_service_with_tn(self.conn().await?, &p, tn).await
     }
 
     async fn insert_order(&mut self, order: &OrderRecord) -> StoreResult<()> {
@@ -1150,70 +1223,70 @@ impl ClientTx for Tx {
 
     async fn insert_orders(&mut self, orders: &[OrderRecord]) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::insert_orders(self.conn(), &p, orders).await?;
+        super::orders::insert_orders(self, &p, orders).await?;
         self.raise_counter_to_max("order", orders.iter().map(|x| x.id).max()).await
     }
 
     async fn order_for_update(&mut self, id: i32) -> StoreResult<Option<OrderRecord>> {
         let p = self.p.clone();
-        super::orders::order(self.conn(), &p, id, true).await
+        super::orders::order(self.conn().await?, &p, id, true).await
     }
 
     async fn update_order(&mut self, order: &OrderRecord) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::update_order(self.conn(), &p, order).await
+        super::orders::update_order(self, &p, order).await
     }
 
     async fn update_order_row(&mut self, order: &OrderRecord) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::update_order_row(self.conn(), &p, order).await
+        super::orders::update_order_row(self.conn().await?, &p, order).await
     }
 
     async fn insert_order_status(&mut self, entries: &[OrderStatusRecord]) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::insert_status(self.conn(), &p, entries).await
+        super::orders::insert_status(self, &p, entries).await
     }
 
     async fn flow_job_for_update(&mut self, order_id: i32) -> StoreResult<Option<FlowJob>> {
         let p = self.p.clone();
-        super::flow::job_for_update(self.conn(), &p, order_id).await
+        super::flow::job_for_update(self.conn().await?, &p, order_id).await
     }
 
     async fn put_flow_job(&mut self, job: &FlowJob) -> StoreResult<()> {
         let p = self.p.clone();
-        super::flow::put_job(self.conn(), &p, job).await
+        super::flow::put_job(self, &p, job).await
     }
 
     async fn delete_flow_job(&mut self, order_id: i32) -> StoreResult<()> {
         let p = self.p.clone();
-        super::flow::delete_job(self.conn(), &p, order_id).await
+        super::flow::delete_job(self.conn().await?, &p, order_id).await
     }
 
     async fn insert_events(&mut self, events: &[EventRecord], deliveries: &[DeliveryRecord]) -> StoreResult<()> {
         let p = self.p.clone();
-        super::flow::insert_events(self.conn(), &p, events, deliveries).await
+        super::flow::insert_events(self, &p, events, deliveries).await
     }
 
     async fn audit(&mut self, record: &AuditRecord) -> StoreResult<()> {
-        let p = &self.p;
-        let sql = format!(
-            "INSERT INTO {p}audit_log (at, user_id, on_behalf_of_user_id, operation, entity, entity_ids) \
-             VALUES ($1, $2, $3, $4, $5, $6)"
-        );
-        sqlx::query(&sql)
-            .bind(record.at.unix())
-            .bind(record.user_id)
-            .bind(record.on_behalf_of_user_id)
-            .bind(&record.operation)
-            .bind(&record.entity)
-            .bind(to_json(&record.entity_ids))
-            .execute(self.conn())
-            .await
-            .map_err(db_err)?;
-        Ok(())
+        let p = self.p.clone();
+        self.later(|q| {
+            q.push(format!(
+                "INSERT INTO {p}audit_log (at, user_id, on_behalf_of_user_id, operation, entity, entity_ids) VALUES ("
+            ));
+            q.separated(", ")
+                .push_bind(record.at.unix())
+                .push_bind(record.user_id)
+                .push_bind(record.on_behalf_of_user_id)
+                .push_bind(record.operation.clone())
+                .push_bind(record.entity.clone())
+                .push_bind(to_json(&record.entity_ids));
+            q.push(")");
+        })
+        .await
     }
 
-    async fn commit(self: Box<Self>) -> StoreResult<()> {
+    async fn commit(mut self: Box<Self>) -> StoreResult<()> {
+        self.send_held().await?;
         commit_write(self.tx).await
     }
 }

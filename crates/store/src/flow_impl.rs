@@ -7,6 +7,7 @@
 //! writer. A claim leases its rows until a deadline: a process that dies holding them loses
 //! them when the lease runs out, and the claim count fences the one that comes back late.
 
+use super::client::Tx;
 use super::Db;
 use crate::common::{col, db_err, from_json, to_json};
 use patchbay_core::error::{StoreError, StoreResult};
@@ -87,26 +88,25 @@ pub(crate) async fn job_for_update(c: &mut Conn, p: &str, order_id: i32) -> Stor
     row.as_ref().map(job).transpose()
 }
 
-pub(crate) async fn put_job(c: &mut Conn, p: &str, j: &FlowJob) -> StoreResult<()> {
-    let sql = format!(
-        "INSERT INTO {p}flow_jobs ({JOB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (order_id) DO UPDATE SET phase = excluded.phase, attempts = excluded.attempts, \
-             claims = excluded.claims, due_at_ms = excluded.due_at_ms, lease_until_ms = excluded.lease_until_ms, \
-             sent_at_ms = excluded.sent_at_ms, last_error = excluded.last_error"
-    );
-    sqlx::query(&sql)
-        .bind(j.order_id)
-        .bind(j.phase.as_str())
-        .bind(j.attempts)
-        .bind(j.claims)
-        .bind(j.due_at_ms)
-        .bind(j.lease_until_ms)
-        .bind(j.sent_at_ms)
-        .bind(j.last_error.as_deref())
-        .execute(&mut *c)
-        .await
-        .map_err(db_err)?;
-    Ok(())
+pub(crate) async fn put_job(w: &mut Tx, p: &str, j: &FlowJob) -> StoreResult<()> {
+    w.later(|q| {
+        q.push(format!("INSERT INTO {p}flow_jobs ({JOB_COLUMNS}) VALUES ("));
+        q.separated(", ")
+            .push_bind(j.order_id)
+            .push_bind(j.phase.as_str())
+            .push_bind(j.attempts)
+            .push_bind(j.claims)
+            .push_bind(j.due_at_ms)
+            .push_bind(j.lease_until_ms)
+            .push_bind(j.sent_at_ms)
+            .push_bind(j.last_error.clone());
+        q.push(
+            ") ON CONFLICT (order_id) DO UPDATE SET phase = excluded.phase, attempts = excluded.attempts, \
+               claims = excluded.claims, due_at_ms = excluded.due_at_ms, lease_until_ms = excluded.lease_until_ms, \
+               sent_at_ms = excluded.sent_at_ms, last_error = excluded.last_error",
+        );
+    })
+    .await
 }
 
 pub(crate) async fn delete_job(c: &mut Conn, p: &str, order_id: i32) -> StoreResult<()> {
@@ -119,39 +119,42 @@ pub(crate) async fn delete_job(c: &mut Conn, p: &str, order_id: i32) -> StoreRes
 const ROWS_PER_INSERT: usize = 1000;
 
 pub(crate) async fn insert_events(
-    c: &mut Conn,
+    w: &mut Tx,
     p: &str,
     events: &[EventRecord],
     deliveries: &[DeliveryRecord],
 ) -> StoreResult<()> {
     for chunk in events.chunks(ROWS_PER_INSERT) {
-        let mut q =
-            QueryBuilder::<Db>::new(format!("INSERT INTO {p}events (seq, id, name, order_id, item_id, at_ms, data) "));
-        q.push_values(chunk, |mut b, e| {
-            b.push_bind(e.seq)
-                .push_bind(e.id.clone())
-                .push_bind(e.name.clone())
-                .push_bind(e.order_id)
-                .push_bind(e.item_id)
-                .push_bind(e.at_ms)
-                .push_bind(to_json(&e.data));
-        });
-        q.build().execute(&mut *c).await.map_err(db_err)?;
+        w.later(|q| {
+            q.push(format!("INSERT INTO {p}events (seq, id, name, order_id, item_id, at_ms, data) "));
+            q.push_values(chunk, |mut b, e| {
+                b.push_bind(e.seq)
+                    .push_bind(e.id.clone())
+                    .push_bind(e.name.clone())
+                    .push_bind(e.order_id)
+                    .push_bind(e.item_id)
+                    .push_bind(e.at_ms)
+                    .push_bind(to_json(&e.data));
+            });
+        })
+        .await?;
     }
     for chunk in deliveries.chunks(ROWS_PER_INSERT) {
-        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}event_deliveries ({DELIVERY_COLUMNS}) "));
-        q.push_values(chunk, |mut b, d| {
-            b.push_bind(d.event_seq)
-                .push_bind(d.subscriber.clone())
-                .push_bind(d.stream.clone())
-                .push_bind(d.attempts)
-                .push_bind(d.claims)
-                .push_bind(d.due_at_ms)
-                .push_bind(d.lease_until_ms)
-                .push_bind(d.delivered_at_ms)
-                .push_bind(d.last_error.clone());
-        });
-        q.build().execute(&mut *c).await.map_err(db_err)?;
+        w.later(|q| {
+            q.push(format!("INSERT INTO {p}event_deliveries ({DELIVERY_COLUMNS}) "));
+            q.push_values(chunk, |mut b, d| {
+                b.push_bind(d.event_seq)
+                    .push_bind(d.subscriber.clone())
+                    .push_bind(d.stream.clone())
+                    .push_bind(d.attempts)
+                    .push_bind(d.claims)
+                    .push_bind(d.due_at_ms)
+                    .push_bind(d.lease_until_ms)
+                    .push_bind(d.delivered_at_ms)
+                    .push_bind(d.last_error.clone());
+            });
+        })
+        .await?;
     }
     Ok(())
 }

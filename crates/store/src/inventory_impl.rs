@@ -7,6 +7,7 @@
 //! within both engines' bind-parameter limits (SQLite 32766, PostgreSQL 65535). [`KeySet`] and
 //! [`rows_in`] are how every set-based read binds its keys (`orders_impl.rs` too).
 
+use super::client::Tx;
 use super::Db;
 use crate::common::{col, db_err, enum_str, from_json, opt_time, parse_enum, time, to_json};
 use patchbay_core::error::StoreResult;
@@ -344,31 +345,37 @@ pub(crate) async fn insert_items(c: &mut Conn, p: &str, items: &[InventoryItemRe
     Ok(())
 }
 
-pub(crate) async fn update_items(c: &mut Conn, p: &str, items: &[InventoryItemRecord]) -> StoreResult<()> {
-    let sql = format!(
-        "UPDATE {p}inventory_items SET status = $2, customer_id = $3, service_id = $4, customer_product_id = $5, \
-             assigned_at = $6, unavailable_reason_id = $7, note = $8, msid = $9, msl = $10, mdn = $11, fields = $12, \
-             updated_at = $13 \
-         WHERE id = $1"
-    );
+pub(crate) async fn update_items(w: &mut Tx, p: &str, items: &[InventoryItemRecord]) -> StoreResult<()> {
     for x in items {
-        sqlx::query(&sql)
-            .bind(x.id)
-            .bind(enum_str(&x.status))
-            .bind(x.customer_id)
-            .bind(x.service_id)
-            .bind(x.customer_product_id)
-            .bind(x.assigned_at.map(|d| d.unix()))
-            .bind(x.unavailable_reason_id)
-            .bind(&x.note)
-            .bind(&x.msid)
-            .bind(&x.msl)
-            .bind(&x.mdn)
-            .bind(fields_json(&x.fields))
-            .bind(x.updated_at.unix())
-            .execute(&mut *c)
-            .await
-            .map_err(db_err)?;
+        w.later(|q| {
+            q.push(format!("UPDATE {p}inventory_items SET status = "))
+                .push_bind(enum_str(&x.status))
+                .push(", customer_id = ")
+                .push_bind(x.customer_id)
+                .push(", service_id = ")
+                .push_bind(x.service_id)
+                .push(", customer_product_id = ")
+                .push_bind(x.customer_product_id)
+                .push(", assigned_at = ")
+                .push_bind(x.assigned_at.map(|d| d.unix()))
+                .push(", unavailable_reason_id = ")
+                .push_bind(x.unavailable_reason_id)
+                .push(", note = ")
+                .push_bind(x.note.clone())
+                .push(", msid = ")
+                .push_bind(x.msid.clone())
+                .push(", msl = ")
+                .push_bind(x.msl.clone())
+                .push(", mdn = ")
+                .push_bind(x.mdn.clone())
+                .push(", fields = ")
+                .push_bind(fields_json(&x.fields))
+                .push(", updated_at = ")
+                .push_bind(x.updated_at.unix())
+                .push(" WHERE id = ")
+                .push_bind(x.id);
+        })
+        .await?;
     }
     Ok(())
 }
@@ -379,22 +386,24 @@ pub(crate) async fn update_items(c: &mut Conn, p: &str, items: &[InventoryItemRe
 const HISTORY_COLUMNS: &str =
     "item_id, at, user_id, on_behalf_of_user_id, operation, action, field, old_value, new_value, note";
 
-pub(crate) async fn insert_history(c: &mut Conn, p: &str, entries: &[InventoryHistoryRecord]) -> StoreResult<()> {
+pub(crate) async fn insert_history(w: &mut Tx, p: &str, entries: &[InventoryHistoryRecord]) -> StoreResult<()> {
     for chunk in entries.chunks(ROWS_PER_INSERT) {
-        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}inventory_history ({HISTORY_COLUMNS}) "));
-        q.push_values(chunk, |mut b, h| {
-            b.push_bind(h.item_id)
-                .push_bind(h.at.unix())
-                .push_bind(h.user_id)
-                .push_bind(h.on_behalf_of_user_id)
-                .push_bind(h.operation.as_str())
-                .push_bind(h.action.as_str())
-                .push_bind(h.field.as_deref())
-                .push_bind(h.old_value.as_deref())
-                .push_bind(h.new_value.as_deref())
-                .push_bind(h.note.as_deref());
-        });
-        q.build().execute(&mut *c).await.map_err(db_err)?;
+        w.later(|q| {
+            q.push(format!("INSERT INTO {p}inventory_history ({HISTORY_COLUMNS}) "));
+            q.push_values(chunk, |mut b, h| {
+                b.push_bind(h.item_id)
+                    .push_bind(h.at.unix())
+                    .push_bind(h.user_id)
+                    .push_bind(h.on_behalf_of_user_id)
+                    .push_bind(h.operation.clone())
+                    .push_bind(h.action.clone())
+                    .push_bind(h.field.clone())
+                    .push_bind(h.old_value.clone())
+                    .push_bind(h.new_value.clone())
+                    .push_bind(h.note.clone());
+            });
+        })
+        .await?;
     }
     Ok(())
 }

@@ -14,6 +14,7 @@
 //! child table aggregated into a JSON array per order ([`JsonRows`]): one statement for one
 //! order or a page of them.
 
+use super::client::Tx;
 use super::inventory::{lock_clause, rows_in, KeySet, ROWS_PER_INSERT};
 use super::{money_in, money_out, Db, Money};
 use crate::common::{col, db_err, enum_str, from_json, opt_time, parse_enum, time, to_json};
@@ -71,16 +72,18 @@ fn address(r: &DbRow, prefix: &str) -> StoreResult<Option<AddressRecord>> {
 }
 
 /// Binds an address as the nine columns [`address`] reads.
-fn push_address<'a>(b: &mut Values<'_, 'a>, a: Option<&'a AddressRecord>) {
-    b.push_bind(a.map(|a| a.first_name.as_str()))
-        .push_bind(a.map(|a| a.last_name.as_str()))
-        .push_bind(a.map(|a| a.address1.as_str()))
-        .push_bind(a.and_then(|a| a.address2.as_deref()))
-        .push_bind(a.map(|a| a.city.as_str()))
-        .push_bind(a.map(|a| a.state.as_str()))
-        .push_bind(a.map(|a| a.zip.as_str()))
-        .push_bind(a.and_then(|a| a.zip4.as_deref()))
-        .push_bind(a.map(|a| a.country.as_str()));
+// The pushers below bind owned values, so the statements they build can be held past the
+// caller's records (`Tx::later`).
+fn push_address(b: &mut Values<'_, '_>, a: Option<&AddressRecord>) {
+    b.push_bind(a.map(|a| a.first_name.clone()))
+        .push_bind(a.map(|a| a.last_name.clone()))
+        .push_bind(a.map(|a| a.address1.clone()))
+        .push_bind(a.and_then(|a| a.address2.clone()))
+        .push_bind(a.map(|a| a.city.clone()))
+        .push_bind(a.map(|a| a.state.clone()))
+        .push_bind(a.map(|a| a.zip.clone()))
+        .push_bind(a.and_then(|a| a.zip4.clone()))
+        .push_bind(a.map(|a| a.country.clone()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -150,18 +153,18 @@ fn service_row(r: &DbRow) -> StoreResult<ServiceRecord> {
     })
 }
 
-fn push_service_fields<'a>(b: &mut Values<'_, 'a>, s: &'a ServiceRecord) {
+fn push_service_fields(b: &mut Values<'_, '_>, s: &ServiceRecord) {
     b.push_bind(s.customer_id)
-        .push_bind(s.tn.as_deref())
+        .push_bind(s.tn.clone())
         .push_bind(s.line_type_id)
         .push_bind(s.provider_id)
         .push_bind(s.package_id)
-        .push_bind(s.description.as_deref())
+        .push_bind(s.description.clone())
         .push_bind(s.created_at.unix())
         .push_bind(s.provider_account_id)
         .push_bind(s.alt_btn_id)
-        .push_bind(s.pbx_make.as_deref())
-        .push_bind(s.pbx_model.as_deref());
+        .push_bind(s.pbx_make.clone())
+        .push_bind(s.pbx_model.clone());
 }
 
 /// The services whose `column` (`id`, `customer_id`) is one of `keys`, lowest id first.
@@ -184,14 +187,15 @@ pub(crate) async fn services_by_tn(c: &mut Conn, p: &str, tn: &str) -> StoreResu
     sqlx::query(&sql).bind(tn).fetch_all(c).await.map_err(db_err)?.iter().map(service_row).collect()
 }
 
-pub(crate) async fn insert_service(c: &mut Conn, p: &str, s: &ServiceRecord) -> StoreResult<()> {
-    let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}services (id, {SERVICE_FIELDS}) "));
-    q.push_values([s], |mut b, s| {
-        b.push_bind(s.id);
-        push_service_fields(&mut b, s);
-    });
-    q.build().execute(c).await.map_err(db_err)?;
-    Ok(())
+pub(crate) async fn insert_service(w: &mut Tx, p: &str, s: &ServiceRecord) -> StoreResult<()> {
+    w.later(|q| {
+        q.push(format!("INSERT INTO {p}services (id, {SERVICE_FIELDS}) "));
+        q.push_values([s], |mut b, s| {
+            b.push_bind(s.id);
+            push_service_fields(&mut b, s);
+        });
+    })
+    .await
 }
 
 pub(crate) async fn update_service(c: &mut Conn, p: &str, s: &ServiceRecord) -> StoreResult<()> {
@@ -231,11 +235,11 @@ fn customer_product_row(r: &DbRow) -> StoreResult<CustomerProductRecord> {
     })
 }
 
-fn push_customer_product_fields<'a>(b: &mut Values<'_, 'a>, x: &'a CustomerProductRecord) {
+fn push_customer_product_fields(b: &mut Values<'_, '_>, x: &CustomerProductRecord) {
     b.push_bind(x.customer_id)
         .push_bind(x.service_id)
         .push_bind(x.product_id)
-        .push_bind(x.description.as_deref())
+        .push_bind(x.description.clone())
         .push_bind(money_in(&x.rate))
         .push_bind(x.quantity)
         .push_bind(enum_str(&x.status))
@@ -260,18 +264,19 @@ pub(crate) async fn customer_products_in(
 }
 
 pub(crate) async fn insert_customer_products(
-    c: &mut Conn,
+    w: &mut Tx,
     p: &str,
     products: &[CustomerProductRecord],
 ) -> StoreResult<()> {
     for chunk in products.chunks(ROWS_PER_INSERT) {
-        let mut q =
-            QueryBuilder::<Db>::new(format!("INSERT INTO {p}customer_products (id, {CUSTOMER_PRODUCT_FIELDS}) "));
-        q.push_values(chunk, |mut b, x| {
-            b.push_bind(x.id);
-            push_customer_product_fields(&mut b, x);
-        });
-        q.build().execute(&mut *c).await.map_err(db_err)?;
+        w.later(|q| {
+            q.push(format!("INSERT INTO {p}customer_products (id, {CUSTOMER_PRODUCT_FIELDS}) "));
+            q.push_values(chunk, |mut b, x| {
+                b.push_bind(x.id);
+                push_customer_product_fields(&mut b, x);
+            });
+        })
+        .await?;
     }
     Ok(())
 }
@@ -348,12 +353,12 @@ fn order_row(r: &DbRow) -> StoreResult<OrderRecord> {
     })
 }
 
-fn push_order_fields<'a>(b: &mut Values<'_, 'a>, o: &'a OrderRecord) {
-    b.push_bind(o.pon.as_str())
+fn push_order_fields(b: &mut Values<'_, '_>, o: &OrderRecord) {
+    b.push_bind(o.pon.clone())
         .push_bind(o.customer_id)
         .push_bind(o.order_type.wire_name())
         .push_bind(o.status.wire_name())
-        .push_bind(o.status_note.as_deref())
+        .push_bind(o.status_note.clone())
         .push_bind(o.provider_id)
         .push_bind(o.provider_account_id)
         .push_bind(o.process_id)
@@ -367,7 +372,7 @@ fn push_order_fields<'a>(b: &mut Values<'_, 'a>, o: &'a OrderRecord) {
         .push_bind(o.whole_account)
         .push_bind(o.prorate)
         .push_bind(o.ignore_related_products)
-        .push_bind(o.tracking_number.as_deref())
+        .push_bind(o.tracking_number.clone())
         .push_bind(o.shipping_status.wire_name());
     push_address(b, o.shipping_address.as_ref());
     b.push_bind(o.port.as_ref().map(to_json))
@@ -594,52 +599,58 @@ pub(crate) async fn count(c: &mut Conn, p: &str, filter: &OrderFilter, at_most: 
 
 /// Writes the child rows of `orders` (after their rows, or after deleting the old ones): one
 /// multi-row insert per table for all of them (per `ROWS_PER_INSERT` rows).
-async fn insert_children(c: &mut Conn, p: &str, orders: &[OrderRecord]) -> StoreResult<()> {
+async fn insert_children(w: &mut Tx, p: &str, orders: &[OrderRecord]) -> StoreResult<()> {
     /// One child table's rows of every order, each with its order's id and its `seq` in it.
     fn numbered<T>(orders: &[OrderRecord], rows: fn(&OrderRecord) -> &Vec<T>) -> Vec<(i32, i32, &T)> {
         orders.iter().flat_map(|o| (0i32..).zip(rows(o)).map(move |(seq, x)| (o.id, seq, x))).collect()
     }
     for chunk in numbered(orders, |o| &o.lines).chunks(ROWS_PER_INSERT) {
-        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}order_lines ({LINE_COLUMNS}) "));
-        q.push_values(chunk, |mut b, &(order_id, seq, x)| {
-            b.push_bind(order_id)
-                .push_bind(seq)
-                .push_bind(x.service_id)
-                .push_bind(x.tn.as_deref())
-                .push_bind(x.action.as_str())
-                .push_bind(x.package_id)
-                .push_bind(x.old_package_id);
-        });
-        q.build().execute(&mut *c).await.map_err(db_err)?;
+        w.later(|q| {
+            q.push(format!("INSERT INTO {p}order_lines ({LINE_COLUMNS}) "));
+            q.push_values(chunk, |mut b, &(order_id, seq, x)| {
+                b.push_bind(order_id)
+                    .push_bind(seq)
+                    .push_bind(x.service_id)
+                    .push_bind(x.tn.clone())
+                    .push_bind(x.action.as_str())
+                    .push_bind(x.package_id)
+                    .push_bind(x.old_package_id);
+            });
+        })
+        .await?;
     }
     for chunk in numbered(orders, |o| &o.items).chunks(ROWS_PER_INSERT) {
-        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}order_items ({ITEM_COLUMNS}) "));
-        q.push_values(chunk, |mut b, &(order_id, seq, x)| {
-            b.push_bind(order_id)
-                .push_bind(seq)
-                .push_bind(x.service_id)
-                .push_bind(x.action.as_str())
-                .push_bind(x.customer_product_id)
-                .push_bind(x.product_id)
-                .push_bind(x.rate.as_ref().map(money_in))
-                .push_bind(x.quantity);
-        });
-        q.build().execute(&mut *c).await.map_err(db_err)?;
+        w.later(|q| {
+            q.push(format!("INSERT INTO {p}order_items ({ITEM_COLUMNS}) "));
+            q.push_values(chunk, |mut b, &(order_id, seq, x)| {
+                b.push_bind(order_id)
+                    .push_bind(seq)
+                    .push_bind(x.service_id)
+                    .push_bind(x.action.as_str())
+                    .push_bind(x.customer_product_id)
+                    .push_bind(x.product_id)
+                    .push_bind(x.rate.as_ref().map(money_in))
+                    .push_bind(x.quantity);
+            });
+        })
+        .await?;
     }
     for chunk in numbered(orders, |o| &o.inventory).chunks(ROWS_PER_INSERT) {
-        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}order_inventory ({INVENTORY_COLUMNS}) "));
-        q.push_values(chunk, |mut b, &(order_id, seq, x)| {
-            b.push_bind(order_id)
-                .push_bind(seq)
-                .push_bind(x.item_id)
-                .push_bind(x.identifier.as_str())
-                .push_bind(x.service_id)
-                .push_bind(enum_str(&x.previous_status))
-                .push_bind(x.previous_customer_id)
-                .push_bind(x.previous_service_id)
-                .push_bind(x.previous_assigned_at.map(|d| d.unix()));
-        });
-        q.build().execute(&mut *c).await.map_err(db_err)?;
+        w.later(|q| {
+            q.push(format!("INSERT INTO {p}order_inventory ({INVENTORY_COLUMNS}) "));
+            q.push_values(chunk, |mut b, &(order_id, seq, x)| {
+                b.push_bind(order_id)
+                    .push_bind(seq)
+                    .push_bind(x.item_id)
+                    .push_bind(x.identifier.clone())
+                    .push_bind(x.service_id)
+                    .push_bind(enum_str(&x.previous_status))
+                    .push_bind(x.previous_customer_id)
+                    .push_bind(x.previous_service_id)
+                    .push_bind(x.previous_assigned_at.map(|d| d.unix()));
+            });
+        })
+        .await?;
     }
     Ok(())
 }
@@ -650,26 +661,30 @@ const ORDERS_PER_INSERT: usize = 500;
 /// New orders and their child rows, each table in one multi-row insert (per
 /// `ORDERS_PER_INSERT` orders, `ROWS_PER_INSERT` child rows); a PON taken is a unique
 /// violation, so `Conflict`.
-pub(crate) async fn insert_orders(c: &mut Conn, p: &str, orders: &[OrderRecord]) -> StoreResult<()> {
+pub(crate) async fn insert_orders(w: &mut Tx, p: &str, orders: &[OrderRecord]) -> StoreResult<()> {
     for chunk in orders.chunks(ORDERS_PER_INSERT) {
-        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}orders (id, {ORDER_FIELDS}) "));
-        q.push_values(chunk, |mut b, o| {
-            b.push_bind(o.id);
-            push_order_fields(&mut b, o);
-        });
-        q.build().execute(&mut *c).await.map_err(db_err)?;
+        w.later(|q| {
+            q.push(format!("INSERT INTO {p}orders (id, {ORDER_FIELDS}) "));
+            q.push_values(chunk, |mut b, o| {
+                b.push_bind(o.id);
+                push_order_fields(&mut b, o);
+            });
+        })
+        .await?;
     }
-    insert_children(c, p, orders).await
+    insert_children(w, p, orders).await
 }
 
 /// Replaces an order's row and rewrites its child rows.
-pub(crate) async fn update_order(c: &mut Conn, p: &str, o: &OrderRecord) -> StoreResult<()> {
-    update_order_row(c, p, o).await?;
+pub(crate) async fn update_order(w: &mut Tx, p: &str, o: &OrderRecord) -> StoreResult<()> {
+    update_order_row(w.conn().await?, p, o).await?;
     for table in ["order_lines", "order_items", "order_inventory"] {
-        let sql = format!("DELETE FROM {p}{table} WHERE order_id = $1");
-        sqlx::query(&sql).bind(o.id).execute(&mut *c).await.map_err(db_err)?;
+        w.later(|q| {
+            q.push(format!("DELETE FROM {p}{table} WHERE order_id = ")).push_bind(o.id);
+        })
+        .await?;
     }
-    insert_children(c, p, std::slice::from_ref(o)).await
+    insert_children(w, p, std::slice::from_ref(o)).await
 }
 
 /// Replaces an order's row, its child rows left alone.
@@ -683,19 +698,21 @@ pub(crate) async fn update_order_row(c: &mut Conn, p: &str, o: &OrderRecord) -> 
 
 const STATUS_COLUMNS: &str = "order_id, at, from_status, to_status, note, user_id, on_behalf_of_user_id";
 
-pub(crate) async fn insert_status(c: &mut Conn, p: &str, entries: &[OrderStatusRecord]) -> StoreResult<()> {
+pub(crate) async fn insert_status(w: &mut Tx, p: &str, entries: &[OrderStatusRecord]) -> StoreResult<()> {
     for chunk in entries.chunks(ROWS_PER_INSERT) {
-        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {p}order_status_history ({STATUS_COLUMNS}) "));
-        q.push_values(chunk, |mut b, x| {
-            b.push_bind(x.order_id)
-                .push_bind(x.at.unix())
-                .push_bind(x.from.map(|s| s.wire_name()))
-                .push_bind(x.to.wire_name())
-                .push_bind(x.note.as_deref())
-                .push_bind(x.user_id)
-                .push_bind(x.on_behalf_of_user_id);
-        });
-        q.build().execute(&mut *c).await.map_err(db_err)?;
+        w.later(|q| {
+            q.push(format!("INSERT INTO {p}order_status_history ({STATUS_COLUMNS}) "));
+            q.push_values(chunk, |mut b, x| {
+                b.push_bind(x.order_id)
+                    .push_bind(x.at.unix())
+                    .push_bind(x.from.map(|s| s.wire_name()))
+                    .push_bind(x.to.wire_name())
+                    .push_bind(x.note.clone())
+                    .push_bind(x.user_id)
+                    .push_bind(x.on_behalf_of_user_id);
+            });
+        })
+        .await?;
     }
     Ok(())
 }

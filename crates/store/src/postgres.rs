@@ -51,6 +51,9 @@ pub(crate) fn money_out(d: Money) -> StoreResult<Decimal> {
 pub(crate) type WritePool = PgPool;
 pub(crate) type WriteTx = Transaction<'static, Postgres>;
 
+/// PostgreSQL takes one statement with parameters per round trip, so each is sent at once.
+pub(crate) const HOLD_WRITES: bool = false;
+
 pub(crate) async fn begin_write(pool: &PgPool) -> sqlx::Result<WriteTx> {
     pool.begin().await
 }

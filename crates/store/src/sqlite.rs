@@ -97,6 +97,11 @@ pub(crate) fn money_out(s: Money) -> StoreResult<Decimal> {
 pub(crate) type WritePool = Writer;
 pub(crate) type WriteTx = group::WriteTx;
 
+/// A write transaction's statements whose results it does not read are held and sent
+/// together: each statement sent is a hand-off to the connection's thread and back, and the
+/// writer is held meanwhile (`client_impl.rs`, `Tx::later`).
+pub(crate) const HOLD_WRITES: bool = true;
+
 pub(crate) async fn begin_write(writer: &Writer) -> sqlx::Result<WriteTx> {
     writer.begin().await
 }

@@ -5,7 +5,7 @@
 
 use patchbay_api::customers::{CustomerStatus, CustomerType};
 use patchbay_core::error::StoreError;
-use patchbay_core::model::{AuditRecord, ClientInfo, CustomerRecord};
+use patchbay_core::model::{AuditRecord, ClientInfo, CustomerRecord, EventRecord};
 use patchbay_core::store::{ClientDb, Store};
 use patchbay_schema::DateTime;
 use patchbay_store::testing::fresh_database_url;
@@ -177,6 +177,29 @@ async fn an_error_in_one_transaction_does_not_affect_the_others() {
             assert!(err.to_string().to_lowercase().contains("foreign key"), "{err}");
         })
     };
+    // A write held until commit (an event: nothing reads it back) that breaks a key: refused
+    // at its commit, alone, with the rest of its transaction.
+    let broken_at_commit = {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            tx.insert_customer(&customer(104, "held")).await.unwrap();
+            let twice = EventRecord {
+                seq: 1,
+                id: "evt-1".into(),
+                name: "order.created".into(),
+                order_id: None,
+                item_id: None,
+                at_ms: 0,
+                data: serde_json::Value::Null,
+            };
+            let failed = match tx.insert_events(&[twice.clone(), twice], &[]).await {
+                Err(e) => Err(e),
+                Ok(()) => tx.commit().await,
+            };
+            assert!(failed.is_err());
+        })
+    };
     let last = {
         let db = db.clone();
         tokio::spawn(async move {
@@ -189,9 +212,10 @@ async fn an_error_in_one_transaction_does_not_affect_the_others() {
     first.commit().await.unwrap();
     duplicate.await.unwrap();
     broken_reference.await.unwrap();
+    broken_at_commit.await.unwrap();
     last.await.unwrap();
 
-    for (id, kept) in [(1, true), (100, true), (101, false), (102, false), (103, true)] {
+    for (id, kept) in [(1, true), (100, true), (101, false), (102, false), (103, true), (104, false)] {
         assert_eq!(db.customer(id).await.unwrap().is_some(), kept, "customer {id}");
     }
     assert_eq!(db.customer(1).await.unwrap().unwrap().first_name.as_deref(), Some("taken"));

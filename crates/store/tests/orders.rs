@@ -802,3 +802,62 @@ async fn a_read_for_update_waits_for_the_writer_and_sees_its_change() {
     assert_eq!(seen_order.status, OrderStatus::Sent);
     assert_eq!(seen_customer.status, CustomerStatus::Open);
 }
+
+fn job(order_id: i32, attempts: i32) -> FlowJob {
+    FlowJob {
+        order_id,
+        phase: JobPhase::Send,
+        attempts,
+        claims: 0,
+        due_at_ms: 1_000,
+        lease_until_ms: 0,
+        sent_at_ms: None,
+        last_error: Some("held".into()),
+    }
+}
+
+fn event(seq: i64, order_id: i32) -> EventRecord {
+    EventRecord {
+        seq,
+        id: format!("evt-{seq}"),
+        name: "order.created".into(),
+        order_id: Some(order_id),
+        item_id: None,
+        at_ms: 1_000,
+        data: serde_json::json!({"order_id": order_id}),
+    }
+}
+
+// On SQLite a transaction holds the writes whose results it does not read and sends them
+// together (`Tx::later`); these check that nothing about a transaction's outcome changes.
+#[tokio::test]
+async fn a_transaction_reads_its_own_writes_in_the_order_it_made_them() {
+    let t = fixture().await;
+    let mut tx = t.db.begin().await.unwrap();
+    tx.insert_order(&bare_order(1, 1)).await.unwrap();
+    tx.put_flow_job(&job(1, 1)).await.unwrap();
+    tx.put_flow_job(&job(1, 2)).await.unwrap();
+    assert_eq!(tx.flow_job_for_update(1).await.unwrap(), Some(job(1, 2)), "the later write wins, and is seen");
+    tx.update_order_row(&OrderRecord { status: OrderStatus::Sent, ..bare_order(1, 1) }).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(t.db.order(1).await.unwrap().map(|o| o.status), Some(OrderStatus::Sent));
+    let mut tx = t.db.begin().await.unwrap();
+    assert_eq!(tx.flow_job_for_update(1).await.unwrap(), Some(job(1, 2)));
+}
+
+#[tokio::test]
+async fn a_broken_write_fails_its_transaction_by_commit_at_the_latest_and_keeps_none_of_it() {
+    let t = fixture().await;
+    let mut tx = t.db.begin().await.unwrap();
+    tx.insert_order(&bare_order(1, 1)).await.unwrap();
+    // Two events with one seq: the second breaks the primary key.
+    let failed = match tx.insert_events(&[event(1, 1), event(1, 1)], &[]).await {
+        Err(e) => Err(e),
+        Ok(()) => tx.commit().await,
+    };
+    assert!(failed.is_err(), "a broken write is reported, here or at commit");
+    // Nothing of it is kept, and the writer goes on.
+    insert_orders(&*t.db, &[bare_order(2, 2)]).await;
+    assert_eq!(t.db.order(1).await.unwrap(), None);
+    assert!(t.db.order(2).await.unwrap().is_some());
+}

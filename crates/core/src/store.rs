@@ -189,6 +189,10 @@ pub trait ClientDb: Send + Sync {
     async fn begin(&self) -> StoreResult<Box<dyn ClientTx>>;
 }
 
+/// A write transaction. A write that fails (a broken key, an update of a row that is not
+/// stored) fails the transaction: its error comes from the call, or from a later call or
+/// `commit` (a store may send writes whose results nothing reads together, later), and the
+/// transaction is then dropped, keeping none of it. Reads in the transaction see its writes.
 #[async_trait]
 pub trait ClientTx: Send {
     /// The next id for an entity kind (`product`, `customer`, …), never handed out twice,

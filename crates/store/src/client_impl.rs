@@ -584,6 +584,14 @@ impl Default for Held {
     }
 }
 
+/// A statement meant to change one row changed none: the row is not there.
+pub(crate) fn changed_one(what: &str, id: i32, rows: u64) -> StoreResult<()> {
+    if rows == 0 {
+        return Err(patchbay_core::error::StoreError::Database(format!("{what} {id} is not stored")));
+    }
+    Ok(())
+}
+
 /// Held text past which it is sent without waiting for the next statement: bounds the memory a
 /// large bulk write holds (each statement is within SQLite's parameter limit on its own).
 const MAX_HELD_SQL: usize = 256 * 1024;
@@ -623,14 +631,41 @@ impl Tx {
         Ok(())
     }
 
+    /// [`later`](Self::later) for an update or delete of the one row `what` `id`, which must be
+    /// stored: not finding it fails the transaction (at the latest at commit, on SQLite, where
+    /// a query after the statement returns a row naming it when the statement changed none).
+    pub(crate) async fn later_one(
+        &mut self,
+        what: &str,
+        id: i32,
+        build: impl FnOnce(&mut QueryBuilder<'static, Db>),
+    ) -> StoreResult<()> {
+        if !HOLD_WRITES {
+            let mut q = QueryBuilder::new("");
+            build(&mut q);
+            let done = q.build().execute(&mut *self.tx).await.map_err(db_err)?;
+            return changed_one(what, id, done.rows_affected());
+        }
+        let missing = format!("{what} {id}");
+        self.later(|q| {
+            build(q);
+            q.push(";\nSELECT ").push_bind(missing).push(" AS missing WHERE changes() = 0");
+        })
+        .await
+    }
+
     async fn send_held(&mut self) -> StoreResult<()> {
         if self.held.statements == 0 {
             return Ok(());
         }
-        let done = self.held.q.build().execute(&mut *self.tx).await;
+        // Rows come back only from `later_one`'s checks, and only for a row not found.
+        let done = self.held.q.build().fetch_all(&mut *self.tx).await;
         self.held.q.reset();
         self.held.statements = 0;
-        done.map_err(db_err)?;
+        if let Some(row) = done.map_err(db_err)?.first() {
+            let missing: String = col(row, "missing")?;
+            return Err(patchbay_core::error::StoreError::Database(format!("{missing} is not stored")));
+        }
         Ok(())
     }
 
@@ -1157,12 +1192,12 @@ impl ClientTx for Tx {
 
     async fn set_customer_status(&mut self, id: i32, status: CustomerStatus) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::set_customer_status(self.conn().await?, &p, id, status).await
+        super::orders::set_customer_status(self, &p, id, status).await
     }
 
     async fn update_service(&mut self, service: &ServiceRecord) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::update_service(self.conn().await?, &p, service).await
+        super::orders::update_service(self, &p, service).await
     }
 
     async fn delete_service(&mut self, id: i32) -> StoreResult<()> {
@@ -1178,7 +1213,7 @@ impl ClientTx for Tx {
 
     async fn update_customer_products(&mut self, products: &[CustomerProductRecord]) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::update_customer_products(self.conn().await?, &p, products).await
+        super::orders::update_customer_products(self, &p, products).await
     }
 
     async fn delete_customer_products(&mut self, ids: &[i32]) -> StoreResult<()> {
@@ -1239,7 +1274,7 @@ impl ClientTx for Tx {
 
     async fn update_order_row(&mut self, order: &OrderRecord) -> StoreResult<()> {
         let p = self.p.clone();
-        super::orders::update_order_row(self.conn().await?, &p, order).await
+        super::orders::update_order_row(self, &p, order).await
     }
 
     async fn insert_order_status(&mut self, entries: &[OrderStatusRecord]) -> StoreResult<()> {
@@ -1259,7 +1294,7 @@ impl ClientTx for Tx {
 
     async fn delete_flow_job(&mut self, order_id: i32) -> StoreResult<()> {
         let p = self.p.clone();
-        super::flow::delete_job(self.conn().await?, &p, order_id).await
+        super::flow::delete_job(self, &p, order_id).await
     }
 
     async fn insert_events(&mut self, events: &[EventRecord], deliveries: &[DeliveryRecord]) -> StoreResult<()> {

@@ -109,10 +109,11 @@ pub(crate) async fn put_job(w: &mut Tx, p: &str, j: &FlowJob) -> StoreResult<()>
     .await
 }
 
-pub(crate) async fn delete_job(c: &mut Conn, p: &str, order_id: i32) -> StoreResult<()> {
-    let sql = format!("DELETE FROM {p}flow_jobs WHERE order_id = $1");
-    sqlx::query(&sql).bind(order_id).execute(&mut *c).await.map_err(db_err)?;
-    Ok(())
+pub(crate) async fn delete_job(w: &mut Tx, p: &str, order_id: i32) -> StoreResult<()> {
+    w.later(|q| {
+        q.push(format!("DELETE FROM {p}flow_jobs WHERE order_id = ")).push_bind(order_id);
+    })
+    .await
 }
 
 /// Rows per multi-row insert of events (7 parameters each) and deliveries (9).

@@ -47,13 +47,6 @@ fn lock_if(lock: bool) -> &'static str {
 }
 
 /// Fails unless a statement that must change one stored row did.
-fn changed_one(what: &str, id: i32, rows: u64) -> StoreResult<()> {
-    if rows == 0 {
-        return Err(StoreError::Database(format!("{what} {id} is not stored")));
-    }
-    Ok(())
-}
-
 /// An address kept as columns `{prefix}first_name` … `{prefix}country`: all NULL for none.
 fn address(r: &DbRow, prefix: &str) -> StoreResult<Option<AddressRecord>> {
     let text = |name: &str| col::<Option<String>, _>(r, &format!("{prefix}{name}"));
@@ -123,10 +116,14 @@ pub(crate) async fn customer(c: &mut Conn, p: &str, id: i32, lock: bool) -> Stor
     }))
 }
 
-pub(crate) async fn set_customer_status(c: &mut Conn, p: &str, id: i32, status: CustomerStatus) -> StoreResult<()> {
-    let sql = format!("UPDATE {p}customers SET status = $2 WHERE id = $1");
-    let done = sqlx::query(&sql).bind(id).bind(enum_str(&status)).execute(c).await.map_err(db_err)?;
-    changed_one("customer", id, done.rows_affected())
+pub(crate) async fn set_customer_status(w: &mut Tx, p: &str, id: i32, status: CustomerStatus) -> StoreResult<()> {
+    w.later_one("customer", id, |q| {
+        q.push(format!("UPDATE {p}customers SET status = "))
+            .push_bind(enum_str(&status))
+            .push(" WHERE id = ")
+            .push_bind(id);
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,12 +195,13 @@ pub(crate) async fn insert_service(w: &mut Tx, p: &str, s: &ServiceRecord) -> St
     .await
 }
 
-pub(crate) async fn update_service(c: &mut Conn, p: &str, s: &ServiceRecord) -> StoreResult<()> {
-    let mut q = QueryBuilder::<Db>::new(format!("UPDATE {p}services SET ({SERVICE_FIELDS}) = ("));
-    push_service_fields(&mut q.separated(", "), s);
-    q.push(") WHERE id = ").push_bind(s.id);
-    let done = q.build().execute(c).await.map_err(db_err)?;
-    changed_one("service", s.id, done.rows_affected())
+pub(crate) async fn update_service(w: &mut Tx, p: &str, s: &ServiceRecord) -> StoreResult<()> {
+    w.later_one("service", s.id, |q| {
+        q.push(format!("UPDATE {p}services SET ({SERVICE_FIELDS}) = ("));
+        push_service_fields(&mut q.separated(", "), s);
+        q.push(") WHERE id = ").push_bind(s.id);
+    })
+    .await
 }
 
 pub(crate) async fn delete_service(c: &mut Conn, p: &str, id: i32) -> StoreResult<()> {
@@ -282,16 +280,17 @@ pub(crate) async fn insert_customer_products(
 }
 
 pub(crate) async fn update_customer_products(
-    c: &mut Conn,
+    w: &mut Tx,
     p: &str,
     products: &[CustomerProductRecord],
 ) -> StoreResult<()> {
     for x in products {
-        let mut q = QueryBuilder::<Db>::new(format!("UPDATE {p}customer_products SET ({CUSTOMER_PRODUCT_FIELDS}) = ("));
-        push_customer_product_fields(&mut q.separated(", "), x);
-        q.push(") WHERE id = ").push_bind(x.id);
-        let done = q.build().execute(&mut *c).await.map_err(db_err)?;
-        changed_one("customer product", x.id, done.rows_affected())?;
+        w.later_one("customer product", x.id, |q| {
+            q.push(format!("UPDATE {p}customer_products SET ({CUSTOMER_PRODUCT_FIELDS}) = ("));
+            push_customer_product_fields(&mut q.separated(", "), x);
+            q.push(") WHERE id = ").push_bind(x.id);
+        })
+        .await?;
     }
     Ok(())
 }
@@ -677,7 +676,7 @@ pub(crate) async fn insert_orders(w: &mut Tx, p: &str, orders: &[OrderRecord]) -
 
 /// Replaces an order's row and rewrites its child rows.
 pub(crate) async fn update_order(w: &mut Tx, p: &str, o: &OrderRecord) -> StoreResult<()> {
-    update_order_row(w.conn().await?, p, o).await?;
+    update_order_row(w, p, o).await?;
     for table in ["order_lines", "order_items", "order_inventory"] {
         w.later(|q| {
             q.push(format!("DELETE FROM {p}{table} WHERE order_id = ")).push_bind(o.id);
@@ -688,12 +687,13 @@ pub(crate) async fn update_order(w: &mut Tx, p: &str, o: &OrderRecord) -> StoreR
 }
 
 /// Replaces an order's row, its child rows left alone.
-pub(crate) async fn update_order_row(c: &mut Conn, p: &str, o: &OrderRecord) -> StoreResult<()> {
-    let mut q = QueryBuilder::<Db>::new(format!("UPDATE {p}orders SET ({ORDER_FIELDS}) = ("));
-    push_order_fields(&mut q.separated(", "), o);
-    q.push(") WHERE id = ").push_bind(o.id);
-    let done = q.build().execute(&mut *c).await.map_err(db_err)?;
-    changed_one("order", o.id, done.rows_affected())
+pub(crate) async fn update_order_row(w: &mut Tx, p: &str, o: &OrderRecord) -> StoreResult<()> {
+    w.later_one("order", o.id, |q| {
+        q.push(format!("UPDATE {p}orders SET ({ORDER_FIELDS}) = ("));
+        push_order_fields(&mut q.separated(", "), o);
+        q.push(") WHERE id = ").push_bind(o.id);
+    })
+    .await
 }
 
 const STATUS_COLUMNS: &str = "order_id, at, from_status, to_status, note, user_id, on_behalf_of_user_id";

@@ -156,6 +156,7 @@ const MMAP_BYTES: u64 = 1 << 32;
 async fn open_pools(path: &Path, create: bool) -> sqlx::Result<(SqlitePool, SqlitePool)> {
     let write = SqlitePoolOptions::new()
         .max_connections(1)
+        .test_before_acquire(false)
         .acquire_timeout(Duration::from_secs(30))
         .idle_timeout(None)
         .max_lifetime(None)
@@ -163,6 +164,9 @@ async fn open_pools(path: &Path, create: bool) -> sqlx::Result<(SqlitePool, Sqli
         .await?;
     let read = SqlitePoolOptions::new()
         .max_connections(READERS)
+        // sqlx would "ping" a connection before each use: a round trip to the connection's
+        // thread that checks nothing for a file in this process, on every read.
+        .test_before_acquire(false)
         .acquire_timeout(Duration::from_secs(30))
         .idle_timeout(Some(Duration::from_secs(60)))
         .connect_lazy_with(connect_options(path, false));

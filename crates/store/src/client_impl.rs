@@ -11,15 +11,15 @@
 //!   write transaction starts and commits (a pool and its `Transaction` on PostgreSQL; on
 //!   SQLite, a savepoint in a group commit, see `sqlite.rs`);
 //! - `begin_read`: how snapshot-read transactions start;
-//! - `HOLD_WRITES`: whether a write transaction holds the statements whose results it does not
-//!   read and sends them together ([`Tx::later`]).
+//! - `HOLDING`: how a write transaction sends the statements whose results it does not read,
+//!   which it holds and sends together ([`Tx::later`]).
 //!
 //! The SQL itself is portable between SQLite (3.35 or later) and PostgreSQL: `$n` parameters,
 //! `INSERT … ON CONFLICT … DO UPDATE`, `RETURNING`. Table names are prefixed with `p`, which is
 //! empty on SQLite (the file is the client's) and `client_<name>.` on PostgreSQL.
 
-use super::{begin_read, begin_write, commit_write, money_in, money_out, Db, Money, WritePool, WriteTx, HOLD_WRITES};
-use crate::common::{col, db_err, enum_str, from_json, kinds, parse_enum, to_json};
+use super::{begin_read, begin_write, commit_write, money_in, money_out, Db, Money, WritePool, WriteTx, HOLDING};
+use crate::common::{col, db_err, enum_str, from_json, kinds, parse_enum, to_json, Holding};
 use async_trait::async_trait;
 use patchbay_api::customers::CustomerStatus;
 use patchbay_api::inventory::InventoryItemStatus;
@@ -571,25 +571,46 @@ pub(crate) struct Tx {
     held: Held,
 }
 
-/// Statements a write transaction has not sent yet: one multi-statement text whose `?`
-/// parameters are bound in order across its statements.
+/// Statements a write transaction has not sent yet, as one text whose parameters are bound in
+/// order across its statements: statements separated by `;` ([`Holding::Script`]), or the
+/// parts `w0`, `w1`, … of one `WITH` query, closed by a `SELECT` when sent
+/// ([`Holding::Ctes`]).
 struct Held {
     q: QueryBuilder<'static, Db>,
     statements: usize,
+    /// The tables the held statements write (`Holding::Ctes`: one part per table).
+    tables: Vec<&'static str>,
+    /// The parameters bound so far (`Holding::Ctes`: one statement takes at most 65,535).
+    binds: usize,
+    /// Per `later_one` held (`Holding::Ctes`), its part and the row it must change.
+    checks: Vec<(usize, String)>,
 }
 
 impl Default for Held {
     fn default() -> Self {
-        Held { q: QueryBuilder::new(""), statements: 0 }
+        Held { q: QueryBuilder::new(""), statements: 0, tables: Vec::new(), binds: 0, checks: Vec::new() }
     }
 }
 
-/// A statement meant to change one row changed none: the row is not there.
-pub(crate) fn changed_one(what: &str, id: i32, rows: u64) -> StoreResult<()> {
-    if rows == 0 {
-        return Err(patchbay_core::error::StoreError::Database(format!("{what} {id} is not stored")));
+/// The parameters one held statement may bind: every statement is written within SQLite's
+/// limit, and two of them together within PostgreSQL's (65,535), so a statement is always
+/// added to held ones that bind no more than this.
+const MAX_STATEMENT_BINDS: usize = 32_766;
+
+/// The number of the last `$n` placeholder in `sql`: how many parameters a PostgreSQL
+/// builder has bound (each `push_bind` writes the next).
+fn last_placeholder(sql: &str) -> usize {
+    let bytes = sql.as_bytes();
+    let mut end = bytes.len();
+    while end > 0 {
+        let Some(dollar) = sql[..end].rfind('$') else { return 0 };
+        let digits = bytes[dollar + 1..end].iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits > 0 {
+            return sql[dollar + 1..dollar + 1 + digits].parse().unwrap_or(0);
+        }
+        end = dollar;
     }
-    Ok(())
+    0
 }
 
 /// Held text past which it is sent without waiting for the next statement: bounds the memory a
@@ -605,63 +626,120 @@ impl Tx {
     }
 
     /// A statement whose result nobody reads (an insert of fresh rows, an update of a row
-    /// this transaction locked, an audit record), built by `build`.
+    /// this transaction locked, an audit record) on `table`, built by `build`.
     ///
-    /// On SQLite it is held and sent with the ones after it, all in one call to the
-    /// connection's thread, when the transaction next needs the connection or commits: each
-    /// call is a hand-off between threads and back, which cost more than most statements
-    /// themselves. Its error, if any (a broken constraint), then comes from that later call,
-    /// and the transaction is dropped as it would have been. On PostgreSQL it is sent now.
-    /// Its bound values are owned (`'static`), since they outlive the caller's records.
-    pub(crate) async fn later(&mut self, build: impl FnOnce(&mut QueryBuilder<'static, Db>)) -> StoreResult<()> {
-        if !HOLD_WRITES {
-            let mut q = QueryBuilder::new("");
-            build(&mut q);
-            q.build().execute(&mut *self.tx).await.map_err(db_err)?;
-            return Ok(());
-        }
-        if self.held.statements > 0 {
-            self.held.q.push(";\n");
-        }
-        build(&mut self.held.q);
-        self.held.statements += 1;
-        if self.held.q.sql().len() > MAX_HELD_SQL {
-            self.send_held().await?;
-        }
+    /// It is held and sent with the ones after it, in one call, when the transaction next
+    /// needs the connection or commits: on SQLite each call is a hand-off to the connection's
+    /// thread and back, on PostgreSQL a round trip, and either costs more than most of these
+    /// statements themselves. Its error, if any (a broken constraint), then comes from that
+    /// later call, and the transaction is dropped as it would have been. Its bound values are
+    /// owned (`'static`), since they outlive the caller's records.
+    pub(crate) async fn later(
+        &mut self,
+        table: &'static str,
+        build: impl FnOnce(&mut QueryBuilder<'static, Db>),
+    ) -> StoreResult<()> {
+        self.hold(table, build).await?;
         Ok(())
     }
 
-    /// [`later`](Self::later) for an update or delete of the one row `what` `id`, which must be
-    /// stored: not finding it fails the transaction (at the latest at commit, on SQLite, where
-    /// a query after the statement returns a row naming it when the statement changed none).
+    /// [`later`](Self::later) for an update or delete of the one row `what` `id` of `table`,
+    /// which must be stored: not finding it fails the transaction (at the latest at commit,
+    /// where a query after the statement returns a row naming it when the statement changed
+    /// none).
     pub(crate) async fn later_one(
         &mut self,
+        table: &'static str,
         what: &str,
         id: i32,
         build: impl FnOnce(&mut QueryBuilder<'static, Db>),
     ) -> StoreResult<()> {
-        if !HOLD_WRITES {
-            let mut q = QueryBuilder::new("");
-            build(&mut q);
-            let done = q.build().execute(&mut *self.tx).await.map_err(db_err)?;
-            return changed_one(what, id, done.rows_affected());
-        }
         let missing = format!("{what} {id}");
-        self.later(|q| {
-            build(q);
-            q.push(";\nSELECT ").push_bind(missing).push(" AS missing WHERE changes() = 0");
-        })
-        .await
+        match HOLDING {
+            Holding::Script => {
+                self.hold(table, |q| {
+                    build(q);
+                    q.push(";\nSELECT ").push_bind(missing).push(" AS missing WHERE changes() = 0");
+                })
+                .await?;
+            }
+            Holding::Ctes => {
+                let part = self
+                    .hold(table, |q| {
+                        build(q);
+                        q.push(" RETURNING 1");
+                    })
+                    .await?;
+                self.held.checks.push((part, missing));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a statement to the held ones; returns its place among them.
+    async fn hold(
+        &mut self,
+        table: &'static str,
+        build: impl FnOnce(&mut QueryBuilder<'static, Db>),
+    ) -> StoreResult<usize> {
+        if HOLDING == Holding::Ctes && (self.held.tables.contains(&table) || self.held.binds > MAX_STATEMENT_BINDS) {
+            self.send_held().await?;
+        }
+        let start = self.held.q.sql().len();
+        match (HOLDING, self.held.statements) {
+            (Holding::Script, 0) => {}
+            (Holding::Script, _) => {
+                self.held.q.push(";\n");
+            }
+            (Holding::Ctes, 0) => {
+                self.held.q.push("WITH w0 AS (");
+            }
+            (Holding::Ctes, n) => {
+                self.held.q.push(format!("), w{n} AS ("));
+            }
+        }
+        build(&mut self.held.q);
+        debug_assert!(self.held.q.sql()[start..].contains(table), "a statement held as writing {table} names it");
+        let part = self.held.statements;
+        self.held.statements += 1;
+        if HOLDING == Holding::Ctes {
+            self.held.tables.push(table);
+            self.held.binds = last_placeholder(self.held.q.sql());
+        }
+        if self.held.q.sql().len() > MAX_HELD_SQL {
+            self.send_held().await?;
+        }
+        Ok(part)
     }
 
     async fn send_held(&mut self) -> StoreResult<()> {
         if self.held.statements == 0 {
             return Ok(());
         }
+        if HOLDING == Holding::Ctes {
+            // The query's own rows: one per held `later_one` whose part changed no row.
+            let checks = std::mem::take(&mut self.held.checks);
+            self.held.q.push(") ");
+            if checks.is_empty() {
+                self.held.q.push("SELECT NULL::text AS missing WHERE false");
+            }
+            for (i, (part, missing)) in checks.into_iter().enumerate() {
+                if i > 0 {
+                    self.held.q.push(" UNION ALL ");
+                }
+                self.held
+                    .q
+                    .push("SELECT ")
+                    .push_bind(missing)
+                    .push(format!("::text AS missing WHERE NOT EXISTS (SELECT 1 FROM w{part})"));
+            }
+        }
         // Rows come back only from `later_one`'s checks, and only for a row not found.
         let done = self.held.q.build().fetch_all(&mut *self.tx).await;
         self.held.q.reset();
         self.held.statements = 0;
+        self.held.tables.clear();
+        self.held.binds = 0;
         if let Some(row) = done.map_err(db_err)?.first() {
             let missing: String = col(row, "missing")?;
             return Err(patchbay_core::error::StoreError::Database(format!("{missing} is not stored")));
@@ -1304,7 +1382,7 @@ impl ClientTx for Tx {
 
     async fn audit(&mut self, record: &AuditRecord) -> StoreResult<()> {
         let p = self.p.clone();
-        self.later(|q| {
+        self.later("audit_log", |q| {
             q.push(format!(
                 "INSERT INTO {p}audit_log (at, user_id, on_behalf_of_user_id, operation, entity, entity_ids) VALUES ("
             ));

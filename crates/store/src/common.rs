@@ -27,6 +27,19 @@ pub fn client_db_name(code: &str) -> StoreResult<String> {
 }
 
 /// Maps a database error: a broken uniqueness rule is a [`StoreError::Conflict`].
+/// How a write transaction sends the statements it holds (`client_impl.rs`, `Tx::later`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Holding {
+    /// One multi-statement text, run in order (SQLite: each statement is a step of the one
+    /// connection's thread, the hand-off to it is what costs).
+    Script,
+    /// One statement: each held one a data-modifying `WITH` query of it (PostgreSQL, which
+    /// takes one statement with parameters per round trip, and spends more on the round trip
+    /// than on a small insert). Its parts run on one snapshot and cannot see each other's
+    /// rows, so a statement on a table already held sends the held ones first.
+    Ctes,
+}
+
 pub fn db_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e {
         if d.is_unique_violation() {

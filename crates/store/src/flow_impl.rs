@@ -89,7 +89,7 @@ pub(crate) async fn job_for_update(c: &mut Conn, p: &str, order_id: i32) -> Stor
 }
 
 pub(crate) async fn put_job(w: &mut Tx, p: &str, j: &FlowJob) -> StoreResult<()> {
-    w.later(|q| {
+    w.later("flow_jobs", |q| {
         q.push(format!("INSERT INTO {p}flow_jobs ({JOB_COLUMNS}) VALUES ("));
         q.separated(", ")
             .push_bind(j.order_id)
@@ -110,7 +110,7 @@ pub(crate) async fn put_job(w: &mut Tx, p: &str, j: &FlowJob) -> StoreResult<()>
 }
 
 pub(crate) async fn delete_job(w: &mut Tx, p: &str, order_id: i32) -> StoreResult<()> {
-    w.later(|q| {
+    w.later("flow_jobs", |q| {
         q.push(format!("DELETE FROM {p}flow_jobs WHERE order_id = ")).push_bind(order_id);
     })
     .await
@@ -126,7 +126,7 @@ pub(crate) async fn insert_events(
     deliveries: &[DeliveryRecord],
 ) -> StoreResult<()> {
     for chunk in events.chunks(ROWS_PER_INSERT) {
-        w.later(|q| {
+        w.later("events", |q| {
             q.push(format!("INSERT INTO {p}events (seq, id, name, order_id, item_id, at_ms, data) "));
             q.push_values(chunk, |mut b, e| {
                 b.push_bind(e.seq)
@@ -141,7 +141,7 @@ pub(crate) async fn insert_events(
         .await?;
     }
     for chunk in deliveries.chunks(ROWS_PER_INSERT) {
-        w.later(|q| {
+        w.later("event_deliveries", |q| {
             q.push(format!("INSERT INTO {p}event_deliveries ({DELIVERY_COLUMNS}) "));
             q.push_values(chunk, |mut b, d| {
                 b.push_bind(d.event_seq)

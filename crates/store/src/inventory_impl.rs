@@ -347,7 +347,7 @@ pub(crate) async fn insert_items(c: &mut Conn, p: &str, items: &[InventoryItemRe
 
 pub(crate) async fn update_items(w: &mut Tx, p: &str, items: &[InventoryItemRecord]) -> StoreResult<()> {
     for x in items {
-        w.later(|q| {
+        w.later("inventory_items", |q| {
             q.push(format!("UPDATE {p}inventory_items SET status = "))
                 .push_bind(enum_str(&x.status))
                 .push(", customer_id = ")
@@ -388,7 +388,7 @@ const HISTORY_COLUMNS: &str =
 
 pub(crate) async fn insert_history(w: &mut Tx, p: &str, entries: &[InventoryHistoryRecord]) -> StoreResult<()> {
     for chunk in entries.chunks(ROWS_PER_INSERT) {
-        w.later(|q| {
+        w.later("inventory_history", |q| {
             q.push(format!("INSERT INTO {p}inventory_history ({HISTORY_COLUMNS}) "));
             q.push_values(chunk, |mut b, h| {
                 b.push_bind(h.item_id)

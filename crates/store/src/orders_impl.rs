@@ -117,7 +117,7 @@ pub(crate) async fn customer(c: &mut Conn, p: &str, id: i32, lock: bool) -> Stor
 }
 
 pub(crate) async fn set_customer_status(w: &mut Tx, p: &str, id: i32, status: CustomerStatus) -> StoreResult<()> {
-    w.later_one("customer", id, |q| {
+    w.later_one("customers", "customer", id, |q| {
         q.push(format!("UPDATE {p}customers SET status = "))
             .push_bind(enum_str(&status))
             .push(" WHERE id = ")
@@ -185,7 +185,7 @@ pub(crate) async fn services_by_tn(c: &mut Conn, p: &str, tn: &str) -> StoreResu
 }
 
 pub(crate) async fn insert_service(w: &mut Tx, p: &str, s: &ServiceRecord) -> StoreResult<()> {
-    w.later(|q| {
+    w.later("services", |q| {
         q.push(format!("INSERT INTO {p}services (id, {SERVICE_FIELDS}) "));
         q.push_values([s], |mut b, s| {
             b.push_bind(s.id);
@@ -196,7 +196,7 @@ pub(crate) async fn insert_service(w: &mut Tx, p: &str, s: &ServiceRecord) -> St
 }
 
 pub(crate) async fn update_service(w: &mut Tx, p: &str, s: &ServiceRecord) -> StoreResult<()> {
-    w.later_one("service", s.id, |q| {
+    w.later_one("services", "service", s.id, |q| {
         q.push(format!("UPDATE {p}services SET ({SERVICE_FIELDS}) = ("));
         push_service_fields(&mut q.separated(", "), s);
         q.push(") WHERE id = ").push_bind(s.id);
@@ -267,7 +267,7 @@ pub(crate) async fn insert_customer_products(
     products: &[CustomerProductRecord],
 ) -> StoreResult<()> {
     for chunk in products.chunks(ROWS_PER_INSERT) {
-        w.later(|q| {
+        w.later("customer_products", |q| {
             q.push(format!("INSERT INTO {p}customer_products (id, {CUSTOMER_PRODUCT_FIELDS}) "));
             q.push_values(chunk, |mut b, x| {
                 b.push_bind(x.id);
@@ -285,7 +285,7 @@ pub(crate) async fn update_customer_products(
     products: &[CustomerProductRecord],
 ) -> StoreResult<()> {
     for x in products {
-        w.later_one("customer product", x.id, |q| {
+        w.later_one("customer_products", "customer product", x.id, |q| {
             q.push(format!("UPDATE {p}customer_products SET ({CUSTOMER_PRODUCT_FIELDS}) = ("));
             push_customer_product_fields(&mut q.separated(", "), x);
             q.push(") WHERE id = ").push_bind(x.id);
@@ -604,7 +604,7 @@ async fn insert_children(w: &mut Tx, p: &str, orders: &[OrderRecord]) -> StoreRe
         orders.iter().flat_map(|o| (0i32..).zip(rows(o)).map(move |(seq, x)| (o.id, seq, x))).collect()
     }
     for chunk in numbered(orders, |o| &o.lines).chunks(ROWS_PER_INSERT) {
-        w.later(|q| {
+        w.later("order_lines", |q| {
             q.push(format!("INSERT INTO {p}order_lines ({LINE_COLUMNS}) "));
             q.push_values(chunk, |mut b, &(order_id, seq, x)| {
                 b.push_bind(order_id)
@@ -619,7 +619,7 @@ async fn insert_children(w: &mut Tx, p: &str, orders: &[OrderRecord]) -> StoreRe
         .await?;
     }
     for chunk in numbered(orders, |o| &o.items).chunks(ROWS_PER_INSERT) {
-        w.later(|q| {
+        w.later("order_items", |q| {
             q.push(format!("INSERT INTO {p}order_items ({ITEM_COLUMNS}) "));
             q.push_values(chunk, |mut b, &(order_id, seq, x)| {
                 b.push_bind(order_id)
@@ -635,7 +635,7 @@ async fn insert_children(w: &mut Tx, p: &str, orders: &[OrderRecord]) -> StoreRe
         .await?;
     }
     for chunk in numbered(orders, |o| &o.inventory).chunks(ROWS_PER_INSERT) {
-        w.later(|q| {
+        w.later("order_inventory", |q| {
             q.push(format!("INSERT INTO {p}order_inventory ({INVENTORY_COLUMNS}) "));
             q.push_values(chunk, |mut b, &(order_id, seq, x)| {
                 b.push_bind(order_id)
@@ -662,7 +662,7 @@ const ORDERS_PER_INSERT: usize = 500;
 /// violation, so `Conflict`.
 pub(crate) async fn insert_orders(w: &mut Tx, p: &str, orders: &[OrderRecord]) -> StoreResult<()> {
     for chunk in orders.chunks(ORDERS_PER_INSERT) {
-        w.later(|q| {
+        w.later("orders", |q| {
             q.push(format!("INSERT INTO {p}orders (id, {ORDER_FIELDS}) "));
             q.push_values(chunk, |mut b, o| {
                 b.push_bind(o.id);
@@ -678,7 +678,7 @@ pub(crate) async fn insert_orders(w: &mut Tx, p: &str, orders: &[OrderRecord]) -
 pub(crate) async fn update_order(w: &mut Tx, p: &str, o: &OrderRecord) -> StoreResult<()> {
     update_order_row(w, p, o).await?;
     for table in ["order_lines", "order_items", "order_inventory"] {
-        w.later(|q| {
+        w.later(table, |q| {
             q.push(format!("DELETE FROM {p}{table} WHERE order_id = ")).push_bind(o.id);
         })
         .await?;
@@ -688,7 +688,7 @@ pub(crate) async fn update_order(w: &mut Tx, p: &str, o: &OrderRecord) -> StoreR
 
 /// Replaces an order's row, its child rows left alone.
 pub(crate) async fn update_order_row(w: &mut Tx, p: &str, o: &OrderRecord) -> StoreResult<()> {
-    w.later_one("order", o.id, |q| {
+    w.later_one("orders", "order", o.id, |q| {
         q.push(format!("UPDATE {p}orders SET ({ORDER_FIELDS}) = ("));
         push_order_fields(&mut q.separated(", "), o);
         q.push(") WHERE id = ").push_bind(o.id);
@@ -700,7 +700,7 @@ const STATUS_COLUMNS: &str = "order_id, at, from_status, to_status, note, user_i
 
 pub(crate) async fn insert_status(w: &mut Tx, p: &str, entries: &[OrderStatusRecord]) -> StoreResult<()> {
     for chunk in entries.chunks(ROWS_PER_INSERT) {
-        w.later(|q| {
+        w.later("order_status_history", |q| {
             q.push(format!("INSERT INTO {p}order_status_history ({STATUS_COLUMNS}) "));
             q.push_values(chunk, |mut b, x| {
                 b.push_bind(x.order_id)

@@ -51,8 +51,11 @@ pub(crate) fn money_out(d: Money) -> StoreResult<Decimal> {
 pub(crate) type WritePool = PgPool;
 pub(crate) type WriteTx = Transaction<'static, Postgres>;
 
-/// PostgreSQL takes one statement with parameters per round trip, so each is sent at once.
-pub(crate) const HOLD_WRITES: bool = false;
+/// A write transaction's statements whose results it does not read are held and sent as one
+/// statement (parts of a `WITH` query): PostgreSQL takes one statement with parameters per
+/// round trip, and a round trip costs both processes more than a small insert does
+/// (`client_impl.rs`, `Tx::later`; BENCHMARKS.md).
+pub(crate) const HOLDING: crate::common::Holding = crate::common::Holding::Ctes;
 
 pub(crate) async fn begin_write(pool: &PgPool) -> sqlx::Result<WriteTx> {
     pool.begin().await

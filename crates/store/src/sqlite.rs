@@ -100,7 +100,7 @@ pub(crate) type WriteTx = group::WriteTx;
 /// A write transaction's statements whose results it does not read are held and sent
 /// together: each statement sent is a hand-off to the connection's thread and back, and the
 /// writer is held meanwhile (`client_impl.rs`, `Tx::later`).
-pub(crate) const HOLD_WRITES: bool = true;
+pub(crate) const HOLDING: crate::common::Holding = crate::common::Holding::Script;
 
 pub(crate) async fn begin_write(writer: &Writer) -> sqlx::Result<WriteTx> {
     writer.begin().await

@@ -883,3 +883,68 @@ async fn updating_a_row_that_is_not_stored_fails_the_transaction() {
         assert_eq!(t.db.order(1).await.unwrap().unwrap().status, OrderStatus::New, "nothing of it is kept");
     }
 }
+
+#[tokio::test]
+async fn a_transaction_of_many_rows_writes_them_all() {
+    // More rows than one statement takes (500 orders, 1,000 child rows), and, across tables,
+    // more parameters (about 74,500) and SQL text than one held call may carry, in one
+    // transaction: what it holds is sent in as many calls as it takes.
+    let t = fixture().await;
+    let orders: Vec<OrderRecord> = (1..=1_500)
+        .map(|id| {
+            let mut o = OrderRecord { pon: format!("BULK-{id}"), ..full_order(id, 1 + id % 3) };
+            o.items.truncate(2);
+            o
+        })
+        .collect();
+    let history: Vec<OrderStatusRecord> = orders[1_000..]
+        .iter()
+        .flat_map(|o| [None, Some(OrderStatus::New)].map(|from| (o.id, from)))
+        .map(|(order_id, from)| OrderStatusRecord {
+            order_id,
+            at: at(1_700_003_000),
+            from,
+            to: if from.is_some() { OrderStatus::Sent } else { OrderStatus::New },
+            note: None,
+            user_id: 1,
+            on_behalf_of_user_id: None,
+        })
+        .collect();
+    let events: Vec<EventRecord> = (1..=1_000).map(|seq| event(seq, 1_000 + seq as i32 / 2)).collect();
+    let deliveries: Vec<DeliveryRecord> = events
+        .iter()
+        .map(|e| DeliveryRecord {
+            event_seq: e.seq,
+            subscriber: "https://hooks.example/patchbay".into(),
+            stream: format!("order-{}", e.order_id.unwrap()),
+            attempts: 0,
+            claims: 0,
+            due_at_ms: 1_000,
+            lease_until_ms: 0,
+            delivered_at_ms: None,
+            last_error: None,
+        })
+        .collect();
+    let products: Vec<CustomerProductRecord> =
+        (1..=1_000).map(|id| customer_product(10_000 + id, 1, Some(5))).collect();
+
+    let mut tx = t.db.begin().await.unwrap();
+    tx.insert_orders(&orders[..1_000]).await.unwrap();
+    tx.insert_orders(&orders[1_000..]).await.unwrap();
+    tx.insert_order_status(&history).await.unwrap();
+    tx.insert_events(&events, &deliveries).await.unwrap();
+    tx.insert_customer_products(&products).await.unwrap();
+    let changed = OrderRecord { status_note: Some("changed in the same transaction".into()), ..orders[1_499].clone() };
+    tx.update_order(&changed).await.unwrap();
+    tx.commit().await.unwrap();
+
+    assert_eq!(t.db.count_orders(&OrderFilter::default(), i64::MAX).await.unwrap(), 1_500);
+    assert_eq!(t.db.order(1).await.unwrap(), Some(orders[0].clone()));
+    assert_eq!(t.db.order(1_234).await.unwrap(), Some(orders[1_233].clone()));
+    assert_eq!(t.db.order(1_500).await.unwrap(), Some(changed));
+    assert_eq!(t.db.order_status_history(1_200).await.unwrap(), history[398..400].to_vec());
+    let of_service = t.db.customer_products_of_services(&[5]).await.unwrap();
+    assert_eq!(of_service.iter().filter(|p| p.id > 10_000).count(), 1_000);
+    let listed = t.db.events(&EventFilter { limit: 2_000, ..EventFilter::default() }).await.unwrap();
+    assert_eq!(listed.len(), 1_000);
+}

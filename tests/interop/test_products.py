@@ -136,6 +136,7 @@ def test_catalog_query_lists_packages_and_products_with_their_origin(svc, acme):
     starter = packages[1000]
     assert starter.Name == "Wireless Starter"
     assert starter.CarrierID == 10 and starter.CarrierCode == "SIMWIRELESS" and starter.LineTypeID == 3
+    assert starter.LineTypeName == "Wireless Voice"
     assert [(p.ProductID, p.Name) for p in starter.Products.Product] == [
         (100, "Unlimited Talk & Text"),
         (101, "Voicemail"),

@@ -350,6 +350,9 @@ pub struct CatalogPackage {
     pub carrier_code: String,
     #[serde(rename = "LineTypeID", default, skip_serializing_if = "Option::is_none")]
     pub line_type_id: Option<i32>,
+    /// The name of that service type (`[[clients.line_types]]`).
+    #[serde(rename = "LineTypeName", default, skip_serializing_if = "Option::is_none")]
+    pub line_type_name: Option<String>,
     /// In the package's order.
     #[serde(rename = "Products")]
     #[schema(item = "Product")]

@@ -593,7 +593,7 @@ pub(crate) fn catalog(s: &Signed, catalog: &Value) -> Markup {
                     tbody { @for k in &packages {
                         tr {
                             td { (text(&k["PackageID"])) } td { (text(&k["Name"])) } td { (text(&k["CarrierCode"])) }
-                            td { (text(&k["LineTypeID"])) }
+                            td { @if k["LineTypeName"].is_string() { (text(&k["LineTypeName"])) " (" (text(&k["LineTypeID"])) ")" } @else { (text(&k["LineTypeID"])) } }
                             td { ul { @for p in list(&k["Products"]) { li { (text(&p["ProductID"])) " " (text(&p["Name"])) } } } }
                             td { (origin(&k["Origin"], "not recorded (stored before origins were kept; apply its file again)")) }
                         }

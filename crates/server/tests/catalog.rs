@@ -335,6 +335,7 @@ async fn catalog_query_lists_products_and_packages_with_their_origin() {
         assert_eq!(k["CarrierID"], 10);
         assert_eq!(k["CarrierCode"], "SIMWIRELESS");
         assert_eq!(k["LineTypeID"], 3);
+        assert_eq!(k["LineTypeName"], "Wireless Voice", "{b:?}");
         assert_eq!(
             k["Products"],
             json!([{"ProductID": 100, "Name": "Unlimited Talk & Text"}, {"ProductID": 101, "Name": "Voicemail"}]),

@@ -411,6 +411,7 @@ async fn catalog_page_lists_products_and_packages_and_names_each_origin() {
     let row = page.split("<tr>").find(|r| r.contains("Wireless Starter")).unwrap_or_else(|| panic!("{page}"));
     assert!(row.contains("<li>100 Unlimited Talk &amp; Text</li>") && row.contains("<li>101 Voicemail</li>"), "{row}");
     assert!(row.contains(&starter), "{row} should name {starter}");
+    assert!(row.contains("<td>Wireless Voice (3)</td>"), "{row} should name its service type");
     let seat = named_origin("[[clients.packages]]", "name = \"Hosted Voice Seat\"");
     let row = page.split("<tr>").find(|r| r.contains("Hosted Voice Seat")).unwrap_or_else(|| panic!("{page}"));
     assert!(row.contains("<li>104 Hosted Seat</li>") && row.contains(&seat), "{row} should name {seat}");

@@ -291,6 +291,10 @@ impl Handler for CatalogQuery {
                 carrier_id: k.provider_id,
                 carrier_code: provider_code(k.provider_id),
                 line_type_id: k.line_type_id,
+                line_type_name: k
+                    .line_type_id
+                    .and_then(|id| config.line_types.iter().find(|t| t.id == id))
+                    .map(|t| t.name.clone()),
                 products: k
                     .products
                     .iter()

@@ -314,11 +314,21 @@ impl Engine {
 
     /// Each client's dashboard figures (`ops::stats`) over the last `days` days, for
     /// `/metrics`: the same figures OrderStats_Query gives the client's own users.
-    pub async fn figures_by_client(&self, days: i32) -> ApiResult<Vec<(String, crate::ops::stats::ClientFigures)>> {
+    ///
+    /// Each client's figures come with their own outcome: one client's database failing to
+    /// answer leaves the others' figures standing.
+    pub async fn figures_by_client(
+        &self,
+        days: i32,
+    ) -> ApiResult<Vec<(String, ApiResult<crate::ops::stats::ClientFigures>)>> {
         let mut out = Vec::new();
         for client in self.0.store.clients().await? {
-            let Some(context) = self.0.client_context(&client.code).await? else { continue };
-            out.push((client.code, crate::ops::stats::client_figures(&*context.db, days).await?));
+            let figures = match self.0.client_context(&client.code).await {
+                Ok(Some(context)) => crate::ops::stats::client_figures(&*context.db, days).await,
+                Ok(None) => continue,
+                Err(e) => Err(e),
+            };
+            out.push((client.code, figures));
         }
         Ok(out)
     }

@@ -33,6 +33,7 @@ pub struct Metrics {
     client_flow_through_orders: IntGaugeVec,
     client_queue_depth: IntGaugeVec,
     client_event_backlog: IntGaugeVec,
+    client_figures_failures: IntCounterVec,
 }
 
 impl Default for Metrics {
@@ -123,6 +124,17 @@ impl Metrics {
             &["client"],
         )
         .expect("valid metric");
+        let client_figures_failures = IntCounterVec::new(
+            Opts::new(
+                "patchbay_client_figures_failures_total",
+                "Scrapes at which a client's figures could not be read from its database (its \
+                 patchbay_client_* series are then absent, and it is left out of the process-wide \
+                 queue gauges); the error is logged.",
+            ),
+            &["client"],
+        )
+        .expect("valid metric");
+        registry.register(Box::new(client_figures_failures.clone())).expect("registered once");
         registry.register(Box::new(client_orders_today.clone())).expect("registered once");
         registry.register(Box::new(client_flow_through_ms.clone())).expect("registered once");
         registry.register(Box::new(client_flow_through_orders.clone())).expect("registered once");
@@ -155,6 +167,7 @@ impl Metrics {
             client_flow_through_orders,
             client_queue_depth,
             client_event_backlog,
+            client_figures_failures,
         }
     }
 
@@ -218,8 +231,19 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
     if let Ok(n) = state.engine.live_sessions().await {
         state.metrics.sessions_live.set(n);
     }
-    // One read of every client's figures; the process-wide backlog is their sum.
-    if let Ok(figures) = state.engine.figures_by_client(1).await {
+    // One read of every client's figures; the process-wide backlog is their sum. A client
+    // whose figures cannot be read is counted and logged, and the others are still shown.
+    if let Ok(all) = state.engine.figures_by_client(1).await {
+        let mut figures = Vec::with_capacity(all.len());
+        for (client, result) in all {
+            match result {
+                Ok(f) => figures.push((client, f)),
+                Err(e) => {
+                    tracing::warn!(client = %client, error = %e, "reading a client's figures for /metrics failed");
+                    state.metrics.client_figures_failures.with_label_values(&[&client]).inc();
+                }
+            }
+        }
         let mut b = patchbay_core::model::FlowBacklog::default();
         for (_, f) in &figures {
             b.add(&f.backlog);

@@ -581,6 +581,29 @@ async fn the_dashboard_draws_orders_by_day_and_flow_through_latency() {
 }
 
 #[tokio::test]
+async fn metrics_show_the_other_clients_when_one_clients_figures_cannot_be_read() {
+    let app = TestApp::new().await;
+    let (s, _, body) = app.send(Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+    let before = String::from_utf8(body).unwrap();
+    assert!(before.contains(r#"patchbay_client_flow_queue_depth{client="globex"} 0"#), "{before}");
+
+    // globex's database loses a table its figures read: its series go, acme's stay.
+    patchbay_store::testing::execute_in_client(&app.url, "globex", "DROP TABLE event_deliveries").await;
+    for scrape in 1..=2 {
+        let (s, _, body) = app.send(Request::get("/metrics").body(Body::empty()).unwrap()).await;
+        assert_eq!(s, StatusCode::OK);
+        let metrics = String::from_utf8(body).unwrap();
+        assert!(metrics.contains(r#"patchbay_client_flow_queue_depth{client="acme"} 0"#), "{metrics}");
+        let globex_series = |l: &&str| l.starts_with("patchbay_client_") && l.contains(r#"client="globex""#);
+        let left: Vec<&str> = metrics.lines().filter(globex_series).collect();
+        // Only the count of failed reads, one per scrape.
+        assert_eq!(left, [format!(r#"patchbay_client_figures_failures_total{{client="globex"}} {scrape}"#)]);
+        assert!(metrics.lines().any(|l| l == "patchbay_flow_queue_depth 0"), "{metrics}");
+    }
+}
+
+#[tokio::test]
 async fn with_htmx_a_page_answers_with_its_part_and_without_it_with_the_whole() {
     let app = TestApp::new().await;
     let (failed, _, _) = fixture(&app).await;

@@ -597,20 +597,20 @@ impl Default for Held {
 /// added to held ones that bind no more than this.
 const MAX_STATEMENT_BINDS: usize = 32_766;
 
-/// The number of the last `$n` placeholder in `sql`: how many parameters a PostgreSQL
-/// builder has bound (each `push_bind` writes the next).
-fn last_placeholder(sql: &str) -> usize {
+/// The number of the last `$n` placeholder in `sql`, if any: on PostgreSQL, the parameters
+/// bound so far once `sql` ends a builder's text (each `push_bind` writes the next).
+fn last_placeholder(sql: &str) -> Option<usize> {
     let bytes = sql.as_bytes();
     let mut end = bytes.len();
     while end > 0 {
-        let Some(dollar) = sql[..end].rfind('$') else { return 0 };
+        let dollar = sql[..end].rfind('$')?;
         let digits = bytes[dollar + 1..end].iter().take_while(|b| b.is_ascii_digit()).count();
         if digits > 0 {
-            return sql[dollar + 1..dollar + 1 + digits].parse().unwrap_or(0);
+            return sql[dollar + 1..dollar + 1 + digits].parse().ok();
         }
         end = dollar;
     }
-    0
+    None
 }
 
 /// Held text past which it is sent without waiting for the next statement: bounds the memory a
@@ -704,7 +704,10 @@ impl Tx {
         self.held.statements += 1;
         if HOLDING == Holding::Ctes {
             self.held.tables.push(table);
-            self.held.binds = last_placeholder(self.held.q.sql());
+            // Only the statement just added can hold a later placeholder.
+            if let Some(binds) = last_placeholder(&self.held.q.sql()[start..]) {
+                self.held.binds = binds;
+            }
         }
         if self.held.q.sql().len() > MAX_HELD_SQL {
             self.send_held().await?;

@@ -26,7 +26,6 @@ pub fn client_db_name(code: &str) -> StoreResult<String> {
     Ok(code.replace('-', "_"))
 }
 
-/// Maps a database error: a broken uniqueness rule is a [`StoreError::Conflict`].
 /// How a write transaction sends the statements it holds (`client_impl.rs`, `Tx::later`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Holding {
@@ -40,6 +39,7 @@ pub(crate) enum Holding {
     Ctes,
 }
 
+/// Maps a database error: a broken uniqueness rule is a [`StoreError::Conflict`].
 pub fn db_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e {
         if d.is_unique_violation() {

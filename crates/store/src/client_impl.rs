@@ -9,7 +9,9 @@
 //!   PostgreSQL, canonical decimal text on SQLite);
 //! - `WritePool`, `WriteTx`, `begin_write`, `commit_write`: what writes go through and how a
 //!   write transaction starts and commits (a pool and its `Transaction` on PostgreSQL; on
-//!   SQLite, a savepoint in a group commit, see `sqlite.rs`);
+//!   SQLite, a savepoint in a group commit, see `sqlite.rs`); `take_opening`, `closing`,
+//!   `mark_closed` and `write_conn`: the statements that open and close a write transaction,
+//!   which `Tx` sends with its own (SQLite's savepoint; nothing on PostgreSQL);
 //! - `begin_read`: how snapshot-read transactions start;
 //! - `HOLDING`: how a write transaction sends the statements whose results it does not read,
 //!   which it holds and sends together ([`Tx::later`]).
@@ -18,7 +20,10 @@
 //! `INSERT … ON CONFLICT … DO UPDATE`, `RETURNING`. Table names are prefixed with `p`, which is
 //! empty on SQLite (the file is the client's) and `client_<name>.` on PostgreSQL.
 
-use super::{begin_read, begin_write, commit_write, money_in, money_out, Db, Money, WritePool, WriteTx, HOLDING};
+use super::{
+    begin_read, begin_write, closing, commit_write, mark_closed, money_in, money_out, take_opening, write_conn, Db,
+    Money, WritePool, WriteTx, HOLDING,
+};
 use crate::common::{col, db_err, enum_str, from_json, kinds, parse_enum, to_json, Holding};
 use async_trait::async_trait;
 use patchbay_api::customers::CustomerStatus;
@@ -28,11 +33,43 @@ use patchbay_core::error::StoreResult;
 use patchbay_core::model::*;
 use patchbay_core::store::{ClientDb, ClientTx};
 use rust_decimal::Decimal;
-use sqlx::{Pool, QueryBuilder};
+use sqlx::pool::PoolConnection;
+use sqlx::{Column, Pool, QueryBuilder, Row};
 use std::collections::HashMap;
 
 type DbRow = <Db as sqlx::Database>::Row;
 type Conn = <Db as sqlx::Database>::Connection;
+
+/// Where a read runs: a reader's connection, or a write transaction, which sends it with the
+/// statements it holds ([`Tx::read`]). Its statement is written by `build` (binds with
+/// `push_bind`, so it can follow other statements in one text).
+pub(crate) trait Rows: Send {
+    fn rows(&mut self, build: &mut BuildRead<'_>) -> impl std::future::Future<Output = StoreResult<Vec<DbRow>>> + Send;
+}
+
+/// Writes a read's statement (a `dyn`, so that the futures of reads stay `Send` for every
+/// lifetime of what the statement borrows).
+pub(crate) type BuildRead<'a> = dyn FnMut(&mut QueryBuilder<'static, Db>) + Send + 'a;
+
+impl Rows for super::DbConnection {
+    async fn rows(&mut self, build: &mut BuildRead<'_>) -> StoreResult<Vec<DbRow>> {
+        let mut q = QueryBuilder::new("");
+        build(&mut q);
+        q.build().fetch_all(&mut *self).await.map_err(db_err)
+    }
+}
+
+impl Rows for PoolConnection<Db> {
+    async fn rows(&mut self, build: &mut BuildRead<'_>) -> StoreResult<Vec<DbRow>> {
+        (**self).rows(build).await
+    }
+}
+
+impl Rows for Tx {
+    async fn rows(&mut self, build: &mut BuildRead<'_>) -> StoreResult<Vec<DbRow>> {
+        self.read(build).await
+    }
+}
 
 fn money(row: &DbRow, name: &str) -> StoreResult<Decimal> {
     money_out(col::<Money, _>(row, name)?)
@@ -261,7 +298,7 @@ impl ClientDb for Client {
         let mut tx = self.write_tx().await?;
         let p = tx.p.clone();
         let jobs = super::flow::claim_jobs(tx.conn().await?, &p, now_ms, lease_ms, limit).await?;
-        commit_write(tx.tx).await?;
+        tx.finish().await?;
         Ok(jobs)
     }
 
@@ -279,7 +316,7 @@ impl ClientDb for Client {
         let mut tx = self.write_tx().await?;
         let p = tx.p.clone();
         let claimed = super::flow::claim_deliveries(tx.conn().await?, &p, now_ms, lease_ms, limit).await?;
-        commit_write(tx.tx).await?;
+        tx.finish().await?;
         Ok(claimed)
     }
 
@@ -287,7 +324,7 @@ impl ClientDb for Client {
         let mut tx = self.write_tx().await?;
         let p = tx.p.clone();
         let done = super::flow::finish_delivery(tx.conn().await?, &p, delivery).await?;
-        commit_write(tx.tx).await?;
+        tx.finish().await?;
         Ok(done)
     }
 
@@ -622,7 +659,59 @@ impl Tx {
     /// first, so it sees them.
     pub(crate) async fn conn(&mut self) -> StoreResult<&mut Conn> {
         self.send_held().await?;
-        Ok(&mut self.tx)
+        write_conn(&mut self.tx).await.map_err(db_err)
+    }
+
+    /// The rows of the statement `build` writes, read after the held statements. On SQLite
+    /// it is sent in the same call as them (a multi-statement text runs in order, and only
+    /// the read and a held `later_one` that found no row return rows); on PostgreSQL, whose
+    /// held statements form one `WITH` query that a read cannot join, right after them.
+    pub(crate) async fn read(&mut self, build: &mut BuildRead<'_>) -> StoreResult<Vec<DbRow>> {
+        match HOLDING {
+            Holding::Script => {
+                self.open();
+                if self.held.statements > 0 {
+                    self.held.q.push(";\n");
+                }
+                build(&mut self.held.q);
+                self.held.statements += 1;
+                self.send_held_rows().await
+            }
+            Holding::Ctes => {
+                self.send_held().await?;
+                let mut q = QueryBuilder::new("");
+                build(&mut q);
+                q.build().fetch_all(write_conn(&mut self.tx).await.map_err(db_err)?).await.map_err(db_err)
+            }
+        }
+    }
+
+    /// Puts what opens the transaction (SQLite's savepoint) first among the held statements,
+    /// if it has not gone out yet.
+    fn open(&mut self) {
+        if let Some(opening) = take_opening(&mut self.tx) {
+            debug_assert_eq!(self.held.statements, 0, "the opening goes before any statement");
+            self.held.q.push(opening);
+            self.held.statements += 1;
+        }
+    }
+
+    /// Sends the held statements with what closes the transaction (SQLite: the foreign key
+    /// check and the savepoint's release), then commits.
+    pub(crate) async fn finish(mut self) -> StoreResult<()> {
+        match closing(&self.tx) {
+            Some(closing) => {
+                if self.held.statements > 0 {
+                    self.held.q.push(";\n");
+                }
+                self.held.q.push(closing);
+                self.held.statements += 1;
+                self.send_held().await?;
+                mark_closed(&mut self.tx);
+            }
+            None => self.send_held().await?,
+        }
+        commit_write(self.tx).await
     }
 
     /// A statement whose result nobody reads (an insert of fresh rows, an update of a row
@@ -685,6 +774,7 @@ impl Tx {
         if HOLDING == Holding::Ctes && (self.held.tables.contains(&table) || self.held.binds > MAX_STATEMENT_BINDS) {
             self.send_held().await?;
         }
+        self.open();
         let start = self.held.q.sql().len();
         match (HOLDING, self.held.statements) {
             (Holding::Script, 0) => {}
@@ -716,8 +806,13 @@ impl Tx {
     }
 
     async fn send_held(&mut self) -> StoreResult<()> {
+        self.send_held_rows().await.map(drop)
+    }
+
+    /// Sends the held statements; returns the rows of a read among them ([`Tx::read`]).
+    async fn send_held_rows(&mut self) -> StoreResult<Vec<DbRow>> {
         if self.held.statements == 0 {
-            return Ok(());
+            return Ok(Vec::new());
         }
         if HOLDING == Holding::Ctes {
             // The query's own rows: one per held `later_one` whose part changed no row.
@@ -737,17 +832,21 @@ impl Tx {
                     .push(format!("::text AS missing WHERE NOT EXISTS (SELECT 1 FROM w{part})"));
             }
         }
-        // Rows come back only from `later_one`'s checks, and only for a row not found.
-        let done = self.held.q.build().fetch_all(&mut *self.tx).await;
+        // Rows come back from `later_one`'s checks, only for a row not found, and from a read.
+        let done = match write_conn(&mut self.tx).await {
+            Ok(conn) => self.held.q.build().fetch_all(conn).await,
+            Err(e) => Err(e),
+        };
         self.held.q.reset();
         self.held.statements = 0;
         self.held.tables.clear();
         self.held.binds = 0;
-        if let Some(row) = done.map_err(db_err)?.first() {
+        let rows = done.map_err(db_err)?;
+        if let Some(row) = rows.iter().find(|r| r.columns().first().is_some_and(|c| c.name() == "missing")) {
             let missing: String = col(row, "missing")?;
             return Err(patchbay_core::error::StoreError::Database(format!("{missing} is not stored")));
         }
-        Ok(())
+        Ok(rows)
     }
 
     async fn exec(&mut self, sql: &str) -> StoreResult<()> {
@@ -769,10 +868,14 @@ impl Tx {
     /// after the counter's commit) flushes the counter's commit record too; after a crash, a
     /// counter can only have lost moves that no committed row depends on. Ids are never handed
     /// out twice, across processes too; a rolled-back transaction leaves a gap.
-    async fn counters(&mut self, mut q: QueryBuilder<'_, Db>) -> StoreResult<Vec<DbRow>> {
+    async fn counters(&mut self, build: &mut BuildRead<'_>) -> StoreResult<Vec<DbRow>> {
         match &self.ids {
-            Some(pool) => q.build().fetch_all(pool).await.map_err(db_err),
-            None => q.build().fetch_all(self.conn().await?).await.map_err(db_err),
+            Some(pool) => {
+                let mut q = QueryBuilder::new("");
+                build(&mut q);
+                q.build().fetch_all(pool).await.map_err(db_err)
+            }
+            None => self.read(build).await,
         }
     }
 
@@ -801,12 +904,18 @@ impl Tx {
             }
         }
         totals.sort_unstable();
-        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {}id_counters AS c (kind, last_id) ", self.p));
-        q.push_values(&totals, |mut b, &(kind, count)| {
-            b.push_bind(kind).push_bind(count);
-        });
-        q.push(" ON CONFLICT (kind) DO UPDATE SET last_id = c.last_id + excluded.last_id RETURNING kind, last_id");
-        let rows = self.counters(q).await?;
+        let p = self.p.clone();
+        let rows = self
+            .counters(&mut |q| {
+                q.push(format!("INSERT INTO {p}id_counters AS c (kind, last_id) "));
+                q.push_values(&totals, |mut b, &(kind, count)| {
+                    b.push_bind(kind.to_string()).push_bind(count);
+                });
+                q.push(
+                    " ON CONFLICT (kind) DO UPDATE SET last_id = c.last_id + excluded.last_id RETURNING kind, last_id",
+                );
+            })
+            .await?;
         // The next id to hand out per kind.
         let mut next: Vec<(String, i32)> = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -836,12 +945,21 @@ impl Tx {
         if self.floor(kind).is_some_and(|floor| id <= floor) {
             return Ok(());
         }
-        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {}id_counters AS c (kind, last_id) VALUES (", self.p));
-        q.push_bind(kind)
-            .push(", ")
-            .push_bind(id)
-            .push(") ON CONFLICT (kind) DO UPDATE SET last_id = excluded.last_id WHERE excluded.last_id > c.last_id");
-        self.counters(q).await?;
+        let p = self.p.clone();
+        let mut raise = |q: &mut QueryBuilder<'static, Db>| {
+            q.push(format!("INSERT INTO {p}id_counters AS c (kind, last_id) VALUES ("))
+                .push_bind(kind.to_string())
+                .push(", ")
+                .push_bind(id)
+                .push(
+                    ") ON CONFLICT (kind) DO UPDATE SET last_id = excluded.last_id WHERE excluded.last_id > c.last_id",
+                );
+        };
+        match self.ids {
+            // In the transaction, whose result nobody reads: held.
+            None => self.later("id_counters", raise).await?,
+            Some(_) => drop(self.counters(&mut raise).await?),
+        }
         self.set_floor(kind, id);
         Ok(())
     }
@@ -1268,7 +1386,7 @@ impl ClientTx for Tx {
 
     async fn customer_for_update(&mut self, id: i32) -> StoreResult<Option<CustomerRecord>> {
         let p = self.p.clone();
-        super::orders::customer(self.conn().await?, &p, id, true).await
+        super::orders::customer(self, &p, id, true).await
     }
 
     async fn set_customer_status(&mut self, id: i32, status: CustomerStatus) -> StoreResult<()> {
@@ -1307,17 +1425,17 @@ impl ClientTx for Tx {
         service_ids: &[i32],
     ) -> StoreResult<Vec<CustomerProductRecord>> {
         let p = self.p.clone();
-        super::orders::customer_products_in(self.conn().await?, &p, "service_id", service_ids, true).await
+        super::orders::customer_products_in(self, &p, "service_id", service_ids, true).await
     }
 
     async fn services_for_update(&mut self, ids: &[i32]) -> StoreResult<Vec<ServiceRecord>> {
         let p = self.p.clone();
-        super::orders::services_in(self.conn().await?, &p, "id", ids, true).await
+        super::orders::services_in(self, &p, "id", ids, true).await
     }
 
     async fn inventory_items_for_update(&mut self, ids: &[i32]) -> StoreResult<Vec<InventoryItemRecord>> {
         let p = self.p.clone();
-        super::inventory::items_in(self.conn().await?, &p, "id", ids, true).await
+        super::inventory::items_in(self, &p, "id", ids, true).await
     }
 
     async fn inventory_items_of_services_for_update(
@@ -1325,7 +1443,7 @@ impl ClientTx for Tx {
         service_ids: &[i32],
     ) -> StoreResult<Vec<InventoryItemRecord>> {
         let p = self.p.clone();
-        super::inventory::items_in(self.conn().await?, &p, "service_id", service_ids, true).await
+        super::inventory::items_in(self, &p, "service_id", service_ids, true).await
     }
 
     async fn live_service_with_tn(&mut self, tn: &str) -> StoreResult<Option<i32>> {
@@ -1345,7 +1463,7 @@ impl ClientTx for Tx {
 
     async fn order_for_update(&mut self, id: i32) -> StoreResult<Option<OrderRecord>> {
         let p = self.p.clone();
-        super::orders::order(self.conn().await?, &p, id, true).await
+        super::orders::order(self, &p, id, true).await
     }
 
     async fn update_order(&mut self, order: &OrderRecord) -> StoreResult<()> {
@@ -1365,7 +1483,7 @@ impl ClientTx for Tx {
 
     async fn flow_job_for_update(&mut self, order_id: i32) -> StoreResult<Option<FlowJob>> {
         let p = self.p.clone();
-        super::flow::job_for_update(self.conn().await?, &p, order_id).await
+        super::flow::job_for_update(self, &p, order_id).await
     }
 
     async fn put_flow_job(&mut self, job: &FlowJob) -> StoreResult<()> {
@@ -1401,8 +1519,7 @@ impl ClientTx for Tx {
         .await
     }
 
-    async fn commit(mut self: Box<Self>) -> StoreResult<()> {
-        self.send_held().await?;
-        commit_write(self.tx).await
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        self.finish().await
     }
 }

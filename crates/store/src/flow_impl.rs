@@ -82,10 +82,15 @@ pub(crate) async fn next_due(c: &mut Conn, p: &str) -> StoreResult<Option<i64>> 
     sqlx::query_scalar::<_, Option<i64>>(&sql).fetch_one(&mut *c).await.map_err(db_err)
 }
 
-pub(crate) async fn job_for_update(c: &mut Conn, p: &str, order_id: i32) -> StoreResult<Option<FlowJob>> {
-    let sql = format!("SELECT {JOB_COLUMNS} FROM {p}flow_jobs WHERE order_id = $1{}", super::inventory::lock_clause());
-    let row = sqlx::query(&sql).bind(order_id).fetch_optional(&mut *c).await.map_err(db_err)?;
-    row.as_ref().map(job).transpose()
+pub(crate) async fn job_for_update(w: &mut Tx, p: &str, order_id: i32) -> StoreResult<Option<FlowJob>> {
+    let rows = w
+        .read(&mut |q| {
+            q.push(format!("SELECT {JOB_COLUMNS} FROM {p}flow_jobs WHERE order_id = "))
+                .push_bind(order_id)
+                .push(super::inventory::lock_clause());
+        })
+        .await?;
+    rows.first().map(job).transpose()
 }
 
 pub(crate) async fn put_job(w: &mut Tx, p: &str, j: &FlowJob) -> StoreResult<()> {

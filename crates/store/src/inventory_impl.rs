@@ -7,7 +7,7 @@
 //! within both engines' bind-parameter limits (SQLite 32766, PostgreSQL 65535). [`KeySet`] and
 //! [`rows_in`] are how every set-based read binds its keys (`orders_impl.rs` too).
 
-use super::client::Tx;
+use super::client::{Rows, Tx};
 use super::Db;
 use crate::common::{col, db_err, enum_str, from_json, opt_time, parse_enum, time, to_json};
 use patchbay_core::error::StoreResult;
@@ -91,7 +91,7 @@ pub(crate) fn lock_clause() -> &'static str {
 /// The rows of `{head}{column} IN keys{tail}`, mapped, [`KEYS_PER_QUERY`] keys per statement
 /// (the rows of one statement in the order `tail` gives, statement after statement).
 pub(crate) async fn rows_in<T>(
-    c: &mut Conn,
+    c: &mut impl Rows,
     head: &str,
     column: &str,
     keys: &[i32],
@@ -100,12 +100,15 @@ pub(crate) async fn rows_in<T>(
 ) -> StoreResult<Vec<T>> {
     let mut out = Vec::new();
     for chunk in keys.chunks(KEYS_PER_QUERY) {
-        let mut q = QueryBuilder::<Db>::new(head);
-        q.push(column);
-        Db::push_ints(&mut q, chunk);
-        q.push(tail);
-        for r in q.build().fetch_all(&mut *c).await.map_err(db_err)? {
-            out.push(map(&r)?);
+        let rows = c
+            .rows(&mut |q| {
+                q.push(head).push(column);
+                Db::push_ints(q, chunk);
+                q.push(tail);
+            })
+            .await?;
+        for r in &rows {
+            out.push(map(r)?);
         }
     }
     Ok(out)
@@ -242,7 +245,7 @@ pub(crate) async fn items(pool: &Pool<Db>, p: &str, ids: &[i32]) -> StoreResult<
 /// The items whose `column` (`id`, `service_id`) is one of `keys`, lowest id first; locked
 /// until the transaction ends with `lock`.
 pub(crate) async fn items_in(
-    c: &mut Conn,
+    c: &mut impl Rows,
     p: &str,
     column: &str,
     keys: &[i32],

@@ -14,7 +14,7 @@
 //! child table aggregated into a JSON array per order ([`JsonRows`]): one statement for one
 //! order or a page of them.
 
-use super::client::Tx;
+use super::client::{Rows, Tx};
 use super::inventory::{lock_clause, rows_in, KeySet, ROWS_PER_INSERT};
 use super::{money_in, money_out, Db, Money};
 use crate::common::{col, db_err, enum_str, from_json, opt_time, parse_enum, time, to_json};
@@ -83,18 +83,23 @@ fn push_address(b: &mut Values<'_, '_>, a: Option<&AddressRecord>) {
 // Customers.
 
 /// The customer with its custom field values (one row per value, or one with NULL values).
-pub(crate) async fn customer(c: &mut Conn, p: &str, id: i32, lock: bool) -> StoreResult<Option<CustomerRecord>> {
+pub(crate) async fn customer(c: &mut impl Rows, p: &str, id: i32, lock: bool) -> StoreResult<Option<CustomerRecord>> {
     // PostgreSQL cannot lock the nullable side of an outer join: only the customer's row.
     let lock = if lock && !lock_clause().is_empty() { " FOR UPDATE OF c" } else { "" };
-    let sql = format!(
-        "SELECT c.id, c.class, c.first_name, c.last_name, c.company_name, c.status, c.bill_profile_id, \
-                c.service_first_name, c.service_last_name, c.service_address1, c.service_address2, \
-                c.service_city, c.service_state, c.service_zip, c.service_zip4, c.service_country, \
-                c.created_at, f.field_id, f.value \
-         FROM {p}customers c LEFT JOIN {p}customer_fields f ON f.customer_id = c.id \
-         WHERE c.id = $1 ORDER BY f.seq{lock}"
-    );
-    let rows = sqlx::query(&sql).bind(id).fetch_all(&mut *c).await.map_err(db_err)?;
+    let rows = c
+        .rows(&mut |q| {
+            q.push(format!(
+                "SELECT c.id, c.class, c.first_name, c.last_name, c.company_name, c.status, c.bill_profile_id, \
+                        c.service_first_name, c.service_last_name, c.service_address1, c.service_address2, \
+                        c.service_city, c.service_state, c.service_zip, c.service_zip4, c.service_country, \
+                        c.created_at, f.field_id, f.value \
+                 FROM {p}customers c LEFT JOIN {p}customer_fields f ON f.customer_id = c.id \
+                 WHERE c.id = "
+            ))
+            .push_bind(id)
+            .push(format!(" ORDER BY f.seq{lock}"));
+        })
+        .await?;
     let Some(r) = rows.first() else { return Ok(None) };
     let mut fields = Vec::new();
     for row in &rows {
@@ -166,7 +171,7 @@ fn push_service_fields(b: &mut Values<'_, '_>, s: &ServiceRecord) {
 
 /// The services whose `column` (`id`, `customer_id`) is one of `keys`, lowest id first.
 pub(crate) async fn services_in(
-    c: &mut Conn,
+    c: &mut impl Rows,
     p: &str,
     column: &str,
     keys: &[i32],
@@ -248,7 +253,7 @@ fn push_customer_product_fields(b: &mut Values<'_, '_>, x: &CustomerProductRecor
 /// The customer products whose `column` (`id`, `customer_id`, `service_id`) is one of `keys`,
 /// lowest id first.
 pub(crate) async fn customer_products_in(
-    c: &mut Conn,
+    c: &mut impl Rows,
     p: &str,
     column: &str,
     keys: &[i32],
@@ -480,22 +485,22 @@ fn decimal(what: &str, s: &str) -> StoreResult<rust_decimal::Decimal> {
 }
 
 /// One order with its child rows, in one statement.
-pub(crate) async fn order(c: &mut Conn, p: &str, id: i32, lock: bool) -> StoreResult<Option<OrderRecord>> {
+pub(crate) async fn order(c: &mut impl Rows, p: &str, id: i32, lock: bool) -> StoreResult<Option<OrderRecord>> {
     if lock && !lock_clause().is_empty() {
         // Locked first, read after: a statement that waited for the lock would still read the
         // child rows as they were when it started (PostgreSQL re-reads only the locked row).
-        let sql = format!("SELECT id FROM {p}orders WHERE id = $1{}", lock_clause());
-        sqlx::query(&sql).bind(id).fetch_optional(&mut *c).await.map_err(db_err)?;
+        c.rows(&mut |q| {
+            q.push(format!("SELECT id FROM {p}orders WHERE id = ")).push_bind(id).push(lock_clause());
+        })
+        .await?;
     }
-    let sql = format!("SELECT o.id, {ORDER_FIELDS}, {} FROM {p}orders o WHERE o.id = $1", children_columns(p));
-    sqlx::query(&sql)
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await
-        .map_err(db_err)?
-        .as_ref()
-        .map(order_with_children)
-        .transpose()
+    let rows = c
+        .rows(&mut |q| {
+            q.push(format!("SELECT o.id, {ORDER_FIELDS}, {} FROM {p}orders o WHERE o.id = ", children_columns(p)))
+                .push_bind(id);
+        })
+        .await?;
+    rows.first().map(order_with_children).transpose()
 }
 
 /// Appends `filter`'s conditions (each starting with ` AND`) to a statement over `orders o`.

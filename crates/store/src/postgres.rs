@@ -35,6 +35,8 @@ pub(crate) mod orders;
 mod registry;
 
 pub(crate) type Db = Postgres;
+/// The connection type, named for trait impls (the `Database::Connection` projection is not).
+pub(crate) type DbConnection = PgConnection;
 type Engine = PgStore;
 
 /// Money is NUMERIC, read and written as [`Decimal`] (scale kept).
@@ -63,6 +65,21 @@ pub(crate) async fn begin_write(pool: &PgPool) -> sqlx::Result<WriteTx> {
 
 pub(crate) async fn commit_write(tx: WriteTx) -> StoreResult<()> {
     tx.commit().await.map_err(db_err)
+}
+
+/// sqlx's `Transaction` sends its BEGIN itself and has no closing statements of its own.
+pub(crate) fn take_opening(_: &mut WriteTx) -> Option<&'static str> {
+    None
+}
+
+pub(crate) fn closing(_: &WriteTx) -> Option<&'static str> {
+    None
+}
+
+pub(crate) fn mark_closed(_: &mut WriteTx) {}
+
+pub(crate) async fn write_conn(tx: &mut WriteTx) -> sqlx::Result<&mut PgConnection> {
+    Ok(&mut **tx)
 }
 
 pub(crate) async fn begin_read(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {

@@ -18,28 +18,38 @@
 //! - Transactions run one after another on the writer connection, in the order they asked
 //!   (a fair lock). The first opens the outer transaction, the *batch*, with `BEGIN IMMEDIATE`;
 //!   each runs inside it in a savepoint of its own.
-//! - `commit` first refuses the transaction alone if it leaves a deferred foreign key broken
-//!   (SQLite would refuse the whole batch's COMMIT; the counter is read through the C API,
-//!   `sqlite3_db_status(SQLITE_DBSTATUS_DEFERRED_FKS)`), then releases the savepoint into the
-//!   batch. If another transaction is waiting for the writer, it hands the connection on with
-//!   the batch still open and waits; otherwise (a lone writer never waits for a timer), or once
-//!   the batch holds [`MAX_BATCH`](group::MAX_BATCH) transactions, or once its first has waited
-//!   [`MAX_BATCH_AGE`](group::MAX_BATCH_AGE), it COMMITs the batch, and every transaction in it
-//!   gets that COMMIT's outcome. If the COMMIT fails, all of them get the error (nothing is
-//!   acknowledged), and the connection is closed, which rolls the batch back; the next writer
-//!   opens a new one.
-//! - A transaction dropped without `commit` rolls back to its savepoint, as sqlx's own
-//!   `Transaction` does on drop (the rollback is queued on the connection, ahead of anything
-//!   the next writer sends): the others in the batch keep their writes. When nothing else is in
-//!   the batch, the batch itself is rolled back, so the file's write lock is not held idle. A
-//!   statement's error (a duplicate key, say) undoes only that statement, and dropping the
-//!   transaction its savepoint.
-//! - Beginning and committing run in tasks of their own, so a caller that gives up halfway
-//!   (a dropped request) cannot leave the connection in an unknown state or the batch without
-//!   an answer; should a batch find nobody to commit it (every later writer rolled back or gave
-//!   up), a task queued behind them does. Whenever the connection is not where the batch needs
-//!   it (SQLite rolls a transaction back by itself after some I/O errors), the batch fails as
-//!   a whole and the connection is replaced.
+//! - The writer is held for the whole of a transaction, and every call to the connection's
+//!   thread is a hand-off there and back (tens of microseconds under load), so the writer's
+//!   throughput is set by the calls a transaction makes, not by SQLite's work. A transaction
+//!   therefore makes as few as it can: what opens it (`BEGIN IMMEDIATE`, its `SAVEPOINT`) is
+//!   sent ahead of its first statement, and what closes it ahead of nothing, after its last
+//!   ones, in the same calls (`WriteTx::take_opening`, [`CLOSING`](group::CLOSING); `Tx` in
+//!   client_impl.rs also sends its reads with the statements it holds). A transaction that
+//!   sends nothing costs no call at all.
+//! - Closing first refuses the transaction alone if it leaves a deferred foreign key broken
+//!   (SQLite would refuse the whole batch's COMMIT): `patchbay_release_check()`, a function
+//!   registered on the writer connection, reads the counter from the C API
+//!   (`sqlite3_db_status(SQLITE_DBSTATUS_DEFERRED_FKS)`) and raises an error, which stops the
+//!   text before its `RELEASE`. Then, if another transaction is waiting for the writer, it
+//!   hands the connection on with the batch still open and waits; otherwise (a lone writer
+//!   never waits for a timer), or once the batch holds [`MAX_BATCH`](group::MAX_BATCH)
+//!   transactions, or once its first has waited [`MAX_BATCH_AGE`](group::MAX_BATCH_AGE), it
+//!   COMMITs the batch, and every transaction in it gets that COMMIT's outcome. If the COMMIT
+//!   fails, all of them get the error (nothing is acknowledged), and the connection is closed,
+//!   which rolls the batch back; the next writer opens a new one.
+//! - A transaction dropped without `commit` rolls back to its savepoint, in a task that holds
+//!   the writer until the rollback is done, so the next writer starts from the batch as it
+//!   was: the others in the batch keep their writes. When nothing else is in the batch, the
+//!   batch itself is rolled back, so the file's write lock is not held idle. A statement's
+//!   error (a duplicate key, say) undoes only that statement, and dropping the transaction
+//!   its savepoint.
+//! - A caller may give up at any point (a dropped request): its statements may have reached
+//!   the connection in part, and the rollback undoes whatever did; committing runs in a task
+//!   of its own, so the batch always learns of a released transaction. Should a batch find
+//!   nobody to commit it (every later writer rolled back or gave up), a task queued behind
+//!   them does. Whenever the connection is not where the batch needs it (SQLite rolls a
+//!   transaction back by itself after some I/O errors), the batch fails as a whole and the
+//!   connection is replaced.
 //!
 //! A transaction in a batch waits for the ones after it in the same batch: its latency grows
 //! by theirs (bounded, for short transactions, by the two limits above), in return for one
@@ -80,6 +90,8 @@ pub(crate) mod orders;
 mod registry;
 
 pub(crate) type Db = Sqlite;
+/// The connection type, named for trait impls (the `Database::Connection` projection is not).
+pub(crate) type DbConnection = sqlx::SqliteConnection;
 type Engine = SqliteStore;
 
 /// Money is stored as the canonical decimal string: `35.00` stays `35.00`.
@@ -104,6 +116,28 @@ pub(crate) const HOLDING: crate::common::Holding = crate::common::Holding::Scrip
 
 pub(crate) async fn begin_write(writer: &Writer) -> sqlx::Result<WriteTx> {
     writer.begin().await
+}
+
+/// What opens a write transaction on the connection (its savepoint, and the batch's BEGIN
+/// when it starts one), for `Tx` to send ahead of its first statement in the same call.
+pub(crate) fn take_opening(tx: &mut WriteTx) -> Option<&'static str> {
+    tx.take_opening()
+}
+
+/// What closes a write transaction that was opened (the foreign key check and the release of
+/// its savepoint), for `Tx` to send after its last statements in the same call.
+pub(crate) fn closing(tx: &WriteTx) -> Option<&'static str> {
+    tx.opened().then_some(group::CLOSING)
+}
+
+/// Records that the closing ran.
+pub(crate) fn mark_closed(tx: &mut WriteTx) {
+    tx.mark_closed()
+}
+
+/// The connection of a write transaction, opened.
+pub(crate) async fn write_conn(tx: &mut WriteTx) -> sqlx::Result<&mut sqlx::SqliteConnection> {
+    tx.conn().await
 }
 
 pub(crate) async fn commit_write(tx: WriteTx) -> StoreResult<()> {
@@ -156,6 +190,7 @@ const MMAP_BYTES: u64 = 1 << 32;
 async fn open_pools(path: &Path, create: bool) -> sqlx::Result<(SqlitePool, SqlitePool)> {
     let write = SqlitePoolOptions::new()
         .max_connections(1)
+        .after_connect(|conn, _| Box::pin(group::register_release_check(conn)))
         .test_before_acquire(false)
         .acquire_timeout(Duration::from_secs(30))
         .idle_timeout(None)
@@ -309,20 +344,25 @@ mod group {
     use crate::common::db_err;
     use patchbay_core::error::{StoreError, StoreResult};
     use sqlx::pool::PoolConnection;
-    use sqlx::sqlite::{SqliteConnection, SqlitePool, SqliteTransactionManager};
-    use sqlx::{Sqlite, TransactionManager};
-    use std::ops::{Deref, DerefMut};
+    use sqlx::sqlite::{SqliteConnection, SqlitePool};
+    use sqlx::{Executor, Sqlite};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use std::time::{Duration, Instant};
     use tokio::sync::{watch, Mutex, OwnedMutexGuard};
 
-    type Tm = SqliteTransactionManager;
-
     /// A batch is committed once it holds this many transactions…
     pub(crate) const MAX_BATCH: usize = 64;
     /// …or once its first transaction has waited this long, whoever else is still waiting.
     pub(crate) const MAX_BATCH_AGE: Duration = Duration::from_millis(5);
+
+    /// What opens a transaction that starts a batch, and one that joins the open batch.
+    const OPEN_BATCH: &str = "BEGIN IMMEDIATE;\nSAVEPOINT patchbay_tx";
+    const JOIN_BATCH: &str = "SAVEPOINT patchbay_tx";
+    /// What closes a transaction into its batch: the check that it leaves no deferred foreign
+    /// key broken and that the batch's transaction is still there (an error, which stops the
+    /// text before the RELEASE, when not), then the release of its savepoint.
+    pub(crate) const CLOSING: &str = "SELECT 1 WHERE patchbay_release_check() IS NOT NULL;\nRELEASE patchbay_tx";
 
     /// The outcome of a batch's COMMIT, shared by its transactions (an error as its message).
     type Outcome = Option<Result<(), String>>;
@@ -345,7 +385,8 @@ mod group {
     #[derive(Default)]
     struct State {
         conn: Option<PoolConnection<Sqlite>>,
-        /// The outer transaction, when one is open.
+        /// The outer transaction: open on the connection, or to be opened by the transaction
+        /// that holds the lock (while it has no members).
         batch: Option<Batch>,
         batches: u64,
     }
@@ -392,63 +433,29 @@ mod group {
             Writer { inner: Arc::new(Inner { pool, state: Arc::default(), waiting: AtomicUsize::new(0) }) }
         }
 
-        /// Starts a write transaction: a savepoint in the open batch, or in a new one.
+        /// Starts a write transaction: a savepoint in the open batch, or in a new one. Nothing
+        /// is sent yet: what opens it goes ahead of its first statement, in the same call
+        /// ([`WriteTx::take_opening`]).
         pub(crate) async fn begin(&self) -> sqlx::Result<WriteTx> {
-            // In a task of its own: should the caller give up halfway, the task still learns
-            // where the connection stands, and dropping the transaction then rolls it back.
-            let writer = self.clone();
-            tokio::spawn(async move { writer.start().await })
-                .await
-                .unwrap_or_else(|e| Err(sqlx::Error::Protocol(format!("beginning a transaction failed: {e}"))))
-        }
-
-        async fn start(self) -> sqlx::Result<WriteTx> {
-            let mut retried = false;
-            loop {
-                let mut state = {
-                    self.inner.waiting.fetch_add(1, Ordering::AcqRel);
-                    let _waiting = Waiting(&self.inner.waiting);
-                    self.inner.state.clone().lock_owned().await
-                };
-                if state.conn.is_none() {
-                    state.conn = Some(self.inner.pool.acquire().await?);
-                }
-                if state.batch.is_none() {
-                    match Tm::begin(state.conn(), Some("BEGIN IMMEDIATE".into())).await {
-                        Ok(()) => {}
-                        // The connection is still inside a transaction it should have left
-                        // (a rollback that failed): replace it.
-                        Err(sqlx::Error::InvalidSavePointStatement) if !retried => {
-                            state.fail("the writer connection was left inside a transaction");
-                            retried = true;
-                            continue;
-                        }
-                        Err(e) => return Err(e),
-                    }
+            let mut state = {
+                self.inner.waiting.fetch_add(1, Ordering::AcqRel);
+                let _waiting = Waiting(&self.inner.waiting);
+                self.inner.state.clone().lock_owned().await
+            };
+            if state.conn.is_none() {
+                state.conn = Some(self.inner.pool.acquire().await?);
+            }
+            let opening = match state.batch {
+                Some(_) => JOIN_BATCH,
+                None => {
                     state.batches += 1;
                     let id = state.batches;
                     let (outcome, _) = watch::channel(None);
                     state.batch = Some(Batch { id, first_release: None, members: 0, flusher: false, outcome });
+                    OPEN_BATCH
                 }
-                let savepoint = Tm::begin(state.conn(), None).await;
-                let depth = Tm::get_transaction_depth(state.conn());
-                match savepoint {
-                    Ok(()) if depth == 2 => return Ok(WriteTx { writer: self, state: Some(state) }),
-                    // The batch's transaction is not what it should be (SQLite rolled it
-                    // back after an I/O error, say): fail it and start afresh, once.
-                    result => {
-                        let error = match result {
-                            Err(e) => e.to_string(),
-                            Ok(()) => format!("the writer connection is {depth} transactions deep, not 2"),
-                        };
-                        state.fail(&error);
-                        if retried {
-                            return Err(sqlx::Error::Protocol(error));
-                        }
-                        retried = true;
-                    }
-                }
-            }
+            };
+            Ok(WriteTx { writer: self.clone(), state: Some(state), opening: Some(opening), closed: false })
         }
 
         /// The connection, alone: any open batch is committed first. For migrations and the
@@ -479,7 +486,7 @@ mod group {
         /// Folds the WAL back into the database file (at close).
         pub(crate) async fn checkpoint(&self) -> StoreResult<()> {
             let mut conn = self.exclusive().await.map_err(db_err)?;
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await.map_err(db_err)?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn.0.conn()).await.map_err(db_err)?;
             Ok(())
         }
     }
@@ -495,29 +502,30 @@ mod group {
         }
     }
 
-    /// COMMITs the open batch and tells its members. On failure the batch's transaction is
-    /// rolled back (the connection is closed), and every member gets the error.
+    /// COMMITs the open batch and tells its members. On failure (SQLite's own, or a batch
+    /// whose transaction SQLite rolled back by itself, which leaves nothing to commit) the
+    /// connection is closed, which rolls back what is left, and every member gets the error.
     async fn commit_now(mut state: OwnedMutexGuard<State>) -> OwnedMutexGuard<State> {
         let Some(batch) = state.batch.take() else { return state };
-        // sqlx sends no COMMIT for a connection it thinks is outside a transaction: make sure
-        // the batch's transaction is there to commit (this also waits out queued rollbacks).
-        let outcome = match status(state.conn()).await {
-            Ok(s) if s.in_transaction && Tm::get_transaction_depth(state.conn()) == 1 => {
-                match Tm::commit(state.conn()).await {
-                    Ok(()) if Tm::get_transaction_depth(state.conn()) == 0 => Ok(()),
-                    Ok(()) => Err("the writer connection is still inside a transaction".to_string()),
-                    Err(e) => Err(db_err(e).to_string()),
-                }
-            }
-            Ok(_) => Err("the batch's transaction was lost before its COMMIT".to_string()),
-            Err(e) => Err(db_err(e).to_string()),
+        if batch.members == 0 {
+            // Only a transaction that never finished was in it (its rollback did not get to
+            // run): nothing in it may be committed.
+            state.fail("the batch holds no finished transaction");
+            return state;
+        }
+        let outcome = match state.conn.as_mut() {
+            Some(conn) => conn.execute(sqlx::raw_sql("COMMIT")).await.map(drop).map_err(|e| db_err(e).to_string()),
+            None => Err("the writer connection is gone".to_string()),
         };
-        if let Err(e) = &outcome {
-            tracing::error!(error = %e, transactions = batch.members, "group commit failed");
-            state.batch = Some(batch);
-            state.fail(&format!("the commit failed: {e}"));
-        } else {
-            batch.outcome.send_replace(Some(outcome));
+        match outcome {
+            Ok(()) => {
+                batch.outcome.send_replace(Some(Ok(())));
+            }
+            Err(e) => {
+                tracing::error!(error = %e, transactions = batch.members, "group commit failed");
+                state.batch = Some(batch);
+                state.fail(&format!("the commit failed: {e}"));
+            }
         }
         state
     }
@@ -530,11 +538,71 @@ mod group {
         }
     }
 
+    /// Counts a released transaction into its batch, then leaves the batch open for the next
+    /// writer or commits it; returns where the batch's outcome will be told.
+    async fn join(writer: Writer, mut state: OwnedMutexGuard<State>) -> watch::Receiver<Outcome> {
+        let waiting = writer.inner.waiting.load(Ordering::Acquire);
+        let Some(batch) = state.batch.as_mut() else {
+            // The batch failed meanwhile: its outcome is told already.
+            let (tx, rx) = watch::channel(Some(Err("the batch's transaction was lost".to_string())));
+            drop(tx);
+            return rx;
+        };
+        batch.members += 1;
+        let first_release = *batch.first_release.get_or_insert_with(Instant::now);
+        let outcome = batch.outcome.subscribe();
+        if waiting > 0 && batch.members < MAX_BATCH && first_release.elapsed() < MAX_BATCH_AGE {
+            // Leave the batch open for the next writer. Should none of them commit it (all
+            // roll back, or give up waiting), the flusher does once it has the lock.
+            if !batch.flusher {
+                batch.flusher = true;
+                let (id, lock) = (batch.id, writer.inner.state.clone());
+                tokio::spawn(async move {
+                    let state = lock.lock_owned().await;
+                    if state.batch.as_ref().is_some_and(|b| b.id == id) {
+                        commit_now(state).await;
+                    }
+                });
+            }
+        } else {
+            commit_now(state).await;
+        }
+        outcome
+    }
+
+    /// Undoes a transaction dropped without `commit`: its savepoint, or the whole batch when
+    /// it holds nobody else's writes (so the file's write lock is not held idle). Where the
+    /// connection turns out not to be where the batch needs it, the batch fails.
+    async fn roll_back(mut state: OwnedMutexGuard<State>) {
+        let Some(members) = state.batch.as_ref().map(|b| b.members) else { return };
+        if state.conn.is_none() {
+            return;
+        }
+        let undo = if members == 0 { "ROLLBACK" } else { "ROLLBACK TO patchbay_tx;\nRELEASE patchbay_tx" };
+        let Err(e) = state.conn().execute(sqlx::raw_sql(undo)).await else {
+            if members == 0 {
+                state.batch = None;
+            }
+            return;
+        };
+        // The statements that open the transaction may not all have run (it was dropped
+        // while they were on their way, or BEGIN failed): then there is nothing to undo.
+        match (status(state.conn()).await, members) {
+            (Ok(s), 0) if !s.in_transaction => state.batch = None,
+            (Ok(s), _) if s.in_transaction && members > 0 => {}
+            _ => state.fail(&format!("rolling a transaction back failed: {e}")),
+        }
+    }
+
     /// One write transaction: a savepoint in the writer's open batch. It has the connection
     /// to itself until `commit` or drop.
     pub(crate) struct WriteTx {
         writer: Writer,
         state: Option<OwnedMutexGuard<State>>,
+        /// What opens it on the connection, until a caller takes it to send.
+        opening: Option<&'static str>,
+        /// Whether [`CLOSING`] has run.
+        closed: bool,
     }
 
     impl WriteTx {
@@ -542,100 +610,98 @@ mod group {
             self.state.as_mut().expect("a live transaction holds the writer")
         }
 
-        /// Releases the savepoint into the batch, then returns once the batch is committed
-        /// (and fsynced): at once when no other writer is waiting, else when the last of them
-        /// (or a bound) commits it.
+        /// What opens this transaction, for the caller to send ahead of its first statement
+        /// (in the same call); `None` once taken.
+        pub(crate) fn take_opening(&mut self) -> Option<&'static str> {
+            self.opening.take()
+        }
+
+        /// Whether what opens it has been taken, so [`CLOSING`] must end it.
+        pub(crate) fn opened(&self) -> bool {
+            self.opening.is_none()
+        }
+
+        /// Records that [`CLOSING`] ran, sent by the caller with its last statements.
+        pub(crate) fn mark_closed(&mut self) {
+            self.closed = true;
+        }
+
+        /// The connection, for this transaction's statements: what opens it is sent first
+        /// unless a caller took it.
+        pub(crate) async fn conn(&mut self) -> sqlx::Result<&mut SqliteConnection> {
+            if let Some(opening) = self.opening.take() {
+                self.state().conn().execute(sqlx::raw_sql(opening)).await?;
+            }
+            Ok(self.state().conn())
+        }
+
+        /// Releases the savepoint into the batch (sending [`CLOSING`] unless the caller did),
+        /// then returns once the batch is committed (and fsynced): at once when no other writer
+        /// is waiting, else when the last of them (or a bound) commits it. A transaction that
+        /// sent nothing has nothing to commit.
         pub(crate) async fn commit(mut self) -> StoreResult<()> {
-            // In a task of its own, like `begin`: the connection's state is always known.
-            let tx = WriteTx { writer: self.writer.clone(), state: self.state.take() };
+            if !self.opened() {
+                return Ok(());
+            }
+            // In a task of its own: should the caller give up halfway, the batch still learns
+            // of this transaction, and the connection's state is always known.
+            let tx = WriteTx {
+                writer: self.writer.clone(),
+                state: self.state.take(),
+                opening: self.opening.take(),
+                closed: self.closed,
+            };
             let outcome = tokio::spawn(tx.release())
                 .await
                 .unwrap_or_else(|e| Err(StoreError::Database(format!("committing failed: {e}"))))?;
             outcome_of(outcome).await
         }
 
-        /// Releases the savepoint and leaves the batch open for the next writer or commits it;
-        /// returns where the batch's outcome will be told.
         async fn release(mut self) -> StoreResult<watch::Receiver<Outcome>> {
-            // A deferred foreign key this transaction broke would fail the COMMIT of the whole
-            // batch: refuse this transaction alone (dropping `self` rolls back its savepoint).
-            if status(self.state().conn()).await.map_err(db_err)?.deferred_violations {
-                return Err(StoreError::Database("FOREIGN KEY constraint failed".into()));
+            if !self.closed {
+                // An error (a broken deferred foreign key) leaves the savepoint open: dropping
+                // `self` rolls it back, and the batch's other transactions keep their writes.
+                self.state().conn().execute(sqlx::raw_sql(CLOSING)).await.map_err(db_err)?;
+                self.closed = true;
             }
-            Tm::commit(self.state().conn()).await.map_err(db_err)?;
-            let mut state = self.state.take().expect("a live transaction holds the writer");
-            let depth = Tm::get_transaction_depth(state.conn());
-            if depth != 1 {
-                let error = format!("the savepoint was not released: the writer connection is {depth} deep");
-                state.fail(&error);
-                return Err(StoreError::Database(error));
-            }
-            let waiting = self.writer.inner.waiting.load(Ordering::Acquire);
-            let batch = state.batch.as_mut().expect("a savepoint lives in a batch");
-            batch.members += 1;
-            let first_release = *batch.first_release.get_or_insert_with(Instant::now);
-            let outcome = batch.outcome.subscribe();
-            if waiting > 0 && batch.members < MAX_BATCH && first_release.elapsed() < MAX_BATCH_AGE {
-                // Leave the batch open for the next writer. Should none of them commit it (all
-                // roll back, or give up waiting), the flusher does once it has the lock.
-                if !batch.flusher {
-                    batch.flusher = true;
-                    let (id, writer) = (batch.id, self.writer.inner.state.clone());
-                    tokio::spawn(async move {
-                        let state = writer.lock_owned().await;
-                        if state.batch.as_ref().is_some_and(|b| b.id == id) {
-                            commit_now(state).await;
-                        }
-                    });
-                }
-            } else {
-                commit_now(state).await;
-            }
-            Ok(outcome)
+            let state = self.state.take().expect("a live transaction holds the writer");
+            Ok(join(self.writer.clone(), state).await)
         }
     }
 
     impl Drop for WriteTx {
-        /// Rolls back this transaction's savepoint, and the batch's transaction too when it
-        /// holds nobody else's writes, the way sqlx's own `Transaction` does on drop: the
-        /// rollbacks are queued on the connection, whose worker runs them before anything
-        /// the next writer sends.
+        /// Rolls back what reached the connection, in a task that holds the writer until it
+        /// is done, so the next writer starts from the batch as it was; a transaction already
+        /// released joins its batch instead.
         fn drop(&mut self) {
             let Some(mut state) = self.state.take() else { return };
-            let state = &mut *state;
-            let Some(conn) = state.conn.as_mut() else { return };
-            // Only `begin` and `commit` move the depth, and both wait for it: 2 is the
-            // batch's transaction and this savepoint.
-            if Tm::get_transaction_depth(conn) != 2 {
-                state.fail("a transaction was dropped with the writer connection in an unexpected state");
+            if self.opening.is_some() {
+                // Nothing of it was sent; a batch it was to open was never begun.
+                if state.batch.as_ref().is_some_and(|b| b.members == 0) {
+                    state.batch = None;
+                }
                 return;
             }
-            Tm::start_rollback(conn);
-            if state.batch.as_ref().is_some_and(|b| b.members == 0) {
-                Tm::start_rollback(conn);
-                state.batch = None;
+            let (writer, closed) = (self.writer.clone(), self.closed);
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    runtime.spawn(async move {
+                        if closed {
+                            join(writer, state).await;
+                        } else {
+                            roll_back(state).await;
+                        }
+                    });
+                }
+                Err(_) => state.fail("a write transaction was dropped outside the async runtime"),
             }
-        }
-    }
-
-    impl Deref for WriteTx {
-        type Target = SqliteConnection;
-
-        fn deref(&self) -> &SqliteConnection {
-            self.state.as_ref().and_then(|s| s.conn.as_deref()).expect("a live transaction holds the writer")
-        }
-    }
-
-    impl DerefMut for WriteTx {
-        fn deref_mut(&mut self) -> &mut SqliteConnection {
-            self.state().conn()
         }
     }
 
     /// The writer connection alone, between batches.
     pub(crate) struct Exclusive(OwnedMutexGuard<State>);
 
-    impl Deref for Exclusive {
+    impl std::ops::Deref for Exclusive {
         type Target = SqliteConnection;
 
         fn deref(&self) -> &SqliteConnection {
@@ -643,7 +709,7 @@ mod group {
         }
     }
 
-    impl DerefMut for Exclusive {
+    impl std::ops::DerefMut for Exclusive {
         fn deref_mut(&mut self) -> &mut SqliteConnection {
             self.0.conn()
         }
@@ -653,28 +719,67 @@ mod group {
     struct Status {
         /// Not in autocommit mode.
         in_transaction: bool,
-        /// Deferred foreign key violations, which COMMIT would refuse.
-        deferred_violations: bool,
     }
 
     /// Reads [`Status`] once the connection has run everything sent to it before.
     async fn status(conn: &mut SqliteConnection) -> sqlx::Result<Status> {
-        use libsqlite3_sys::{sqlite3_db_status, sqlite3_get_autocommit, SQLITE_DBSTATUS_DEFERRED_FKS, SQLITE_OK};
         let mut handle = conn.lock_handle().await?;
         let db = handle.as_raw_handle().as_ptr();
-        let (mut current, mut highwater) = (0, 0);
-        // SAFETY: `db` is the open connection, locked for this thread by `handle`; both
-        // functions only read its state (sqlite3_db_status into the two integers).
-        let (autocommit, rc) = unsafe {
-            (
-                sqlite3_get_autocommit(db),
-                sqlite3_db_status(db, SQLITE_DBSTATUS_DEFERRED_FKS, &mut current, &mut highwater, 0),
+        // SAFETY: `db` is the open connection, locked for this thread by `handle`; the
+        // function only reads its state.
+        let autocommit = unsafe { libsqlite3_sys::sqlite3_get_autocommit(db) };
+        Ok(Status { in_transaction: autocommit == 0 })
+    }
+
+    /// Registers `patchbay_release_check()` on a writer connection: NULL when the connection
+    /// is inside a transaction and no deferred foreign key is broken, an error otherwise.
+    /// SQLite would refuse a whole batch's COMMIT for one transaction's broken foreign key, so
+    /// each transaction is refused alone before its savepoint is released; the counter is
+    /// only in the C API (`sqlite3_db_status(SQLITE_DBSTATUS_DEFERRED_FKS)`).
+    pub(crate) async fn register_release_check(conn: &mut SqliteConnection) -> sqlx::Result<()> {
+        use libsqlite3_sys::*;
+        unsafe extern "C" fn release_check(ctx: *mut sqlite3_context, _argc: i32, _argv: *mut *mut sqlite3_value) {
+            // SAFETY: SQLite calls this with a live context of the connection it runs on.
+            unsafe {
+                let db = sqlite3_context_db_handle(ctx);
+                let (mut current, mut highwater) = (0, 0);
+                let rc = sqlite3_db_status(db, SQLITE_DBSTATUS_DEFERRED_FKS, &mut current, &mut highwater, 0);
+                if rc != SQLITE_OK {
+                    sqlite3_result_error(ctx, c"sqlite3_db_status failed".as_ptr(), -1);
+                } else if sqlite3_get_autocommit(db) != 0 {
+                    sqlite3_result_error(
+                        ctx,
+                        c"the batch's transaction was lost before this one was released".as_ptr(),
+                        -1,
+                    );
+                } else if current > 0 {
+                    sqlite3_result_error(ctx, c"FOREIGN KEY constraint failed".as_ptr(), -1);
+                } else {
+                    sqlite3_result_null(ctx);
+                }
+            }
+        }
+        let mut handle = conn.lock_handle().await?;
+        let db = handle.as_raw_handle().as_ptr();
+        // SAFETY: `db` is the open connection, locked for this thread by `handle`; the name is
+        // a static C string, and the function keeps no state (no user data, no destructor).
+        let rc = unsafe {
+            sqlite3_create_function_v2(
+                db,
+                c"patchbay_release_check".as_ptr(),
+                0,
+                SQLITE_UTF8,
+                std::ptr::null_mut(),
+                Some(release_check),
+                None,
+                None,
+                None,
             )
         };
         if rc != SQLITE_OK {
-            return Err(sqlx::Error::Protocol(format!("sqlite3_db_status failed with code {rc}")));
+            return Err(sqlx::Error::Protocol(format!("registering patchbay_release_check failed with code {rc}")));
         }
-        Ok(Status { in_transaction: autocommit == 0, deferred_violations: current > 0 })
+        Ok(())
     }
 }
 
@@ -697,8 +802,10 @@ mod tests {
             assert_eq!((journal.as_str(), synchronous, foreign_keys, busy), ("wal", 2, 1, 5000));
         }
 
-        // A write transaction holds the write lock from BEGIN, before it writes anything.
-        let tx = begin_write(&Writer::new(write.clone())).await.unwrap();
+        // A write transaction holds the write lock from its first statement (BEGIN IMMEDIATE
+        // goes with it), before it writes anything.
+        let mut tx = begin_write(&Writer::new(write.clone())).await.unwrap();
+        sqlx::query("SELECT count(*) FROM sqlite_master").fetch_one(tx.conn().await.unwrap()).await.unwrap();
         let mut other =
             SqliteConnectOptions::new().filename(&path).busy_timeout(Duration::ZERO).connect().await.unwrap();
         let err = sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap_err();
@@ -722,14 +829,14 @@ mod tests {
         let writer = Writer::new(write);
 
         let mut a = writer.begin().await.unwrap();
-        sqlx::query("INSERT INTO t VALUES (1)").execute(&mut *a).await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (1)").execute(a.conn().await.unwrap()).await.unwrap();
         // B (rolled back) and C queue behind A.
         let (tx_b, rx_b) = tokio::sync::oneshot::channel::<()>();
         let b = {
             let writer = writer.clone();
             tokio::spawn(async move {
                 let mut b = writer.begin().await.unwrap();
-                sqlx::query("INSERT INTO t VALUES (2)").execute(&mut *b).await.unwrap();
+                sqlx::query("INSERT INTO t VALUES (2)").execute(b.conn().await.unwrap()).await.unwrap();
                 rx_b.await.unwrap();
                 drop(b);
             })
@@ -739,7 +846,7 @@ mod tests {
             let writer = writer.clone();
             tokio::spawn(async move {
                 let mut c = writer.begin().await.unwrap();
-                sqlx::query("INSERT INTO t VALUES (3)").execute(&mut *c).await.unwrap();
+                sqlx::query("INSERT INTO t VALUES (3)").execute(c.conn().await.unwrap()).await.unwrap();
                 commit_write(c).await
             })
         };
@@ -762,11 +869,11 @@ mod tests {
 
         // A lone writer commits at once; a dropped lone one rolls back the whole batch.
         let mut d = writer.begin().await.unwrap();
-        sqlx::query("INSERT INTO t VALUES (4)").execute(&mut *d).await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (4)").execute(d.conn().await.unwrap()).await.unwrap();
         commit_write(d).await.unwrap();
         assert_eq!(count(&read).await, 3);
         let mut e = writer.begin().await.unwrap();
-        sqlx::query("INSERT INTO t VALUES (5)").execute(&mut *e).await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (5)").execute(e.conn().await.unwrap()).await.unwrap();
         drop(e);
         let f = writer.begin().await.unwrap();
         commit_write(f).await.unwrap();
@@ -782,14 +889,14 @@ mod tests {
         let writer = Writer::new(write);
 
         let mut a = writer.begin().await.unwrap();
-        sqlx::query("INSERT INTO t VALUES (1)").execute(&mut *a).await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (1)").execute(a.conn().await.unwrap()).await.unwrap();
         let b = {
             let writer = writer.clone();
             tokio::spawn(async move {
                 let mut b = writer.begin().await.unwrap();
                 // Ends the batch's transaction behind the group's back, as SQLite does itself
                 // after some I/O errors: the COMMIT has nothing to commit.
-                sqlx::query("ROLLBACK").execute(&mut *b).await.unwrap();
+                sqlx::query("ROLLBACK").execute(b.conn().await.unwrap()).await.unwrap();
                 commit_write(b).await
             })
         };
@@ -801,7 +908,7 @@ mod tests {
 
         // A fresh connection takes over.
         let mut c = writer.begin().await.unwrap();
-        sqlx::query("INSERT INTO t VALUES (3)").execute(&mut *c).await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (3)").execute(c.conn().await.unwrap()).await.unwrap();
         commit_write(c).await.unwrap();
         assert_eq!(count(&read).await, 1);
         writer.close().await;

@@ -258,3 +258,60 @@ async fn a_dropped_transaction_alone_frees_the_writer() {
     other.close().await;
     store.close().await;
 }
+
+/// A transaction whose caller gives up at any point (a request dropped when its client hangs
+/// up) changes nothing of the others committing alongside it, and leaves the writer usable:
+/// on SQLite its statements and its savepoint's opening and closing travel with each other,
+/// and whatever reached the connection is undone (or, once released, committed with its
+/// batch).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_transaction_given_up_midway_leaves_the_others_and_the_writer_sound() {
+    let (_url, store, db) = with_client().await;
+    let mut kept = Vec::new();
+    for round in 0..40 {
+        let steady: Vec<_> = (0..3)
+            .map(|i| {
+                let db = db.clone();
+                tokio::spawn(async move { create(&*db, &format!("steady {round}-{i}")).await })
+            })
+            .collect();
+        // Below the ids handed out after it (an explicit id raises the counter past it).
+        let id = 1_000_000 - round;
+        let given_up = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut tx = db.begin().await.unwrap();
+                tx.insert_customer(&customer(id, "given up")).await.unwrap();
+                // A read after a held write: both go out in one call on SQLite.
+                assert!(tx.customer_for_update(id).await.unwrap().is_some());
+                tx.audit(&audit(id)).await.unwrap();
+                tx.commit().await.unwrap();
+            })
+        };
+        // Given up somewhere between its start and its acknowledgement, a different place
+        // each round.
+        let until = std::time::Instant::now() + Duration::from_micros(150 * (round % 10) as u64);
+        while std::time::Instant::now() < until {
+            tokio::task::yield_now().await;
+        }
+        given_up.abort();
+        for t in steady {
+            kept.push(t.await.expect("a transaction alongside the one given up commits"));
+        }
+        let finished = given_up.await.is_ok();
+        let stored = db.customer(id).await.unwrap();
+        if finished {
+            assert!(stored.is_some(), "round {round}: acknowledged, so stored");
+        }
+        if let Some(c) = stored {
+            assert_eq!(c.first_name.as_deref(), Some("given up"), "round {round}: all of it or nothing");
+        }
+    }
+    // Every acknowledged commit is there, and the writer still takes new transactions.
+    for id in &kept {
+        assert!(db.customer(*id).await.unwrap().is_some(), "customer {id}");
+    }
+    let after = create(&*db, "after").await;
+    assert!(db.customer(after).await.unwrap().is_some());
+    store.close().await;
+}

@@ -166,16 +166,19 @@ struct CachedClient {
     config: Arc<ClientConfig>,
     inventory_types: Arc<Vec<InventoryTypeRecord>>,
     info_fetched: Instant,
-    /// When the stored config version was last compared with ours; `None` forces a check.
-    checked: Mutex<Option<Instant>>,
+    /// When the stored config version was last compared with ours.
+    checked: Mutex<Instant>,
+    /// `db.config_changes()` before the configuration was read: once it moves, this process
+    /// changed the configuration since, and the copy is reloaded.
+    changes_seen: u64,
 }
 
 /// How long a process trusts its copy of the client list (names and session timeouts).
 const CLIENT_INFO_TTL: Duration = Duration::from_secs(5);
 /// How long a process serves its cached configuration without asking the database whether it
-/// changed. A change made through this process is seen at once (every mutating operation marks
-/// the cache for a recheck); one made through another process sharing the database, within
-/// this interval.
+/// changed. A change made through this process is seen at once (the store counts the
+/// transactions that change the configuration, `ClientDb::config_changes`); one made through
+/// another process sharing the database, within this interval.
 const CONFIG_RECHECK: Duration = Duration::from_millis(500);
 
 pub struct EngineInner {
@@ -424,12 +427,7 @@ impl Engine {
                 header_session_key: Mutex::new(None),
                 streamed: Mutex::new(None),
             };
-            let output = handler.call(&ctx, input).await;
-            if !is_read_only(name) {
-                // Whatever the outcome, a write may have moved the configuration on.
-                self.0.recheck(&ctx.principal.client.code);
-            }
-            let output = output?;
+            let output = handler.call(&ctx, input).await?;
             let key = match ctx.header_session_key.lock().take() {
                 Some(k) => Some(k),
                 None => ctx.principal.session_key.clone(),
@@ -505,10 +503,6 @@ impl Engine {
 }
 
 /// Operations that never change stored data, by the API's naming convention.
-fn is_read_only(operation: &str) -> bool {
-    operation.ends_with("_Query") || operation.ends_with("_Search") || operation == "Sessions_Validate"
-}
-
 /// The request as understood, with every secret replaced.
 fn masked_request(framing: &RequestFraming, input: Value) -> Value {
     let mut framing = framing.clone();
@@ -547,14 +541,15 @@ impl EngineInner {
         let entry = match cached {
             Some(c)
                 if c.info_fetched.elapsed() < CLIENT_INFO_TTL
-                    && c.checked.lock().is_some_and(|t| t.elapsed() < CONFIG_RECHECK) =>
+                    && c.db.config_changes() == c.changes_seen
+                    && c.checked.lock().elapsed() < CONFIG_RECHECK =>
             {
                 c
             }
-            Some(c) => {
+            Some(c) if c.db.config_changes() == c.changes_seen => {
                 let version = c.db.config_version().await?;
                 if version == c.version && c.info_fetched.elapsed() < CLIENT_INFO_TTL {
-                    *c.checked.lock() = Some(Instant::now());
+                    *c.checked.lock() = Instant::now();
                     c
                 } else {
                     match self.load_client(code).await? {
@@ -563,7 +558,8 @@ impl EngineInner {
                     }
                 }
             }
-            None => match self.load_client(code).await? {
+            // Missing, or changed by this process since it was read.
+            Some(_) | None => match self.load_client(code).await? {
                 Some(c) => c,
                 None => return Ok(None),
             },
@@ -576,18 +572,12 @@ impl EngineInner {
         }))
     }
 
-    /// Makes the next request of the client compare config versions with the database.
-    fn recheck(&self, code: &str) {
-        if let Some(c) = self.clients.read().get(code) {
-            *c.checked.lock() = None;
-        }
-    }
-
     async fn load_client(&self, code: &str) -> ApiResult<Option<Arc<CachedClient>>> {
         let Some(info) = self.store.clients().await?.into_iter().find(|c| c.code == code) else {
             return Ok(None);
         };
         let Some(db) = self.store.client(code).await? else { return Ok(None) };
+        let changes_seen = db.config_changes();
         let (version, config) = db.load_config().await?;
         // Read after the version: a type written in between moves the version on again, so
         // the next check reloads.
@@ -599,7 +589,8 @@ impl EngineInner {
             config: Arc::new(config),
             inventory_types: Arc::new(inventory_types),
             info_fetched: Instant::now(),
-            checked: Mutex::new(Some(Instant::now())),
+            checked: Mutex::new(Instant::now()),
+            changes_seen,
         });
         self.clients.write().insert(code.to_string(), entry.clone());
         Ok(Some(entry))

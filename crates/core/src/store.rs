@@ -87,6 +87,11 @@ pub trait ClientDb: Send + Sync {
     /// Changes whenever the configuration changes, so a cached snapshot can be revalidated
     /// with one cheap read.
     async fn config_version(&self) -> StoreResult<i64>;
+    /// How many write transactions of this process (through this handle) have committed, or
+    /// tried to commit, a change to the configuration: a cache of the configuration built
+    /// when this was lower is stale, and one built since need only be revalidated against
+    /// other processes' changes. Free to read (no database access).
+    fn config_changes(&self) -> u64;
     async fn load_config(&self) -> StoreResult<(i64, ClientConfig)>;
 
     async fn customer(&self, id: i32) -> StoreResult<Option<CustomerRecord>>;

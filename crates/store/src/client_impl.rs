@@ -36,6 +36,8 @@ use rust_decimal::Decimal;
 use sqlx::pool::PoolConnection;
 use sqlx::{Column, Pool, QueryBuilder, Row};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 type DbRow = <Db as sqlx::Database>::Row;
 type Conn = <Db as sqlx::Database>::Connection;
@@ -84,6 +86,8 @@ pub(crate) struct Client {
     ids: Option<Pool<Db>>,
     p: String,
     version_sql: String,
+    /// Write transactions of this process that changed the configuration ([`ClientDb::config_changes`]).
+    config_changes: Arc<AtomicU64>,
 }
 
 impl Client {
@@ -91,7 +95,7 @@ impl Client {
     /// writer anyway).
     pub(crate) fn new(read: Pool<Db>, write: WritePool, prefix: String) -> Self {
         let version_sql = format!("SELECT version FROM {prefix}config_version WHERE id = 1");
-        Client { read, write, ids: None, p: prefix, version_sql }
+        Client { read, write, ids: None, p: prefix, version_sql, config_changes: Arc::default() }
     }
 
     /// Id counters are moved by statements of their own on `ids`, each its own short
@@ -107,6 +111,10 @@ impl Client {
 impl ClientDb for Client {
     async fn config_version(&self) -> StoreResult<i64> {
         sqlx::query_scalar(&self.version_sql).fetch_one(&self.read).await.map_err(db_err)
+    }
+
+    fn config_changes(&self) -> u64 {
+        self.config_changes.load(Ordering::Acquire)
     }
 
     async fn load_config(&self) -> StoreResult<(i64, ClientConfig)> {
@@ -351,7 +359,15 @@ impl ClientDb for Client {
 impl Client {
     async fn write_tx(&self) -> StoreResult<Tx> {
         let tx = begin_write(&self.write).await.map_err(db_err)?;
-        Ok(Tx { tx, p: self.p.clone(), ids: self.ids.clone(), counter_floor: Vec::new(), held: Held::default() })
+        Ok(Tx {
+            tx,
+            p: self.p.clone(),
+            ids: self.ids.clone(),
+            counter_floor: Vec::new(),
+            held: Held::default(),
+            config_changes: self.config_changes.clone(),
+            changes_config: false,
+        })
     }
 }
 
@@ -606,6 +622,10 @@ pub(crate) struct Tx {
     counter_floor: Vec<(String, i32)>,
     /// Statements sent later ([`Tx::later`]).
     held: Held,
+    /// The client's count of configuration changes, moved when this transaction, having
+    /// changed the configuration (`bump_version`), tries to commit.
+    config_changes: Arc<AtomicU64>,
+    changes_config: bool,
 }
 
 /// Statements a write transaction has not sent yet, as one text whose parameters are bound in
@@ -711,7 +731,14 @@ impl Tx {
             }
             None => self.send_held().await?,
         }
-        commit_write(self.tx).await
+        let (changes, changes_config) = (self.config_changes.clone(), self.changes_config);
+        let committed = commit_write(self.tx).await;
+        // Counted whatever the outcome: a failed COMMIT's fate is not always known, and a
+        // needless recheck costs one read.
+        if changes_config {
+            changes.fetch_add(1, Ordering::AcqRel);
+        }
+        committed
     }
 
     /// A statement whose result nobody reads (an insert of fresh rows, an update of a row
@@ -973,6 +1000,7 @@ impl Tx {
     }
 
     async fn bump_version(&mut self) -> StoreResult<()> {
+        self.changes_config = true;
         let sql = format!("UPDATE {}config_version SET version = version + 1 WHERE id = 1", self.p);
         self.exec(&sql).await
     }

@@ -329,14 +329,23 @@ async fn put_product_inserts_replaces_and_moves_the_version() {
     let (_t, db) = with_client("acme").await;
     put_config(&*db, &full_config()).await;
     let v = db.config_version().await.unwrap();
+    let changes = db.config_changes();
 
     let mut tx = db.begin().await.unwrap();
     let id = tx.next_id("product").await.unwrap();
     assert_eq!(id, 103, "the counter is past the ids put_config wrote");
     tx.put_product(&product(id, "12.5")).await.unwrap();
+    assert_eq!(db.config_changes(), changes, "counted when it commits");
     tx.commit().await.unwrap();
     let v2 = db.config_version().await.unwrap();
     assert!(v2 > v);
+    // What the engine's cache goes by: this process changed the configuration.
+    assert_eq!(db.config_changes(), changes + 1);
+    // A write that leaves the configuration alone is not counted.
+    let mut tx = db.begin().await.unwrap();
+    tx.audit(&audit_record(vec![id.into()])).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(db.config_changes(), changes + 1);
 
     let mut tx = db.begin().await.unwrap();
     tx.put_product(&Product { active: false, ..product(id, "12.50") }).await.unwrap();
@@ -615,6 +624,7 @@ async fn dropping_a_transaction_rolls_it_back() {
     let (t, db) = with_client("acme").await;
     put_config(&*db, &full_config()).await;
     let v = db.config_version().await.unwrap();
+    let changes = db.config_changes();
     {
         let mut tx = db.begin().await.unwrap();
         assert_eq!(tx.next_id("product").await.unwrap(), 103);
@@ -623,6 +633,7 @@ async fn dropping_a_transaction_rolls_it_back() {
         drop(tx);
     }
     assert_eq!(db.config_version().await.unwrap(), v);
+    assert_eq!(db.config_changes(), changes, "nothing was committed");
     let (_, c) = db.load_config().await.unwrap();
     assert_eq!(c.products.len(), 3);
     let side = SideDoor::new(&t.url);

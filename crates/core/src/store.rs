@@ -292,6 +292,9 @@ pub trait ClientTx: Send {
     async fn delete_flow_job(&mut self, order_id: i32) -> StoreResult<()>;
     /// Records events (their `seq` reserved with `next_ids("event", …)`) and their deliveries.
     async fn insert_events(&mut self, events: &[EventRecord], deliveries: &[DeliveryRecord]) -> StoreResult<()>;
+    /// Deletes up to `limit` events from before `before_ms` that have no delivery left to make
+    /// (with their deliveries), oldest first; returns the `seq` of each.
+    async fn prune_events(&mut self, before_ms: i64, limit: u32) -> StoreResult<Vec<i64>>;
 
     async fn audit(&mut self, record: &AuditRecord) -> StoreResult<()>;
 

@@ -63,6 +63,10 @@ struct FlowArgs {
     /// How often an idle worker looks for work queued by other processes.
     #[arg(long, env = "PATCHBAY_FLOW_IDLE_POLL_MS", default_value_t = 200)]
     flow_idle_poll_ms: u64,
+    /// Days an event is kept once delivered to every subscriber; older ones are deleted
+    /// (audited). 0 keeps every event.
+    #[arg(long, env = "PATCHBAY_EVENT_RETENTION_DAYS", default_value_t = 30)]
+    event_retention_days: u64,
 }
 
 impl FlowArgs {
@@ -74,6 +78,8 @@ impl FlowArgs {
             retry_base: Duration::from_millis(self.flow_retry_ms),
             delivery_retry_base: Duration::from_millis(self.event_retry_ms),
             idle_poll: Duration::from_millis(self.flow_idle_poll_ms.max(1)),
+            event_retention: (self.event_retention_days > 0)
+                .then(|| Duration::from_secs(self.event_retention_days.saturating_mul(24 * 3600))),
             ..Default::default()
         }
     }

@@ -500,6 +500,51 @@ async fn events_reach_subscribers_signed_in_order_and_retried() {
     assert_error(&r, "S2010");
 }
 
+/// Events past their retention go once every delivery of them is made, and no sooner; each
+/// batch deleted is audited by the client's system actor.
+#[tokio::test]
+async fn old_events_are_pruned_once_delivered_and_the_pruning_is_audited() {
+    let app = TestApp::new().await;
+    let (url, _inbox) = stub(SUBSCRIBER_SECRET, |_| (StatusCode::OK, Value::Null)).await;
+    let subscriber = |url: &str| {
+        format!("  [[clients.webhooks]]\n  url = \"{url}\"\n  secret = \"{SUBSCRIBER_SECRET}\"\n  events = [\"*\"]\n")
+    };
+    settle(&app, &subscriber(&url)).await;
+    let c = customer(&app).await;
+    let delivered = int(&ok(&app, "NewOrders_Create", json!({"CustomerID": c, "PackageID": 1000})).await["Orders"][0]);
+    let w = worker(&app, 5);
+    drain(&w).await;
+    // A subscriber that refuses everything: the next order's events stay undelivered.
+    let (refusing, _) = stub(SUBSCRIBER_SECRET, |_| (StatusCode::INTERNAL_SERVER_ERROR, Value::Null)).await;
+    settle(&app, &subscriber(&refusing)).await;
+    let waiting = int(&ok(&app, "NewOrders_Create", json!({"CustomerID": c, "PackageID": 1000})).await["Orders"][0]);
+    w.pass().await.unwrap();
+    let events_of = |order: i64| {
+        let app = &app;
+        async move { ok(app, "Events_Query", json!({"OrderID": order})).await["Events"].as_array().unwrap().len() }
+    };
+    let (before_delivered, before_waiting) = (events_of(delivered).await, events_of(waiting).await);
+    assert!(before_delivered > 0 && before_waiting > 0);
+
+    // Younger than the retention: kept.
+    assert_eq!(w.prune_events("acme", Duration::from_secs(3600)).await.unwrap(), 0);
+    assert_eq!(events_of(delivered).await, before_delivered);
+
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let pruned = w.prune_events("acme", Duration::from_millis(1)).await.unwrap();
+    assert_eq!(pruned, before_delivered, "the delivered order's events, and only those");
+    assert_eq!(events_of(delivered).await, 0);
+    assert_eq!(events_of(waiting).await, before_waiting, "events still to deliver are kept");
+
+    let audit = patchbay_store::testing::client_texts(
+        &app.url,
+        "acme",
+        "SELECT operation || '|' || CAST(user_id AS TEXT) || '|' || entity FROM audit_log WHERE operation = 'Events_Prune'",
+    )
+    .await;
+    assert_eq!(audit, vec!["Events_Prune|0|event".to_string()], "one batch, by the system actor");
+}
+
 #[tokio::test]
 async fn readyz_and_metrics_report_the_queues() {
     let app = TestApp::new().await;

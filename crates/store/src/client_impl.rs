@@ -1529,6 +1529,11 @@ impl ClientTx for Tx {
         super::flow::insert_events(self, &p, events, deliveries).await
     }
 
+    async fn prune_events(&mut self, before_ms: i64, limit: u32) -> StoreResult<Vec<i64>> {
+        let p = self.p.clone();
+        super::flow::prune_events(self.conn().await?, &p, before_ms, limit).await
+    }
+
     async fn audit(&mut self, record: &AuditRecord) -> StoreResult<()> {
         let p = self.p.clone();
         self.later("audit_log", |q| {

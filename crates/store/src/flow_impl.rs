@@ -276,6 +276,25 @@ pub(crate) async fn finish_delivery(c: &mut Conn, p: &str, d: &DeliveryRecord) -
     Ok(done.rows_affected() == 1)
 }
 
+pub(crate) async fn prune_events(c: &mut Conn, p: &str, before_ms: i64, limit: u32) -> StoreResult<Vec<i64>> {
+    // Events are numbered in the order they happen, so the old ones are the lowest numbers:
+    // the scan stops at the first event young enough to keep, instead of reading them all.
+    let sql = format!(
+        "DELETE FROM {p}events WHERE seq IN (\
+             SELECT e.seq FROM {p}events e \
+             WHERE e.seq < COALESCE((SELECT y.seq FROM {p}events y WHERE y.at_ms >= $1 ORDER BY y.seq LIMIT 1), \
+                                    9223372036854775807) \
+               AND e.at_ms < $1 \
+               AND NOT EXISTS (SELECT 1 FROM {p}event_deliveries d \
+                               WHERE d.event_seq = e.seq AND d.delivered_at_ms IS NULL) \
+             ORDER BY e.seq LIMIT $2) RETURNING seq"
+    );
+    let mut seqs: Vec<i64> =
+        sqlx::query_scalar(&sql).bind(before_ms).bind(i64::from(limit)).fetch_all(&mut *c).await.map_err(db_err)?;
+    seqs.sort_unstable();
+    Ok(seqs)
+}
+
 pub(crate) async fn events(c: &mut Conn, p: &str, f: &EventFilter) -> StoreResult<Vec<EventRecord>> {
     let mut q = QueryBuilder::<Db>::new(format!("SELECT {EVENT_COLUMNS} FROM {p}events WHERE 1 = 1"));
     if let Some(o) = f.order_id {

@@ -41,6 +41,9 @@ pub struct FlowSettings {
     pub concurrency: usize,
     /// How often an idle worker looks for work queued by other processes.
     pub idle_poll: Duration,
+    /// How long an event is kept once every delivery of it is made (`None`: for ever). Older
+    /// ones are deleted now and then, with their deliveries; Events_Query no longer lists them.
+    pub event_retention: Option<Duration>,
 }
 
 impl Default for FlowSettings {
@@ -55,6 +58,7 @@ impl Default for FlowSettings {
             batch: 128,
             concurrency: 64,
             idle_poll: Duration::from_millis(200),
+            event_retention: Some(Duration::from_secs(30 * 24 * 3600)),
         }
     }
 }
@@ -97,6 +101,8 @@ pub struct Dispatcher {
     settings: FlowSettings,
     /// Per client, when deliveries were last looked for while it had no subscribers.
     orphan_checks: parking_lot::Mutex<HashMap<String, Instant>>,
+    /// Per client, when old events were last pruned.
+    prunes: parking_lot::Mutex<HashMap<String, Instant>>,
 }
 
 /// The shortest wait between passes that found nothing to claim.
@@ -105,9 +111,23 @@ const MIN_WAIT_MS: i64 = 5;
 /// How often deliveries are looked for in a client without subscribers.
 const ORPHAN_CHECK: Duration = Duration::from_secs(5);
 
+/// How often a client's old events are pruned, and how many go per transaction (each is
+/// audited with the events it deleted) and per pass at most.
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+const PRUNE_BATCH: u32 = 1_000;
+const PRUNE_BATCHES_PER_PASS: usize = 20;
+
 impl Dispatcher {
     pub fn new(engine: Engine, adapters: Arc<dyn Adapters>, sink: Arc<dyn EventSink>, settings: FlowSettings) -> Self {
-        Dispatcher { engine, adapters, sink, observer: Arc::new(Silent), settings, orphan_checks: Default::default() }
+        Dispatcher {
+            engine,
+            adapters,
+            sink,
+            observer: Arc::new(Silent),
+            settings,
+            orphan_checks: Default::default(),
+            prunes: Default::default(),
+        }
     }
 
     pub fn with_observer(mut self, observer: Arc<dyn FlowObserver>) -> Self {
@@ -171,6 +191,13 @@ impl Dispatcher {
                     }
                 })
                 .await;
+            if let Some(retention) = self.settings.event_retention {
+                if due_every(&self.prunes, &client.code, PRUNE_EVERY) {
+                    if let Err(e) = self.prune_events(&client.code, retention).await {
+                        tracing::warn!(client = %client.code, error = %e, "pruning old events failed; tried again later");
+                    }
+                }
+            }
             if !busy {
                 if let Some(due) = ctx.db().next_flow_due().await? {
                     next_due = Some(next_due.map_or(due, |n| n.min(due)));
@@ -183,15 +210,33 @@ impl Dispatcher {
     /// Whether to look for deliveries of a client that has no subscribers (at most every
     /// `ORPHAN_CHECK`).
     fn orphan_check_due(&self, client: &str) -> bool {
-        let mut last = self.orphan_checks.lock();
-        let now = Instant::now();
-        match last.get(client) {
-            Some(at) if now.duration_since(*at) < ORPHAN_CHECK => false,
-            _ => {
-                last.insert(client.to_string(), now);
-                true
+        due_every(&self.orphan_checks, client, ORPHAN_CHECK)
+    }
+
+    /// Deletes the client's events older than `retention` whose deliveries are all made, a
+    /// batch per transaction, each audited (operation Events_Prune, the events' seq) by the
+    /// client's system actor. Returns how many went.
+    pub async fn prune_events(&self, client: &str, retention: Duration) -> ApiResult<usize> {
+        let ctx = self.engine.system_ctx(client, "Events_Prune").await?;
+        let before = now_ms() - i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+        let mut pruned = 0;
+        for _ in 0..PRUNE_BATCHES_PER_PASS {
+            let mut tx = ctx.db().begin().await?;
+            let seqs = tx.prune_events(before, PRUNE_BATCH).await?;
+            if seqs.is_empty() {
+                break;
+            }
+            ctx.audit(&mut *tx, "event", &seqs).await?;
+            tx.commit().await?;
+            pruned += seqs.len();
+            if seqs.len() < PRUNE_BATCH as usize {
+                break;
             }
         }
+        if pruned > 0 {
+            tracing::info!(client, events = pruned, "pruned events older than the retention");
+        }
+        Ok(pruned)
     }
 
     /// Sends or polls one claimed order and records the answer.
@@ -317,6 +362,20 @@ impl Dispatcher {
         }
         ctx.db().finish_delivery(&d).await?;
         Ok(())
+    }
+}
+
+/// Whether `every` has passed since the last time this said so for `client` (true the first
+/// time), noting now when it does.
+fn due_every(last: &parking_lot::Mutex<HashMap<String, Instant>>, client: &str, every: Duration) -> bool {
+    let mut last = last.lock();
+    let now = Instant::now();
+    match last.get(client) {
+        Some(at) if now.duration_since(*at) < every => false,
+        _ => {
+            last.insert(client.to_string(), now);
+            true
+        }
     }
 }
 

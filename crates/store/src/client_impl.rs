@@ -643,6 +643,28 @@ struct Held {
     checks: Vec<(usize, String)>,
 }
 
+impl Held {
+    /// Starts the next held statement (after the separator `HOLDING` puts between them);
+    /// returns its place among them.
+    fn next_statement(&mut self) -> usize {
+        let n = self.statements;
+        match (HOLDING, n) {
+            (Holding::Script, 0) => {}
+            (Holding::Script, _) => {
+                self.q.push(";\n");
+            }
+            (Holding::Ctes, 0) => {
+                self.q.push("WITH w0 AS (");
+            }
+            (Holding::Ctes, n) => {
+                self.q.push(format!("), w{n} AS ("));
+            }
+        }
+        self.statements += 1;
+        n
+    }
+}
+
 impl Default for Held {
     fn default() -> Self {
         Held { q: QueryBuilder::new(""), statements: 0, tables: Vec::new(), binds: 0, checks: Vec::new() }
@@ -690,18 +712,13 @@ impl Tx {
         match HOLDING {
             Holding::Script => {
                 self.open();
-                if self.held.statements > 0 {
-                    self.held.q.push(";\n");
-                }
+                self.held.next_statement();
                 build(&mut self.held.q);
-                self.held.statements += 1;
                 self.send_held_rows().await
             }
             Holding::Ctes => {
                 self.send_held().await?;
-                let mut q = QueryBuilder::new("");
-                build(&mut q);
-                q.build().fetch_all(write_conn(&mut self.tx).await.map_err(db_err)?).await.map_err(db_err)
+                write_conn(&mut self.tx).await.map_err(db_err)?.rows(build).await
             }
         }
     }
@@ -711,8 +728,8 @@ impl Tx {
     fn open(&mut self) {
         if let Some(opening) = take_opening(&mut self.tx) {
             debug_assert_eq!(self.held.statements, 0, "the opening goes before any statement");
+            self.held.next_statement();
             self.held.q.push(opening);
-            self.held.statements += 1;
         }
     }
 
@@ -721,11 +738,8 @@ impl Tx {
     pub(crate) async fn finish(mut self) -> StoreResult<()> {
         match closing(&self.tx) {
             Some(closing) => {
-                if self.held.statements > 0 {
-                    self.held.q.push(";\n");
-                }
+                self.held.next_statement();
                 self.held.q.push(closing);
-                self.held.statements += 1;
                 self.send_held().await?;
                 mark_closed(&mut self.tx);
             }
@@ -803,22 +817,9 @@ impl Tx {
         }
         self.open();
         let start = self.held.q.sql().len();
-        match (HOLDING, self.held.statements) {
-            (Holding::Script, 0) => {}
-            (Holding::Script, _) => {
-                self.held.q.push(";\n");
-            }
-            (Holding::Ctes, 0) => {
-                self.held.q.push("WITH w0 AS (");
-            }
-            (Holding::Ctes, n) => {
-                self.held.q.push(format!("), w{n} AS ("));
-            }
-        }
+        let part = self.held.next_statement();
         build(&mut self.held.q);
         debug_assert!(self.held.q.sql()[start..].contains(table), "a statement held as writing {table} names it");
-        let part = self.held.statements;
-        self.held.statements += 1;
         if HOLDING == Holding::Ctes {
             self.held.tables.push(table);
             // Only the statement just added can hold a later placeholder.

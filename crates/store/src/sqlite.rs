@@ -587,9 +587,11 @@ mod group {
         };
         // The statements that open the transaction may not all have run (it was dropped
         // while they were on their way, or BEGIN failed): then there is nothing to undo.
-        match (status(state.conn()).await, members) {
-            (Ok(s), 0) if !s.in_transaction => state.batch = None,
-            (Ok(s), _) if s.in_transaction && members > 0 => {}
+        match (in_transaction(state.conn()).await, members) {
+            // Its BEGIN never ran: no batch to undo.
+            (Ok(false), 0) => state.batch = None,
+            // Its SAVEPOINT never ran: the batch is as the others left it.
+            (Ok(true), 1..) => {}
             _ => state.fail(&format!("rolling a transaction back failed: {e}")),
         }
     }
@@ -715,20 +717,14 @@ mod group {
         }
     }
 
-    /// What SQLite's C API tells of a connection's transaction, and sqlx does not.
-    struct Status {
-        /// Not in autocommit mode.
-        in_transaction: bool,
-    }
-
-    /// Reads [`Status`] once the connection has run everything sent to it before.
-    async fn status(conn: &mut SqliteConnection) -> sqlx::Result<Status> {
+    /// Whether the connection is inside a transaction (not in autocommit mode), once it has
+    /// run everything sent to it before: SQLite's C API tells, sqlx does not.
+    async fn in_transaction(conn: &mut SqliteConnection) -> sqlx::Result<bool> {
         let mut handle = conn.lock_handle().await?;
         let db = handle.as_raw_handle().as_ptr();
         // SAFETY: `db` is the open connection, locked for this thread by `handle`; the
         // function only reads its state.
-        let autocommit = unsafe { libsqlite3_sys::sqlite3_get_autocommit(db) };
-        Ok(Status { in_transaction: autocommit == 0 })
+        Ok(unsafe { libsqlite3_sys::sqlite3_get_autocommit(db) } == 0)
     }
 
     /// Registers `patchbay_release_check()` on a writer connection: NULL when the connection
